@@ -1,0 +1,62 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// One set of settings for every target, so every module reads the same way.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "trace",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "trace", targets: ["trace"]),
+        .library(name: "TraceLedger", targets: ["TraceLedger"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "TraceCrypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "CanonicalJSON", swiftSettings: swiftSettings),
+        .target(
+            name: "TraceLedger",
+            dependencies: [
+                "TraceCrypto", "CanonicalJSON",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "trace",
+            dependencies: [
+                "TraceLedger", "TraceCrypto", "CanonicalJSON",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "TraceBench",
+            dependencies: ["TraceLedger", "TraceCrypto", "CanonicalJSON"],
+            swiftSettings: swiftSettings
+        ),
+        // Helpers shared by the test targets (running the real binaries, scratch folders).
+        .target(name: "TestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "TraceCryptoTests", dependencies: ["TraceCrypto", "TestSupport"],
+                    resources: [.copy("Vectors")], swiftSettings: swiftSettings),
+        .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"],
+                    resources: [.copy("Vectors")], swiftSettings: swiftSettings),
+        .testTarget(name: "TraceLedgerTests", dependencies: ["TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "TraceCLITests", dependencies: ["trace", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport"],
+                    swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,63 @@
+import Testing
+import TraceCrypto
+
+struct Ed25519Tests {
+    struct Vector: Decodable, CustomTestStringConvertible {
+        let name: String, secret: String, `public`: String, message: String, signature: String
+        var testDescription: String { name }
+    }
+
+    static let vectors = (try? Vectors.load("rfc8032-ed25519", as: [Vector].self)) ?? []
+
+    @Test func vectorsLoaded() { #expect(Self.vectors.count == 4) }
+
+    @Test(arguments: vectors)
+    func knownAnswer(_ v: Vector) throws {
+        let key = try PrivateKey(seed: Vectors.hex(v.secret))
+        #expect(key.publicKey.bytes == Vectors.hex(v.public))
+        let signature = try key.sign(Vectors.hex(v.message))
+        #expect(signature == Vectors.hex(v.signature))
+        let publicKey = try PublicKey(bytes: Vectors.hex(v.public))
+        #expect(publicKey.isValidSignature(Vectors.hex(v.signature), for: Vectors.hex(v.message)))
+    }
+
+    @Test(arguments: vectors)
+    func tamperingIsRefused(_ v: Vector) throws {
+        let publicKey = try PublicKey(bytes: Vectors.hex(v.public))
+        var signature = Vectors.hex(v.signature)
+        signature[5] ^= 0x01
+        #expect(!publicKey.isValidSignature(signature, for: Vectors.hex(v.message)))
+        let message = Vectors.hex(v.message) + [0]
+        #expect(!publicKey.isValidSignature(Vectors.hex(v.signature), for: message))
+        #expect(!publicKey.isValidSignature(Array(Vectors.hex(v.signature).dropLast()), for: Vectors.hex(v.message)))
+    }
+
+    @Test func generatedKeysSignAndVerify() throws {
+        let a = try PrivateKey.generate(), b = try PrivateKey.generate()
+        #expect(a.publicKey != b.publicKey)
+        let message = Array("Hợp tác xã Tân Lập".utf8)
+        let signature = try a.sign(message)
+        #expect(a.publicKey.isValidSignature(signature, for: message))
+        #expect(!b.publicKey.isValidSignature(signature, for: message))
+    }
+
+    @Test func parallelVerifyNamesTheFirstFailureWhicheverThreadFindsIt() throws {
+        let key = try PrivateKey.generate()
+        var checks: [SignatureCheck] = []
+        for i in 0..<600 {
+            let message = Array("entry \(i)".utf8)
+            checks.append(SignatureCheck(signature: try key.sign(message), message: message, key: key.publicKey))
+        }
+        #expect(ParallelVerifier.firstFailure(checks, workers: 4) == nil)
+        for bad in [0, 1, 299, 300, 301, 599] {
+            var broken = checks
+            broken[bad] = SignatureCheck(signature: checks[bad].signature, message: Array("forged".utf8), key: key.publicKey)
+            #expect(ParallelVerifier.firstFailure(broken, workers: 4) == bad)
+            #expect(ParallelVerifier.firstFailure(broken, workers: 1) == bad)
+            // A second, later failure does not hide the first.
+            broken[599] = SignatureCheck(signature: [UInt8](repeating: 0, count: 64), message: [], key: key.publicKey)
+            #expect(ParallelVerifier.firstFailure(broken, workers: 2) == bad)
+        }
+        #expect(ParallelVerifier.firstFailure([], workers: 2) == nil)
+    }
+}
