@@ -54,8 +54,9 @@ let package = Package(
                     resources: [.copy("Vectors")], swiftSettings: swiftSettings),
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"],
                     resources: [.copy("Vectors")], swiftSettings: swiftSettings),
-        .testTarget(name: "TraceLedgerTests", dependencies: ["TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport"],
-                    swiftSettings: swiftSettings),
+        .testTarget(name: "TraceLedgerTests", dependencies: ["TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport",
+                                   .product(name: "GRDB", package: "GRDB.swift")],
+                    resources: [.copy("Vectors")], swiftSettings: swiftSettings),
         .testTarget(name: "TraceCLITests", dependencies: ["trace", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport"],
                     swiftSettings: swiftSettings),
     ]

@@ -25,6 +25,7 @@ public struct PublicKey: Hashable, Sendable {
 public final class SignatureVerifier {
     private let context: OpaquePointer
     private var keys: [[UInt8]: OpaquePointer] = [:]
+    private var lastKey: OpaquePointer?
     private static let keyCacheLimit = 4096
 
     /// A verifier with an empty key cache.
@@ -41,6 +42,12 @@ public final class SignatureVerifier {
     /// True when `signature` is a valid Ed25519 signature of `message` under `key`.
     public func verify(signature: [UInt8], message: [UInt8], key: PublicKey) -> Bool {
         guard signature.count == 64, let pkey = evpKey(key) else { return false }
+        // OpenSSL 3.0 keeps the first key's state in a reused context: re-initialising it with
+        // another key verifies against the old one. Reset whenever the key changes.
+        if pkey != lastKey {
+            EVP_MD_CTX_reset(context)
+            lastKey = pkey
+        }
         guard EVP_DigestVerifyInit(context, nil, nil, nil, pkey) == 1 else {
             OpenSSL.clearErrors()
             return false
@@ -66,6 +73,8 @@ public final class SignatureVerifier {
         if keys.count >= Self.keyCacheLimit {
             for old in keys.values { EVP_PKEY_free(old) }
             keys.removeAll(keepingCapacity: true)
+            EVP_MD_CTX_reset(context)
+            lastKey = nil
         }
         keys[key.bytes] = made
         return made

@@ -60,4 +60,16 @@ struct Ed25519Tests {
         }
         #expect(ParallelVerifier.firstFailure([], workers: 2) == nil)
     }
+
+    @Test func oneVerifierChecksSignaturesByAlternatingKeys() throws {
+        let keys = try (0..<3).map { _ in try PrivateKey.generate() }
+        let verifier = SignatureVerifier()
+        for i in 0..<12 {
+            let key = keys[i % 3]
+            let message = Array("event \(i)".utf8)
+            let signature = try key.sign(message)
+            #expect(verifier.verify(signature: signature, message: message, key: key.publicKey), "signature \(i)")
+            #expect(!verifier.verify(signature: signature, message: message, key: keys[(i + 1) % 3].publicKey))
+        }
+    }
 }

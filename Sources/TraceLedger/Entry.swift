@@ -1,0 +1,81 @@
+import CanonicalJSON
+import Foundation
+public import TraceCrypto
+
+/// One ledger entry: the operator's wrapping of a signed event with its place in the log.
+///
+/// Its bytes are the RFC 8785 canonical JSON of
+/// `{"event", "key", "prev", "recorded", "seq", "sig", "v"}`; the leaf hash of those bytes
+/// (RFC 9162) is both its Merkle leaf and the `prev` of the next entry.
+public struct Entry: Sendable, Equatable {
+    /// The entry format this code writes and reads.
+    public static let version = 1
+
+    public let seq: UInt64
+    /// When the ledger recorded it (RFC 3339, UTC, milliseconds).
+    public let recorded: String
+    /// Leaf hash of the entry before; all zeros for the first.
+    public let prev: Digest
+    public let signed: SignedEvent
+    /// The canonical bytes.
+    public let bytes: [UInt8]
+
+    /// Builds a new entry and its canonical bytes.
+    public init(seq: UInt64, recorded: String, prev: Digest, signed: SignedEvent) throws {
+        self.seq = seq
+        self.recorded = recorded
+        self.prev = prev
+        self.signed = signed
+        let object: JSONValue = [
+            "v": .int(Self.version),
+            "seq": .number(Double(seq)),
+            "recorded": .string(recorded),
+            "prev": .string(prev.hex),
+            "event": signed.event,
+            "key": .string(signed.key.description),
+            "sig": .string(Data(signed.signature).base64EncodedString()),
+        ]
+        self.bytes = try CanonicalJSON.encode(object)
+    }
+
+    /// Reads stored bytes, checking every field and that the bytes are canonical; the
+    /// signature is not checked here (see `Ledger.verify`).
+    public init(bytes: [UInt8], expectedSeq: UInt64? = nil) throws {
+        let label = expectedSeq.map { "entry \($0)" } ?? "entry"
+        func bad(_ why: String) -> LedgerError { LedgerError(.badEntry, "\(label): \(why)", entry: expectedSeq) }
+        let value: JSONValue
+        do { value = try CanonicalJSON.parse(bytes) } catch let error as CanonicalJSONError {
+            throw bad("not valid JSON (\(error.message))")
+        }
+        guard let o = value.objectValue else { throw bad("not a JSON object") }
+        guard o.count == 7 else { throw bad("has fields \(o.keys.sorted()), expected event, key, prev, recorded, seq, sig, v") }
+        guard o["v"]?.intValue == Self.version else { throw bad("entry format \(o["v"].map { "\($0)" } ?? "missing") is not \(Self.version)") }
+        guard let seqValue = o["seq"]?.intValue, seqValue >= 0 else { throw bad("\"seq\" is not a whole number") }
+        guard let recorded = o["recorded"]?.stringValue, Timestamp.parse(recorded) != nil else {
+            throw bad("\"recorded\" is not an RFC 3339 time")
+        }
+        guard let prevText = o["prev"]?.stringValue, let prev = try? Digest(hex: prevText) else {
+            throw bad("\"prev\" is not 64 hex digits")
+        }
+        guard let event = o["event"] else { throw bad("no \"event\"") }
+        do { try EventShape.check(event) } catch let error as LedgerError { throw bad(error.message) }
+        guard let keyText = o["key"]?.stringValue, let key = try? VerifierKey(keyText) else {
+            throw bad("\"key\" is not a verifier key")
+        }
+        guard let sigText = o["sig"]?.stringValue, let sig = Data(base64Encoded: sigText), sig.count == 64 else {
+            throw bad("\"sig\" is not base64 of 64 bytes")
+        }
+        self.seq = UInt64(seqValue)
+        self.recorded = recorded
+        self.prev = prev
+        self.signed = SignedEvent(event: event, key: key, signature: Array(sig))
+        self.bytes = bytes
+        // Anything but the one canonical spelling could hide a second meaning of the same entry.
+        guard (try? CanonicalJSON.encode(value)) == bytes else { throw bad("bytes are not in RFC 8785 canonical form") }
+    }
+
+    /// RFC 9162 leaf hash of the bytes.
+    public func leafHash(using hasher: SHA256.Hasher = SHA256.Hasher()) -> Digest {
+        Merkle.leafHash(bytes, using: hasher)
+    }
+}

@@ -1,0 +1,167 @@
+import CanonicalJSON
+public import TraceCrypto
+
+extension Ledger {
+    /// Verifies the whole ledger: every entry's form, sequence and `prev` link, that it still
+    /// matches the leaf hash stored when it was appended, every signature (on all cores), the
+    /// genesis entry, every stored checkpoint's signature and root, and the stored tree.
+    ///
+    /// Entries stream in chunks, so memory is bounded by `chunkSize`, not by the ledger. The
+    /// failure reported is the lowest-numbered bad entry, whichever core found it.
+    public func verify(
+        trusting operatorKey: VerifierKey? = nil,
+        chunkSize: Int = 4096,
+        progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil
+    ) throws -> VerificationReport {
+        let trusted = operatorKey ?? metadata.operatorKey
+        let (size, stored) = try store.read { (try $0.size(), try $0.checkpoints()) }
+        var accumulator = MerkleAccumulator()
+        var signatures: UInt64 = 0
+        var checked = 0
+        var latest: Checkpoint?
+
+        func report(_ failure: LedgerError?) -> VerificationReport {
+            VerificationReport(entries: accumulator.size, signatures: signatures, root: accumulator.root,
+                               checkpointsChecked: checked, latestCheckpoint: latest, failure: failure)
+        }
+
+        if trusted != metadata.operatorKey {
+            return report(LedgerError(.badCheckpoint,
+                "the ledger names operator key \(metadata.operatorKey), not the key you trust (\(trusted))"))
+        }
+        var checkpoints: [Checkpoint] = []
+        for item in stored {
+            do {
+                let checkpoint = try Checkpoint.open(item.note, operatorKey: trusted)
+                guard checkpoint.origin == metadata.origin, checkpoint.size == item.size else {
+                    throw LedgerError(.badCheckpoint, "it names origin \(checkpoint.origin) and size \(checkpoint.size)")
+                }
+                guard checkpoint.size <= size else {
+                    throw LedgerError(.entryMissing,
+                        "it covers \(checkpoint.size) entries but the ledger holds only \(size): entry \(size) and after were removed",
+                        entry: size)
+                }
+                checkpoints.append(checkpoint)
+            } catch let error as LedgerError {
+                return report(LedgerError(error.code == .entryMissing ? .entryMissing : .badCheckpoint,
+                                          "checkpoint at size \(item.size): \(error.message)", entry: error.entry))
+            }
+        }
+        latest = checkpoints.last
+
+        let hasher = SHA256.Hasher()
+        var prev = Digest.zero
+        var nextCheckpoint = 0
+        var lastGood: UInt64 = 0
+        var position: UInt64 = 0
+        while position < size {
+            let limit = Int(min(UInt64(chunkSize), size - position))
+            let (rows, leaves) = try store.read { reader in
+                (try reader.entries(from: position, limit: limit), try reader.leafHashes(from: position, limit: limit))
+            }
+            var entries: [Entry] = []
+            var leafHashes: [Digest] = []
+            entries.reserveCapacity(rows.count)
+            leafHashes.reserveCapacity(rows.count)
+            var structural: LedgerError?
+            for (offset, row) in rows.enumerated() {
+                let seq = position + UInt64(offset)
+                if let failure = checkEntry(row: row, seq: seq, storedLeaf: offset < leaves.count ? leaves[offset] : nil,
+                                            prev: prev, hasher: hasher, into: &entries, leaves: &leafHashes) {
+                    structural = failure
+                    break
+                }
+                prev = leafHashes.last!
+            }
+            if structural == nil && rows.count < limit {
+                structural = LedgerError(.entryMissing, "entry \(position + UInt64(rows.count)) is missing: the ledger should hold \(size) entries",
+                                         entry: position + UInt64(rows.count))
+            }
+            // Signatures of the entries before any structural failure, on every core.
+            let parsed = entries
+            let messages = parsed.map { (try? SignedEvent.message(for: $0.signed.event)) ?? [] }
+            let bad = ParallelVerifier.firstFailure(count: parsed.count) { i, verifier in
+                verifier.verify(signature: parsed[i].signed.signature, message: messages[i], key: parsed[i].signed.key.publicKey)
+            }
+            let good = bad ?? entries.count
+            signatures += UInt64(good)
+            for leaf in leafHashes.prefix(good) {
+                accumulator.append(leafHash: leaf)
+                while nextCheckpoint < checkpoints.count && checkpoints[nextCheckpoint].size == accumulator.size {
+                    let checkpoint = checkpoints[nextCheckpoint]
+                    guard accumulator.root == checkpoint.root else {
+                        return report(LedgerError(.rootMismatch,
+                            "checkpoint at size \(checkpoint.size) does not match the entries: an entry from \(lastGood) to \(checkpoint.size - 1) was changed, inserted or removed after the operator signed it",
+                            entry: lastGood))
+                    }
+                    lastGood = checkpoint.size
+                    checked += 1
+                    nextCheckpoint += 1
+                }
+            }
+            if let bad {
+                let entry = entries[bad]
+                return report(LedgerError(.badSignature,
+                    "entry \(entry.seq): the signature by \(entry.signed.key.name) does not verify: the event was changed or not signed by that key",
+                    entry: entry.seq))
+            }
+            if let structural { return report(structural) }
+            position += UInt64(rows.count)
+            progress?(position, size)
+        }
+        // Empty-tree checkpoints match trivially; any left over were checked above.
+        while nextCheckpoint < checkpoints.count && checkpoints[nextCheckpoint].size == 0 {
+            checked += 1
+            nextCheckpoint += 1
+        }
+        let storedRoot = try store.read { try MerkleTree(source: $0).root(size: size) }
+        guard storedRoot == accumulator.root else {
+            return report(LedgerError(.rootMismatch, "the stored Merkle tree does not match the entries: its nodes were changed"))
+        }
+        return report(nil)
+    }
+
+    /// The checks on one entry that need no signature; appends the parsed entry when it passes.
+    private func checkEntry(
+        row: (seq: UInt64, bytes: [UInt8]), seq: UInt64, storedLeaf: Digest?, prev: Digest,
+        hasher: SHA256.Hasher, into entries: inout [Entry], leaves: inout [Digest]
+    ) -> LedgerError? {
+        guard row.seq == seq else {
+            return LedgerError(.entryMissing, "entry \(seq) is missing: the next stored entry is \(row.seq)", entry: seq)
+        }
+        let entry: Entry
+        do { entry = try Entry(bytes: row.bytes, expectedSeq: seq) } catch let error as LedgerError {
+            return error
+        } catch {
+            return LedgerError(.badEntry, "entry \(seq): \(error)", entry: seq)
+        }
+        guard entry.seq == seq else {
+            return LedgerError(.chainBroken,
+                "entry \(seq) says it is entry \(entry.seq): entries were reordered, inserted or renumbered", entry: seq)
+        }
+        let leaf = entry.leafHash(using: hasher)
+        if let storedLeaf, storedLeaf != leaf {
+            return LedgerError(.entryChanged,
+                "entry \(seq) no longer matches the leaf hash stored when it was appended: it was changed or replaced", entry: seq)
+        }
+        guard entry.prev == prev else {
+            return LedgerError(.chainBroken,
+                "entry \(seq): prev is \(entry.prev.hex) but entry \(Int64(seq) - 1) hashes to \(prev.hex): the chain is broken here", entry: seq)
+        }
+        if seq == 0 {
+            let event = entry.signed.event
+            guard event["type"]?.stringValue == Ledger.genesisType,
+                  event["operator"]?.stringValue == metadata.operatorKey.description,
+                  event["origin"]?.stringValue == metadata.origin,
+                  entry.signed.key == metadata.operatorKey
+            else {
+                return LedgerError(.badEntry,
+                    "entry 0 is not this ledger's genesis: it must be a \(Ledger.genesisType) event naming origin \(metadata.origin) and operator \(metadata.operatorKey), signed by the operator",
+                    entry: 0)
+            }
+        }
+        entries.append(entry)
+        leaves.append(leaf)
+        return nil
+    }
+}

@@ -1,0 +1,175 @@
+import CanonicalJSON
+import Foundation
+public import TraceCrypto
+
+/// The result of appending one signed event.
+public struct AppendResult: Sendable {
+    public let entry: Entry
+    public let leafHash: Digest
+    /// True when the event was already in the ledger and this is its original entry.
+    public let duplicate: Bool
+}
+
+/// The append-only ledger over a store: appends signed events, signs checkpoints, makes proofs.
+public final class Ledger: Sendable {
+    public let store: any LedgerStore
+    public let metadata: LedgerMetadata
+
+    /// The event type of entry 0, which names the ledger and its operator.
+    public static let genesisType = "ledger.genesis"
+
+    /// Opens a ledger over a store.
+    public init(store: any LedgerStore) throws {
+        self.store = store
+        self.metadata = try store.metadata()
+    }
+
+    /// Opens the SQLite ledger at `path`.
+    public convenience init(path: String) throws {
+        try self.init(store: SQLiteLedgerStore.open(path: path))
+    }
+
+    /// Creates a SQLite ledger named `origin` whose operator holds `operatorKey`, writing the
+    /// genesis entry (signed by the operator) and a first checkpoint.
+    public static func create(path: String, origin: String, operatorKey: PrivateKey) throws -> Ledger {
+        do { try VerifierKey.checkName(origin) } catch let error as CryptoError {
+            throw LedgerError(.refused, "--origin: \(error.message)")
+        }
+        let vkey = try VerifierKey(name: origin, publicKey: operatorKey.publicKey)
+        let store = try SQLiteLedgerStore.create(path: path, origin: origin, operatorKey: vkey)
+        let ledger = try Ledger(store: store)
+        let genesis: JSONValue = [
+            "id": .string("genesis-" + UUID().uuidString.lowercased()),
+            "type": .string(genesisType),
+            "time": .string(Timestamp.now()),
+            "origin": .string(origin),
+            "operator": .string(vkey.description),
+        ]
+        _ = try ledger.append([SignedEvent.sign(genesis, with: operatorKey, keyName: origin)])
+        _ = try ledger.checkpoint(signingWith: operatorKey)
+        return ledger
+    }
+
+    /// Appends signed events in one durable transaction; a resubmitted event returns its
+    /// original entry. `check` runs on each new entry inside the transaction (the domain's
+    /// rules); if anything throws, nothing is written.
+    public func append(
+        _ events: [SignedEvent],
+        check: ((Entry, any LedgerReader) throws -> Void)? = nil
+    ) throws -> [AppendResult] {
+        for event in events { try EventShape.check(event.event) }
+        let messages = try events.map { try SignedEvent.message(for: $0.event) }
+        if let bad = ParallelVerifier.firstFailure(count: events.count, { i, verifier in
+            verifier.verify(signature: events[i].signature, message: messages[i], key: events[i].key.publicKey)
+        }) {
+            throw LedgerError(.badSignature,
+                              "event \(events[bad].id): the signature does not verify with key \(events[bad].key.name); nothing was written")
+        }
+        return try store.write { writer in
+            var size = try writer.size()
+            var prev = try writer.lastLeafHash()
+            let recorded = Timestamp.now()
+            var results: [AppendResult] = []
+            var inBatch: [String: Int] = [:]
+            for event in events {
+                if let earlier = inBatch[event.id] {
+                    try Self.requireSame(event, results[earlier].entry)
+                    results.append(AppendResult(entry: results[earlier].entry, leafHash: results[earlier].leafHash, duplicate: true))
+                    continue
+                }
+                if let seq = try writer.seq(forEventID: event.id), let bytes = try writer.entryBytes(seq) {
+                    let original = try Entry(bytes: bytes, expectedSeq: seq)
+                    try Self.requireSame(event, original)
+                    results.append(AppendResult(entry: original, leafHash: original.leafHash(), duplicate: true))
+                    inBatch[event.id] = results.count - 1
+                    continue
+                }
+                let entry = try Entry(seq: size, recorded: recorded, prev: prev, signed: event)
+                try check?(entry, writer)
+                prev = try writer.append(entry)
+                size += 1
+                results.append(AppendResult(entry: entry, leafHash: prev, duplicate: false))
+                inBatch[event.id] = results.count - 1
+            }
+            return results
+        }
+    }
+
+    private static func requireSame(_ event: SignedEvent, _ original: Entry) throws {
+        guard original.signed == event else {
+            throw LedgerError(.eventIDConflict,
+                              "event id \(event.id) is already used by entry \(original.seq) for a different event; give a new event a new id",
+                              entry: original.seq)
+        }
+    }
+
+    /// Signs and stores a checkpoint of the current tree with the operator's key.
+    public func checkpoint(signingWith key: PrivateKey) throws -> (checkpoint: Checkpoint, note: String) {
+        guard key.publicKey == metadata.operatorKey.publicKey else {
+            throw LedgerError(.refused, "this key is not the operator key of \(metadata.origin) (\(metadata.operatorKey)); checkpoints are signed by the operator")
+        }
+        return try store.write { writer in
+            let size = try writer.size()
+            let root = try MerkleTree(source: writer).root(size: size)
+            let checkpoint = Checkpoint(origin: metadata.origin, size: size, root: root)
+            let note = try checkpoint.sign(with: key, as: metadata.operatorKey).encoded
+            try writer.saveCheckpoint(StoredCheckpoint(size: size, note: note))
+            return (checkpoint, note)
+        }
+    }
+
+    /// The latest stored checkpoint, checked against the operator key.
+    public func latestCheckpoint() throws -> (checkpoint: Checkpoint, note: String)? {
+        guard let stored = try store.read({ try $0.checkpoints() }).last else { return nil }
+        return (try Checkpoint.open(stored.note, operatorKey: metadata.operatorKey), stored.note)
+    }
+
+    /// Number of entries.
+    public func size() throws -> UInt64 { try store.read { try $0.size() } }
+
+    /// The inclusion proof of entry `index` in the tree of `treeSize` entries, and how many
+    /// stored nodes it read.
+    public func inclusionProof(index: UInt64, treeSize: UInt64) throws -> (proof: InclusionProof, nodeReads: Int) {
+        try store.read { reader in
+            let size = try reader.size()
+            guard treeSize <= size else {
+                throw LedgerError(.outOfRange, "tree size \(treeSize) is larger than the ledger (\(size) entries)")
+            }
+            guard index < treeSize else {
+                throw LedgerError(.outOfRange, "entry \(index) is not in a tree of \(treeSize) entries (the last is \(Int64(treeSize) - 1))")
+            }
+            let tree = MerkleTree(source: reader)
+            let hashes = try tree.inclusionProof(index: index, size: treeSize)
+            let leaf = try reader.node(level: 0, index: index)
+            return (InclusionProof(index: index, treeSize: treeSize, leafHash: leaf, hashes: hashes), reader.nodeReads)
+        }
+    }
+
+    /// The consistency proof from `oldSize` to `newSize`.
+    public func consistencyProof(from oldSize: UInt64, to newSize: UInt64) throws -> ConsistencyProof {
+        try store.read { reader in
+            let size = try reader.size()
+            guard newSize <= size else {
+                throw LedgerError(.outOfRange, "tree size \(newSize) is larger than the ledger (\(size) entries)")
+            }
+            guard oldSize <= newSize else {
+                throw LedgerError(.outOfRange, "--from \(oldSize) is larger than the tree size \(newSize)")
+            }
+            let hashes = try MerkleTree(source: reader).consistencyProof(from: oldSize, to: newSize)
+            return ConsistencyProof(oldSize: oldSize, newSize: newSize, hashes: hashes)
+        }
+    }
+
+    /// The root hash of the tree of `size` entries.
+    public func root(size: UInt64) throws -> Digest {
+        try store.read { try MerkleTree(source: $0).root(size: size) }
+    }
+
+    /// The entry with sequence number `seq`.
+    public func entry(_ seq: UInt64) throws -> Entry {
+        guard let bytes = try store.read({ try $0.entryBytes(seq) }) else {
+            throw LedgerError(.outOfRange, "there is no entry \(seq)", entry: seq)
+        }
+        return try Entry(bytes: bytes, expectedSeq: seq)
+    }
+}

@@ -1,0 +1,234 @@
+import Foundation
+import GRDB
+import Synchronization
+public import TraceCrypto
+
+/// The embedded default store: one SQLite file in WAL mode, through GRDB.
+///
+/// Append-only is enforced by the schema as well as the code: triggers refuse UPDATE and
+/// DELETE on entries, Merkle nodes and checkpoints, and refuse an entry whose seq is not the
+/// next one. Every write transaction is BEGIN IMMEDIATE with synchronous=FULL, so a batch is
+/// durable when `write` returns and a crash leaves either all of it or none of it.
+public final class SQLiteLedgerStore: LedgerStore {
+    /// The store format this code writes; a newer file is refused rather than misread.
+    public static let formatVersion = 1
+
+    private let queue: DatabaseQueue
+    public let path: String
+
+    private init(path: String, queue: DatabaseQueue) {
+        self.path = path
+        self.queue = queue
+    }
+
+    private static func configuration() -> Configuration {
+        var config = Configuration()
+        config.prepareDatabase { db in
+            _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        config.busyMode = .timeout(10)
+        return config
+    }
+
+    /// Creates a new ledger file; refuses if one exists at `path`.
+    public static func create(path: String, origin: String, operatorKey: VerifierKey) throws -> SQLiteLedgerStore {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw LedgerError(.ledgerExists, "a ledger already exists at \(path); choose another --ledger path")
+        }
+        return try mapErrors {
+            let queue = try DatabaseQueue(path: path, configuration: configuration())
+            try queue.write { db in
+                try db.execute(sql: Schema.version1)
+                try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('origin', ?), ('operator_key', ?), ('format', ?)",
+                               arguments: [origin, operatorKey.description, String(formatVersion)])
+                try db.execute(sql: "PRAGMA user_version = \(formatVersion)")
+            }
+            return SQLiteLedgerStore(path: path, queue: queue)
+        }
+    }
+
+    /// Opens an existing ledger, checking its format version.
+    public static func open(path: String) throws -> SQLiteLedgerStore {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw LedgerError(.noSuchLedger, "no ledger at \(path); create one with `trace init --origin NAME` or pass --ledger PATH")
+        }
+        return try mapErrors {
+            let queue = try DatabaseQueue(path: path, configuration: configuration())
+            let version = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+            guard version != 0 else {
+                throw LedgerError(.noSuchLedger, "\(path) is not a trace ledger (no format version)")
+            }
+            guard version <= formatVersion else {
+                throw LedgerError(.newerFormat,
+                                  "\(path) has ledger format \(version), newer than this trace understands (\(formatVersion)); upgrade trace")
+            }
+            return SQLiteLedgerStore(path: path, queue: queue)
+        }
+    }
+
+    public func metadata() throws -> LedgerMetadata {
+        try Self.mapErrors {
+            try queue.read { db in
+                var values: [String: String] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") { values[row["key"]] = row["value"] }
+                guard let origin = values["origin"], let key = values["operator_key"], let format = values["format"].flatMap(Int.init)
+                else { throw LedgerError(.store, "\(path): the ledger's metadata is incomplete") }
+                return LedgerMetadata(origin: origin, operatorKey: try VerifierKey(key), formatVersion: format)
+            }
+        }
+    }
+
+    public func read<T>(_ body: (any LedgerReader) throws -> T) throws -> T {
+        try Self.mapErrors { try queue.read { db in try body(Access(db: db)) } }
+    }
+
+    public func write<T>(_ body: (any LedgerWriter) throws -> T) throws -> T {
+        try Self.mapErrors {
+            try queue.inDatabase { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(Access(db: db))
+                    return .commit
+                }
+                return result!
+            }
+        }
+    }
+
+    /// Turns GRDB's errors into ledger errors; a trigger's refusal keeps its own words.
+    static func mapErrors<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as DatabaseError {
+            throw LedgerError(.store, "store: \(error.message ?? "\(error.resultCode)")")
+        }
+    }
+
+    /// One snapshot or transaction's view, reading through cached prepared statements.
+    final class Access: LedgerWriter {
+        let db: Database
+        private(set) var nodeReads = 0
+        private var accumulator: MerkleAccumulator?
+
+        init(db: Database) { self.db = db }
+
+        func size() throws -> UInt64 {
+            if let accumulator { return accumulator.size }
+            return UInt64(try Int64.fetchOne(db.cachedStatement(sql: "SELECT IFNULL(MAX(seq) + 1, 0) FROM entries")) ?? 0)
+        }
+
+        func entryBytes(_ seq: UInt64) throws -> [UInt8]? {
+            let stmt = try db.cachedStatement(sql: "SELECT bytes FROM entries WHERE seq = ?")
+            return try Data.fetchOne(stmt, arguments: [Int64(seq)]).map { [UInt8]($0) }
+        }
+
+        func entries(from: UInt64, limit: Int) throws -> [(seq: UInt64, bytes: [UInt8])] {
+            let stmt = try db.cachedStatement(sql: "SELECT seq, bytes FROM entries WHERE seq >= ? ORDER BY seq LIMIT ?")
+            var out: [(UInt64, [UInt8])] = []
+            out.reserveCapacity(limit)
+            let rows = try Row.fetchCursor(stmt, arguments: [Int64(from), limit])
+            while let row = try rows.next() {
+                let seq: Int64 = row[0]
+                let bytes: Data = row[1]
+                out.append((UInt64(seq), [UInt8](bytes)))
+            }
+            return out
+        }
+
+        func leafHashes(from: UInt64, limit: Int) throws -> [Digest] {
+            let stmt = try db.cachedStatement(sql: "SELECT hash FROM merkle_nodes WHERE id >= ? AND id < ? ORDER BY id")
+            let end = Schema.nodeID(level: 0, index: from) + Int64(limit)
+            return try Data.fetchAll(stmt, arguments: [Schema.nodeID(level: 0, index: from), end]).map { try Digest(bytes: [UInt8]($0)) }
+        }
+
+        func seq(forEventID id: String) throws -> UInt64? {
+            let stmt = try db.cachedStatement(sql: "SELECT seq FROM entries WHERE event_id = ?")
+            return try Int64.fetchOne(stmt, arguments: [id]).map(UInt64.init)
+        }
+
+        func checkpoints() throws -> [StoredCheckpoint] {
+            try Row.fetchAll(db, sql: "SELECT size, note FROM checkpoints ORDER BY size").map {
+                StoredCheckpoint(size: UInt64($0["size"] as Int64), note: $0["note"])
+            }
+        }
+
+        func node(level: Int, index: UInt64) throws -> Digest {
+            nodeReads += 1
+            let stmt = try db.cachedStatement(sql: "SELECT hash FROM merkle_nodes WHERE id = ?")
+            guard let data = try Data.fetchOne(stmt, arguments: [Schema.nodeID(level: level, index: index)]) else {
+                throw LedgerError(.store, "Merkle node at level \(level), index \(index) is missing from the store")
+            }
+            return try Digest(bytes: [UInt8](data))
+        }
+
+        func lastLeafHash() throws -> Digest {
+            let n = try size()
+            return n == 0 ? .zero : try node(level: 0, index: n - 1)
+        }
+
+        @discardableResult
+        func append(_ entry: Entry) throws -> Digest {
+            var acc = try currentAccumulator()
+            guard entry.seq == acc.size else {
+                throw LedgerError(.store, "entry \(entry.seq) cannot follow a ledger of \(acc.size) entries", entry: entry.seq)
+            }
+            let leaf = entry.leafHash()
+            let insertEntry = try db.cachedStatement(sql: "INSERT INTO entries (seq, event_id, bytes) VALUES (?, ?, ?)")
+            try insertEntry.execute(arguments: [Int64(entry.seq), entry.signed.id, Data(entry.bytes)])
+            let insertNode = try db.cachedStatement(sql: "INSERT INTO merkle_nodes (id, hash) VALUES (?, ?)")
+            for node in acc.append(leafHash: leaf) {
+                try insertNode.execute(arguments: [Schema.nodeID(level: node.level, index: node.index), Data(node.hash.bytes)])
+            }
+            accumulator = acc
+            return leaf
+        }
+
+        private func currentAccumulator() throws -> MerkleAccumulator {
+            if let accumulator { return accumulator }
+            let n = try size()
+            let peaks = try MerkleAccumulator.peakPositions(size: n).map { try node(level: $0.level, index: $0.index) }
+            return try MerkleAccumulator(size: n, peaks: peaks)
+        }
+
+        func saveCheckpoint(_ checkpoint: StoredCheckpoint) throws {
+            try db.execute(sql: "INSERT OR IGNORE INTO checkpoints (size, note) VALUES (?, ?)",
+                           arguments: [Int64(checkpoint.size), checkpoint.note])
+        }
+    }
+}
+
+/// The SQLite schema, version 1.
+enum Schema {
+    /// Merkle nodes are keyed by one integer: level in the high bits, index in the low 48.
+    static func nodeID(level: Int, index: UInt64) -> Int64 { Int64(level) << 48 | Int64(index) }
+
+    static let version1 = """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE entries (
+            seq INTEGER PRIMARY KEY,
+            event_id TEXT NOT NULL UNIQUE,
+            bytes BLOB NOT NULL
+        );
+        CREATE TABLE merkle_nodes (id INTEGER PRIMARY KEY, hash BLOB NOT NULL);
+        CREATE TABLE checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL);
+
+        CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+            BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only: UPDATE refused'); END;
+        CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
+            BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only: DELETE refused'); END;
+        CREATE TRIGGER entries_in_order BEFORE INSERT ON entries
+            WHEN NEW.seq IS NOT (SELECT IFNULL(MAX(seq) + 1, 0) FROM entries)
+            BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only: seq must be the next number'); END;
+        CREATE TRIGGER nodes_no_update BEFORE UPDATE ON merkle_nodes
+            BEGIN SELECT RAISE(ABORT, 'Merkle nodes are append-only: UPDATE refused'); END;
+        CREATE TRIGGER nodes_no_delete BEFORE DELETE ON merkle_nodes
+            BEGIN SELECT RAISE(ABORT, 'Merkle nodes are append-only: DELETE refused'); END;
+        CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
+            BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only: UPDATE refused'); END;
+        CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
+            BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only: DELETE refused'); END;
+        CREATE TRIGGER meta_no_update BEFORE UPDATE ON meta
+            BEGIN SELECT RAISE(ABORT, 'ledger metadata is fixed at creation: UPDATE refused'); END;
+        CREATE TRIGGER meta_no_delete BEFORE DELETE ON meta
+            BEGIN SELECT RAISE(ABORT, 'ledger metadata is fixed at creation: DELETE refused'); END;
+        """
+}
