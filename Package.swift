@@ -58,6 +58,6 @@ let package = Package(
                                    .product(name: "GRDB", package: "GRDB.swift")],
                     resources: [.copy("Vectors")], swiftSettings: swiftSettings),
         .testTarget(name: "TraceCLITests", dependencies: ["trace", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport"],
-                    swiftSettings: swiftSettings),
+                    resources: [.copy("Interop")], swiftSettings: swiftSettings),
     ]
 )

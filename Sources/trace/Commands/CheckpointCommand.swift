@@ -1,0 +1,41 @@
+import ArgumentParser
+import CanonicalJSON
+import Foundation
+import TraceCrypto
+import TraceLedger
+
+/// `trace checkpoint`: the operator's signed view of the log.
+struct CheckpointCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkpoint",
+        abstract: "Print the signed checkpoint (C2SP tlog-checkpoint as a signed note), signing a new one if entries were added.",
+        discussion: "A new checkpoint needs the operator key: --key, $TRACE_KEY, or the key `trace init` wrote beside the ledger."
+    )
+
+    @OptionGroup var options: LedgerOptions
+
+    @Option(help: "The operator's private key file.")
+    var key: String?
+
+    func run() throws {
+        let ledger = try options.open()
+        let size = try ledger.size()
+        var current = try ledger.latestCheckpoint()
+        if current?.checkpoint.size != size {
+            if let signer = try options.signingKey(key, fallback: options.defaultOperatorKeyPath) {
+                current = try ledger.checkpoint(signingWith: signer.key)
+            } else if let stale = current {
+                Output.note("warning: the latest checkpoint covers \(stale.checkpoint.size) of \(size) entries; pass the operator's --key to sign a new one")
+            }
+        }
+        guard let (checkpoint, note) = current else {
+            throw CLIFailure.input("error: the ledger has no checkpoint yet; pass the operator's --key to sign one")
+        }
+        if options.json {
+            try Output.json(["origin": .string(checkpoint.origin), "size": .number(Double(checkpoint.size)),
+                             "rootHash": .string(checkpoint.root.hex), "note": .string(note)])
+        } else {
+            print(note, terminator: "")
+        }
+    }
+}

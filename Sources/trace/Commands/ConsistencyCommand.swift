@@ -1,0 +1,45 @@
+import ArgumentParser
+import CanonicalJSON
+import Foundation
+import TraceCrypto
+import TraceLedger
+
+/// `trace consistency --from SIZE`: proof that an older tree is a prefix of the latest.
+struct ConsistencyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "consistency",
+        abstract: "Print an RFC 9162 consistency proof from an older tree size to the latest signed checkpoint."
+    )
+
+    @OptionGroup var options: LedgerOptions
+
+    @Option(help: "The older tree size, for example from a checkpoint you saved.")
+    var from: UInt64
+
+    func run() throws {
+        let ledger = try options.open()
+        guard let (checkpoint, note) = try ledger.latestCheckpoint() else {
+            throw CLIFailure.input("error: the ledger has no checkpoint yet; run `trace checkpoint` first")
+        }
+        guard from <= checkpoint.size else {
+            throw CLIFailure.input("error: --from: size \(from) is larger than the latest checkpoint (size \(checkpoint.size))")
+        }
+        let proof = try ledger.consistencyProof(from: from, to: checkpoint.size)
+        let oldRoot = try ledger.root(size: from)
+        guard proof.verify(oldRoot: oldRoot, newRoot: checkpoint.root) else {
+            throw CLIFailure.verification("error: the consistency proof does not check: the store is damaged; run `trace verify`")
+        }
+        if options.json {
+            try Output.json([
+                "oldSize": .number(Double(from)), "newSize": .number(Double(checkpoint.size)),
+                "oldRootHash": .string(oldRoot.hex), "newRootHash": .string(checkpoint.root.hex),
+                "proof": .array(proof.hashes.map { .string($0.hex) }), "checkpoint": .string(note),
+            ])
+        } else {
+            print("consistency \(from) -> \(checkpoint.size)")
+            print("old root \(Data(oldRoot.bytes).base64EncodedString())")
+            for hash in proof.hashes { print(Data(hash.bytes).base64EncodedString()) }
+            print("\n" + note, terminator: "")
+        }
+    }
+}

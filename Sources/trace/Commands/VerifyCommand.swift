@@ -1,0 +1,58 @@
+import ArgumentParser
+import CanonicalJSON
+import Foundation
+import TraceCrypto
+import TraceLedger
+
+/// `trace verify`: the whole ledger, checked.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify the whole ledger: chain, Merkle root against the signed checkpoints, every signature.",
+        discussion: "Exits 1 naming the first bad entry and why."
+    )
+
+    @OptionGroup var options: LedgerOptions
+
+    @Option(help: "The operator verifier key you trust (default: the one the ledger names).")
+    var `operator`: String?
+
+    func run() throws {
+        let ledger = try options.open()
+        var trusted: VerifierKey?
+        if let text = `operator` {
+            do { trusted = try VerifierKey(text) } catch let error as CryptoError {
+                throw CLIFailure.input("error: --operator: \(error.message)")
+            }
+        }
+        let started = Date()
+        let report = try ledger.verify(trusting: trusted)
+        let seconds = Date().timeIntervalSince(started)
+        if options.json {
+            var out: [String: JSONValue] = [
+                "ok": .bool(report.ok), "entries": .number(Double(report.entries)),
+                "signatures": .number(Double(report.signatures)), "rootHash": .string(report.root.hex),
+                "checkpoints": .number(Double(report.checkpointsChecked)),
+                "operatorKey": .string((trusted ?? ledger.metadata.operatorKey).description),
+            ]
+            if let failure = report.failure {
+                out["failure"] = [
+                    "code": .string(failure.code.rawValue), "message": .string(failure.message),
+                    "entry": failure.entry.map { .number(Double($0)) } ?? .null,
+                ]
+            }
+            try Output.json(.object(out))
+        }
+        if let failure = report.failure {
+            throw CLIFailure.verification("verification FAILED: \(failure.message) [\(failure.code.rawValue)]")
+        }
+        if !options.json {
+            let latest = report.latestCheckpoint.map { "latest checkpoint at size \(Output.count($0.size))" } ?? "no checkpoint yet"
+            print("verified \(Output.count(report.entries)) entries and \(Output.count(report.signatures)) signatures, "
+                + "\(report.checkpointsChecked) checkpoints (\(latest)); root \(report.root.hex) (\(String(format: "%.2f", seconds)) s)")
+            if trusted == nil {
+                Output.note("note: trusted the operator key the ledger names (\(ledger.metadata.operatorKey)); pass --operator to pin it")
+            }
+        }
+    }
+}

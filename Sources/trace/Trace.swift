@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+
+/// The `trace` command: a thin layer that parses, calls one library function, and prints.
+@main
+struct Trace: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trace",
+        abstract: "A verifiable farm-to-export traceability ledger.",
+        discussion: "Exit status: 0 success, 1 a verification failed, 2 bad input or usage.",
+        subcommands: [
+            InitCommand.self, KeysCommand.self, CheckpointCommand.self, ProveCommand.self,
+            ConsistencyCommand.self, VerifyCommand.self,
+        ]
+    )
+
+    /// Runs the command with our exit codes: usage and input errors are 2 (not
+    /// ArgumentParser's 64), failed verifications 1, each with one line on stderr.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let failure as CLIFailure {
+            FileHandle.standardError.write(Data((failure.message + "\n").utf8))
+            Foundation.exit(failure.status)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            // One line, as the command surface promises; --help has the rest.
+            let message = CLIFailure.describe(error)
+                ?? "error: \(message(for: error).split(separator: "\n").first.map(String.init) ?? "bad usage") (see --help)"
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
+}
