@@ -57,7 +57,8 @@ let package = Package(
         .testTarget(name: "TraceLedgerTests", dependencies: ["TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport",
                                    .product(name: "GRDB", package: "GRDB.swift")],
                     resources: [.copy("Vectors")], swiftSettings: swiftSettings),
-        .testTarget(name: "TraceCLITests", dependencies: ["trace", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport"],
+        .testTarget(name: "TraceCLITests", dependencies: ["trace", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport",
+                                   .product(name: "GRDB", package: "GRDB.swift")],
                     resources: [.copy("Interop")], swiftSettings: swiftSettings),
     ]
 )
