@@ -50,15 +50,25 @@ let package = Package(
         ),
         // Helpers shared by the test targets (running the real binaries, scratch folders).
         .target(name: "TestSupport", swiftSettings: swiftSettings),
-        .testTarget(name: "TraceCryptoTests", dependencies: ["TraceCrypto", "TestSupport"],
-                    resources: [.copy("Vectors")], swiftSettings: swiftSettings),
-        .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"],
-                    resources: [.copy("Vectors")], swiftSettings: swiftSettings),
-        .testTarget(name: "TraceLedgerTests", dependencies: ["TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport",
-                                   .product(name: "GRDB", package: "GRDB.swift")],
-                    resources: [.copy("Vectors")], swiftSettings: swiftSettings),
-        .testTarget(name: "TraceCLITests", dependencies: ["trace", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport",
-                                   .product(name: "GRDB", package: "GRDB.swift")],
-                    resources: [.copy("Interop")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TraceCryptoTests", dependencies: ["TraceCrypto", "TestSupport"],
+            resources: [.copy("Vectors")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"],
+            resources: [.copy("Vectors")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TraceLedgerTests",
+            dependencies: [
+                "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            resources: [.copy("Vectors")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TraceCLITests",
+            dependencies: [
+                "trace", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            resources: [.copy("Interop")], swiftSettings: swiftSettings),
     ]
 )

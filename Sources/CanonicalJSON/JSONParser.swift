@@ -41,9 +41,15 @@ struct JSONParser {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
         case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
         default: throw error(.syntax, "unexpected character '\(Unicode.Scalar(bytes[index]).escaped(asASCII: true))'")
         }
@@ -52,7 +58,7 @@ struct JSONParser {
     private mutating func literal(_ word: StaticString) throws {
         let n = word.utf8CodeUnitCount
         guard index + n <= bytes.count,
-              word.withUTF8Buffer({ Array($0) }) == Array(bytes[index..<index + n])
+            word.withUTF8Buffer({ Array($0) }) == Array(bytes[index..<index + n])
         else { throw error(.syntax, "expected \(word)") }
         index += n
     }
@@ -85,8 +91,14 @@ struct JSONParser {
             }
             skipWhitespace()
             guard index < bytes.count else { throw error(.syntax, "unexpected end of input in an object") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            if bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return .object(members)
+            }
             throw error(.syntax, "expected ',' or '}'")
         }
     }
@@ -105,8 +117,14 @@ struct JSONParser {
             elements.append(try parseValue(depth: depth))
             skipWhitespace()
             guard index < bytes.count else { throw error(.syntax, "unexpected end of input in an array") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            if bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                return .array(elements)
+            }
             throw error(.syntax, "expected ',' or ']'")
         }
     }
@@ -134,8 +152,9 @@ struct JSONParser {
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         guard let value = Double(text), value.isFinite else {
-            throw CanonicalJSONError(.nonFiniteNumber, "the number \(text) is outside the range of an IEEE 754 double",
-                                     offset: start)
+            throw CanonicalJSONError(
+                .nonFiniteNumber, "the number \(text) is outside the range of an IEEE 754 double",
+                offset: start)
         }
         return value
     }
@@ -184,7 +203,9 @@ struct JSONParser {
                 let unit = try hex4()
                 if (0xD800...0xDBFF).contains(unit) {
                     guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
-                    else { throw error(.loneSurrogate, String(format4: unit, "a high surrogate \\u%@ not followed by a low one")) }
+                    else {
+                        throw error(.loneSurrogate, String(format4: unit, "a high surrogate \\u%@ not followed by a low one"))
+                    }
                     index += 2
                     let low = try hex4()
                     guard (0xDC00...0xDFFF).contains(low) else {

@@ -21,7 +21,10 @@ enum NumberFormat {
         let fraction = parts.count > 1 ? parts[1] : ""
         var digits = Array(integer + fraction)
         var point = integer.count + exponent  // the decimal point sits after `point` digits
-        while digits.first == "0" { digits.removeFirst(); point -= 1 }
+        while digits.first == "0" {
+            digits.removeFirst()
+            point -= 1
+        }
         while digits.last == "0" { digits.removeLast() }
         let k = digits.count
         let n = point

@@ -34,7 +34,9 @@ public enum Command {
     ) throws -> CommandResult {
         let scratch = try Scratch.directory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let outPath = scratch + "/out", errPath = scratch + "/err", inPath = scratch + "/in"
+        let outPath = scratch + "/out"
+        let errPath = scratch + "/err"
+        let inPath = scratch + "/in"
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         _ = FileManager.default.createFile(atPath: inPath, contents: Data((stdin ?? "").utf8))

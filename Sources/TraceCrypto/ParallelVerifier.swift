@@ -63,16 +63,16 @@ public enum ParallelVerifier {
 
     private static func sysconfWorkers() -> Int {
         #if canImport(Glibc)
-        return Int(sysconfNProcessorsOnline())
+            return Int(sysconfNProcessorsOnline())
         #else
-        return 1
+            return 1
         #endif
     }
 }
 
 #if canImport(Glibc)
-import Glibc
-private func sysconfNProcessorsOnline() -> Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+    import Glibc
+    private func sysconfNProcessorsOnline() -> Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 #endif
 
 /// The lowest index offered so far, shared by the workers.

@@ -35,8 +35,9 @@ public final class PrivateKey: @unchecked Sendable {
             throw CryptoError(.badLength, "an Ed25519 private key seed is 32 bytes, got \(seed.count)")
         }
         let pkey = try seed.withUnsafeBufferPointer {
-            try OpenSSL.check(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32),
-                              "EVP_PKEY_new_raw_private_key")
+            try OpenSSL.check(
+                EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32),
+                "EVP_PKEY_new_raw_private_key")
         }
         try self.init(pkey: pkey)
     }

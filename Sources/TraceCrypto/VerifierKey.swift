@@ -66,8 +66,10 @@ public struct VerifierKey: Hashable, Sendable, CustomStringConvertible {
         guard !name.isEmpty else { throw CryptoError(.badVerifierKey, "a key name cannot be empty") }
         for scalar in name.unicodeScalars {
             if scalar == "+" || scalar.properties.isWhitespace || scalar.value < 0x20 || scalar.value == 0x7f {
-                throw CryptoError(.badVerifierKey,
-                                  "key name \"\(name)\" contains \"\(scalar.escaped(asASCII: true))\"; use letters, digits, '.', '-', '/' or '_'")
+                throw CryptoError(
+                    .badVerifierKey,
+                    "key name \"\(name)\" contains \"\(scalar.escaped(asASCII: true))\"; use letters, digits, '.', '-', '/' or '_'"
+                )
             }
         }
     }

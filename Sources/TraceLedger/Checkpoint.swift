@@ -31,7 +31,8 @@ public struct Checkpoint: Sendable, Equatable {
         guard !origin.isEmpty else { throw LedgerError(.badCheckpoint, "the checkpoint's origin line is empty") }
         let sizeText = String(lines[1])
         guard let size = UInt64(sizeText), String(size) == sizeText else {
-            throw LedgerError(.badCheckpoint, "checkpoint size \"\(sizeText.prefix(40))\" is not a decimal number without leading zeros")
+            throw LedgerError(
+                .badCheckpoint, "checkpoint size \"\(sizeText.prefix(40))\" is not a decimal number without leading zeros")
         }
         guard let rootBytes = Data(base64Encoded: String(lines[2])), rootBytes.count == 32 else {
             throw LedgerError(.badCheckpoint, "checkpoint root \"\(lines[2].prefix(60))\" is not base64 of 32 bytes")

@@ -49,7 +49,9 @@ public struct Entry: Sendable, Equatable {
         }
         guard let o = value.objectValue else { throw bad("not a JSON object") }
         guard o.count == 7 else { throw bad("has fields \(o.keys.sorted()), expected event, key, prev, recorded, seq, sig, v") }
-        guard o["v"]?.intValue == Self.version else { throw bad("entry format \(o["v"].map { "\($0)" } ?? "missing") is not \(Self.version)") }
+        guard o["v"]?.intValue == Self.version else {
+            throw bad("entry format \(o["v"].map { "\($0)" } ?? "missing") is not \(Self.version)")
+        }
         guard let seqValue = o["seq"]?.intValue, seqValue >= 0 else { throw bad("\"seq\" is not a whole number") }
         guard let recorded = o["recorded"]?.stringValue, Timestamp.parse(recorded) != nil else {
             throw bad("\"recorded\" is not an RFC 3339 time")

@@ -21,13 +21,16 @@ extension Ledger {
         var latest: Checkpoint?
 
         func report(_ failure: LedgerError?) -> VerificationReport {
-            VerificationReport(entries: accumulator.size, signatures: signatures, root: accumulator.root,
-                               checkpointsChecked: checked, latestCheckpoint: latest, failure: failure)
+            VerificationReport(
+                entries: accumulator.size, signatures: signatures, root: accumulator.root,
+                checkpointsChecked: checked, latestCheckpoint: latest, failure: failure)
         }
 
         if trusted != metadata.operatorKey {
-            return report(LedgerError(.badCheckpoint,
-                "the ledger names operator key \(metadata.operatorKey), not the key you trust (\(trusted))"))
+            return report(
+                LedgerError(
+                    .badCheckpoint,
+                    "the ledger names operator key \(metadata.operatorKey), not the key you trust (\(trusted))"))
         }
         var checkpoints: [Checkpoint] = []
         for item in stored {
@@ -37,14 +40,17 @@ extension Ledger {
                     throw LedgerError(.badCheckpoint, "it names origin \(checkpoint.origin) and size \(checkpoint.size)")
                 }
                 guard checkpoint.size <= size else {
-                    throw LedgerError(.entryMissing,
+                    throw LedgerError(
+                        .entryMissing,
                         "it covers \(checkpoint.size) entries but the ledger holds only \(size): entry \(size) and after were removed",
                         entry: size)
                 }
                 checkpoints.append(checkpoint)
             } catch let error as LedgerError {
-                return report(LedgerError(error.code == .entryMissing ? .entryMissing : .badCheckpoint,
-                                          "checkpoint at size \(item.size): \(error.message)", entry: error.entry))
+                return report(
+                    LedgerError(
+                        error.code == .entryMissing ? .entryMissing : .badCheckpoint,
+                        "checkpoint at size \(item.size): \(error.message)", entry: error.entry))
             }
         }
         latest = checkpoints.last
@@ -66,16 +72,19 @@ extension Ledger {
             var structural: LedgerError?
             for (offset, row) in rows.enumerated() {
                 let seq = position + UInt64(offset)
-                if let failure = checkEntry(row: row, seq: seq, storedLeaf: offset < leaves.count ? leaves[offset] : nil,
-                                            prev: prev, hasher: hasher, into: &entries, leaves: &leafHashes) {
+                if let failure = checkEntry(
+                    row: row, seq: seq, storedLeaf: offset < leaves.count ? leaves[offset] : nil,
+                    prev: prev, hasher: hasher, into: &entries, leaves: &leafHashes)
+                {
                     structural = failure
                     break
                 }
                 prev = leafHashes.last!
             }
             if structural == nil && rows.count < limit {
-                structural = LedgerError(.entryMissing, "entry \(position + UInt64(rows.count)) is missing: the ledger should hold \(size) entries",
-                                         entry: position + UInt64(rows.count))
+                structural = LedgerError(
+                    .entryMissing, "entry \(position + UInt64(rows.count)) is missing: the ledger should hold \(size) entries",
+                    entry: position + UInt64(rows.count))
             }
             // Signatures of the entries before any structural failure, on every core.
             let parsed = entries
@@ -90,9 +99,11 @@ extension Ledger {
                 while nextCheckpoint < checkpoints.count && checkpoints[nextCheckpoint].size == accumulator.size {
                     let checkpoint = checkpoints[nextCheckpoint]
                     guard accumulator.root == checkpoint.root else {
-                        return report(LedgerError(.rootMismatch,
-                            "checkpoint at size \(checkpoint.size) does not match the entries: an entry from \(lastGood) to \(checkpoint.size - 1) was changed, inserted or removed after the operator signed it",
-                            entry: lastGood))
+                        return report(
+                            LedgerError(
+                                .rootMismatch,
+                                "checkpoint at size \(checkpoint.size) does not match the entries: an entry from \(lastGood) to \(checkpoint.size - 1) was changed, inserted or removed after the operator signed it",
+                                entry: lastGood))
                     }
                     lastGood = checkpoint.size
                     checked += 1
@@ -101,9 +112,11 @@ extension Ledger {
             }
             if let bad {
                 let entry = entries[bad]
-                return report(LedgerError(.badSignature,
-                    "entry \(entry.seq): the signature by \(entry.signed.key.name) does not verify: the event was changed or not signed by that key",
-                    entry: entry.seq))
+                return report(
+                    LedgerError(
+                        .badSignature,
+                        "entry \(entry.seq): the signature by \(entry.signed.key.name) does not verify: the event was changed or not signed by that key",
+                        entry: entry.seq))
             }
             if let structural { return report(structural) }
             position += UInt64(rows.count)
@@ -136,26 +149,32 @@ extension Ledger {
             return LedgerError(.badEntry, "entry \(seq): \(error)", entry: seq)
         }
         guard entry.seq == seq else {
-            return LedgerError(.chainBroken,
+            return LedgerError(
+                .chainBroken,
                 "entry \(seq) says it is entry \(entry.seq): entries were reordered, inserted or renumbered", entry: seq)
         }
         let leaf = entry.leafHash(using: hasher)
         if let storedLeaf, storedLeaf != leaf {
-            return LedgerError(.entryChanged,
-                "entry \(seq) no longer matches the leaf hash stored when it was appended: it was changed or replaced", entry: seq)
+            return LedgerError(
+                .entryChanged,
+                "entry \(seq) no longer matches the leaf hash stored when it was appended: it was changed or replaced", entry: seq
+            )
         }
         guard entry.prev == prev else {
-            return LedgerError(.chainBroken,
-                "entry \(seq): prev is \(entry.prev.hex) but entry \(Int64(seq) - 1) hashes to \(prev.hex): the chain is broken here", entry: seq)
+            return LedgerError(
+                .chainBroken,
+                "entry \(seq): prev is \(entry.prev.hex) but entry \(Int64(seq) - 1) hashes to \(prev.hex): the chain is broken here",
+                entry: seq)
         }
         if seq == 0 {
             let event = entry.signed.event
             guard event["type"]?.stringValue == Ledger.genesisType,
-                  event["operator"]?.stringValue == metadata.operatorKey.description,
-                  event["origin"]?.stringValue == metadata.origin,
-                  entry.signed.key == metadata.operatorKey
+                event["operator"]?.stringValue == metadata.operatorKey.description,
+                event["origin"]?.stringValue == metadata.origin,
+                entry.signed.key == metadata.operatorKey
             else {
-                return LedgerError(.badEntry,
+                return LedgerError(
+                    .badEntry,
                     "entry 0 is not this ledger's genesis: it must be a \(Ledger.genesisType) event naming origin \(metadata.origin) and operator \(metadata.operatorKey), signed by the operator",
                     entry: 0)
             }

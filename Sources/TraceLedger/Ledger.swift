@@ -59,11 +59,15 @@ public final class Ledger: Sendable {
     ) throws -> [AppendResult] {
         for event in events { try EventShape.check(event.event) }
         let messages = try events.map { try SignedEvent.message(for: $0.event) }
-        if let bad = ParallelVerifier.firstFailure(count: events.count, { i, verifier in
-            verifier.verify(signature: events[i].signature, message: messages[i], key: events[i].key.publicKey)
-        }) {
-            throw LedgerError(.badSignature,
-                              "event \(events[bad].id): the signature does not verify with key \(events[bad].key.name); nothing was written")
+        if let bad = ParallelVerifier.firstFailure(
+            count: events.count,
+            { i, verifier in
+                verifier.verify(signature: events[i].signature, message: messages[i], key: events[i].key.publicKey)
+            })
+        {
+            throw LedgerError(
+                .badSignature,
+                "event \(events[bad].id): the signature does not verify with key \(events[bad].key.name); nothing was written")
         }
         return try store.write { writer in
             var size = try writer.size()
@@ -74,7 +78,8 @@ public final class Ledger: Sendable {
             for event in events {
                 if let earlier = inBatch[event.id] {
                     try Self.requireSame(event, results[earlier].entry)
-                    results.append(AppendResult(entry: results[earlier].entry, leafHash: results[earlier].leafHash, duplicate: true))
+                    results.append(
+                        AppendResult(entry: results[earlier].entry, leafHash: results[earlier].leafHash, duplicate: true))
                     continue
                 }
                 if let seq = try writer.seq(forEventID: event.id), let bytes = try writer.entryBytes(seq) {
@@ -97,16 +102,20 @@ public final class Ledger: Sendable {
 
     private static func requireSame(_ event: SignedEvent, _ original: Entry) throws {
         guard original.signed == event else {
-            throw LedgerError(.eventIDConflict,
-                              "event id \(event.id) is already used by entry \(original.seq) for a different event; give a new event a new id",
-                              entry: original.seq)
+            throw LedgerError(
+                .eventIDConflict,
+                "event id \(event.id) is already used by entry \(original.seq) for a different event; give a new event a new id",
+                entry: original.seq)
         }
     }
 
     /// Signs and stores a checkpoint of the current tree with the operator's key.
     public func checkpoint(signingWith key: PrivateKey) throws -> (checkpoint: Checkpoint, note: String) {
         guard key.publicKey == metadata.operatorKey.publicKey else {
-            throw LedgerError(.refused, "this key is not the operator key of \(metadata.origin) (\(metadata.operatorKey)); checkpoints are signed by the operator")
+            throw LedgerError(
+                .refused,
+                "this key is not the operator key of \(metadata.origin) (\(metadata.operatorKey)); checkpoints are signed by the operator"
+            )
         }
         return try store.write { writer in
             let size = try writer.size()
@@ -136,7 +145,8 @@ public final class Ledger: Sendable {
                 throw LedgerError(.outOfRange, "tree size \(treeSize) is larger than the ledger (\(size) entries)")
             }
             guard index < treeSize else {
-                throw LedgerError(.outOfRange, "entry \(index) is not in a tree of \(treeSize) entries (the last is \(Int64(treeSize) - 1))")
+                throw LedgerError(
+                    .outOfRange, "entry \(index) is not in a tree of \(treeSize) entries (the last is \(Int64(treeSize) - 1))")
             }
             let tree = MerkleTree(source: reader)
             let hashes = try tree.inclusionProof(index: index, size: treeSize)

@@ -6,7 +6,8 @@ public enum MerkleVerification {
     public static func rootFromInclusionProof(index: UInt64, size: UInt64, leafHash: Digest, proof: [Digest]) -> Digest? {
         guard index < size else { return nil }
         let hasher = SHA256.Hasher()
-        var fn = index, sn = size - 1
+        var fn = index
+        var sn = size - 1
         var r = leafHash
         for p in proof {
             guard sn != 0 else { return nil }
@@ -43,12 +44,14 @@ public enum MerkleVerification {
         var path = proof
         if oldSize & (oldSize - 1) == 0 { path.insert(oldRoot, at: 0) }
         let hasher = SHA256.Hasher()
-        var fn = oldSize - 1, sn = newSize - 1
+        var fn = oldSize - 1
+        var sn = newSize - 1
         while fn & 1 == 1 {
             fn >>= 1
             sn >>= 1
         }
-        var fr = path[0], sr = path[0]
+        var fr = path[0]
+        var sr = path[0]
         for c in path.dropFirst() {
             guard sn != 0 else { return false }
             if fn & 1 == 1 || fn == sn {

@@ -34,6 +34,7 @@ public struct ConsistencyProof: Sendable, Equatable {
 
     /// True when the tree (`oldSize`, `oldRoot`) is a prefix of (`newSize`, `newRoot`).
     public func verify(oldRoot: Digest, newRoot: Digest) -> Bool {
-        MerkleVerification.verifyConsistency(oldSize: oldSize, newSize: newSize, oldRoot: oldRoot, newRoot: newRoot, proof: hashes)
+        MerkleVerification.verifyConsistency(
+            oldSize: oldSize, newSize: newSize, oldRoot: oldRoot, newRoot: newRoot, proof: hashes)
     }
 }

@@ -40,8 +40,9 @@ public final class SQLiteLedgerStore: LedgerStore {
             let queue = try DatabaseQueue(path: path, configuration: configuration())
             try queue.write { db in
                 try db.execute(sql: Schema.version1)
-                try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('origin', ?), ('operator_key', ?), ('format', ?)",
-                               arguments: [origin, operatorKey.description, String(formatVersion)])
+                try db.execute(
+                    sql: "INSERT INTO meta (key, value) VALUES ('origin', ?), ('operator_key', ?), ('format', ?)",
+                    arguments: [origin, operatorKey.description, String(formatVersion)])
                 try db.execute(sql: "PRAGMA user_version = \(formatVersion)")
             }
             return SQLiteLedgerStore(path: path, queue: queue)
@@ -51,7 +52,8 @@ public final class SQLiteLedgerStore: LedgerStore {
     /// Opens an existing ledger, checking its format version.
     public static func open(path: String) throws -> SQLiteLedgerStore {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw LedgerError(.noSuchLedger, "no ledger at \(path); create one with `trace init --origin NAME` or pass --ledger PATH")
+            throw LedgerError(
+                .noSuchLedger, "no ledger at \(path); create one with `trace init --origin NAME` or pass --ledger PATH")
         }
         return try mapErrors {
             let queue = try DatabaseQueue(path: path, configuration: configuration())
@@ -60,8 +62,9 @@ public final class SQLiteLedgerStore: LedgerStore {
                 throw LedgerError(.noSuchLedger, "\(path) is not a trace ledger (no format version)")
             }
             guard version <= formatVersion else {
-                throw LedgerError(.newerFormat,
-                                  "\(path) has ledger format \(version), newer than this trace understands (\(formatVersion)); upgrade trace")
+                throw LedgerError(
+                    .newerFormat,
+                    "\(path) has ledger format \(version), newer than this trace understands (\(formatVersion)); upgrade trace")
             }
             return SQLiteLedgerStore(path: path, queue: queue)
         }
@@ -72,7 +75,8 @@ public final class SQLiteLedgerStore: LedgerStore {
             try queue.read { db in
                 var values: [String: String] = [:]
                 for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") { values[row["key"]] = row["value"] }
-                guard let origin = values["origin"], let key = values["operator_key"], let format = values["format"].flatMap(Int.init)
+                guard let origin = values["origin"], let key = values["operator_key"],
+                    let format = values["format"].flatMap(Int.init)
                 else { throw LedgerError(.store, "\(path): the ledger's metadata is incomplete") }
                 return LedgerMetadata(origin: origin, operatorKey: try VerifierKey(key), formatVersion: format)
             }
@@ -137,7 +141,9 @@ public final class SQLiteLedgerStore: LedgerStore {
         func leafHashes(from: UInt64, limit: Int) throws -> [Digest] {
             let stmt = try db.cachedStatement(sql: "SELECT hash FROM merkle_nodes WHERE id >= ? AND id < ? ORDER BY id")
             let end = Schema.nodeID(level: 0, index: from) + Int64(limit)
-            return try Data.fetchAll(stmt, arguments: [Schema.nodeID(level: 0, index: from), end]).map { try Digest(bytes: [UInt8]($0)) }
+            return try Data.fetchAll(stmt, arguments: [Schema.nodeID(level: 0, index: from), end]).map {
+                try Digest(bytes: [UInt8]($0))
+            }
         }
 
         func seq(forEventID id: String) throws -> UInt64? {
@@ -190,8 +196,9 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
 
         func saveCheckpoint(_ checkpoint: StoredCheckpoint) throws {
-            try db.execute(sql: "INSERT OR IGNORE INTO checkpoints (size, note) VALUES (?, ?)",
-                           arguments: [Int64(checkpoint.size), checkpoint.note])
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO checkpoints (size, note) VALUES (?, ?)",
+                arguments: [Int64(checkpoint.size), checkpoint.note])
         }
     }
 }

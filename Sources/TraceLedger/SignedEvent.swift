@@ -78,12 +78,14 @@ public enum EventShape {
             throw LedgerError(.badEvent, "an event must be a JSON object")
         }
         guard let id = object["id"]?.stringValue else {
-            throw LedgerError(.badEvent, "the event has no \"id\" string; every event carries its own id so a retry is not recorded twice")
+            throw LedgerError(
+                .badEvent, "the event has no \"id\" string; every event carries its own id so a retry is not recorded twice")
         }
         guard !id.isEmpty, id.utf8.count <= maxIDLength,
-              id.utf8.allSatisfy({ isIDByte($0) })
+            id.utf8.allSatisfy({ isIDByte($0) })
         else {
-            throw LedgerError(.badEvent, "event id \"\(id.prefix(140))\" must be 1 to \(maxIDLength) letters, digits, '.', '_', ':' or '-'")
+            throw LedgerError(
+                .badEvent, "event id \"\(id.prefix(140))\" must be 1 to \(maxIDLength) letters, digits, '.', '_', ':' or '-'")
         }
         guard let type = object["type"]?.stringValue, !type.isEmpty else {
             throw LedgerError(.badEvent, "event \(id) has no \"type\" string")
@@ -93,7 +95,7 @@ public enum EventShape {
     private static func isIDByte(_ c: UInt8) -> Bool {
         switch c {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "-"):
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "-"):
             true
         default: false
         }

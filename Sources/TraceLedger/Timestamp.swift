@@ -39,9 +39,9 @@ public enum Timestamp {
             return v
         }
         guard b.count >= 20, b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 116, b[13] == 58, b[16] == 58,
-              let year = num(0, 4), let month = num(5, 2), let day = num(8, 2),
-              let hour = num(11, 2), let minute = num(14, 2), let second = num(17, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+            let year = num(0, 4), let month = num(5, 2), let day = num(8, 2),
+            let hour = num(11, 2), let minute = num(14, 2), let second = num(17, 2),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
         var i = 19
         var millis: Int64 = 0

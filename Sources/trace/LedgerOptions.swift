@@ -18,8 +18,9 @@ struct LedgerOptions: ParsableArguments {
 
     /// Where `trace init` puts the operator key when not told: beside the ledger.
     var defaultOperatorKeyPath: String {
-        let url = URL(fileURLWithPath: path)
-        return url.deletingPathExtension().path + ".operator.key"
+        // Keep the path as the user gave it (relative stays relative), only the extension changes.
+        let base = (path as NSString).deletingPathExtension
+        return base + ".operator.key"
     }
 
     func open() throws -> Ledger { try Ledger(path: path) }

@@ -13,6 +13,11 @@ enum Output {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
+    /// "1 entry", "1,200 entries".
+    static func count<T: BinaryInteger>(_ n: T, _ singular: String, _ plural: String) -> String {
+        "\(count(n)) \(n == 1 ? singular : plural)"
+    }
+
     /// 1234567 as "1,234,567".
     static func count<T: BinaryInteger>(_ n: T) -> String {
         let digits = Array(String(n))

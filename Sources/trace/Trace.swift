@@ -30,7 +30,8 @@ struct Trace: ParsableCommand {
                 Foundation.exit(0)
             }
             // One line, as the command surface promises; --help has the rest.
-            let message = CLIFailure.describe(error)
+            let message =
+                CLIFailure.describe(error)
                 ?? "error: \(message(for: error).split(separator: "\n").first.map(String.init) ?? "bad usage") (see --help)"
             FileHandle.standardError.write(Data((message + "\n").utf8))
             Foundation.exit(2)

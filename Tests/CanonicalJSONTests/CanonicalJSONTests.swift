@@ -17,7 +17,8 @@ struct CanonicalJSONTests {
         let output = try CanonicalJSON.string(CanonicalJSON.parse(vector("rfc8785-3.2.3-input.json")))
         // RFC 8785's order, but for one key: U+FB33 is a composition exclusion, so NFC turns it
         // into U+05D3 U+05BC, which sorts after "ö". Plain JCS would put it last.
-        let expected = #"{"\r":"Carriage Return","1":"One","\#u{80}":"Control","ö":"Latin Small Letter O With Diaeresis","\#u{05D3}\#u{05BC}":"Hebrew Letter Dalet With Dagesh","€":"Euro Sign","😀":"Emoji: Grinning Face"}"#
+        let expected =
+            #"{"\r":"Carriage Return","1":"One","\#u{80}":"Control","ö":"Latin Small Letter O With Diaeresis","\#u{05D3}\#u{05BC}":"Hebrew Letter Dalet With Dagesh","€":"Euro Sign","😀":"Emoji: Grinning Face"}"#
         #expect(output == expected)
         // UTF-16 order, not code point order: U+1F600 (D83D DE00) sorts before U+FF21.
         let order = try CanonicalJSON.string(["\u{FF21}": 1, "\u{1F600}": 2, "\u{20AC}": 3])
@@ -31,7 +32,8 @@ struct CanonicalJSONTests {
 
     static let numbers: [NumberVector] = {
         guard let url = Bundle.module.url(forResource: "rfc8785-numbers", withExtension: "txt", subdirectory: "Vectors"),
-              let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+            let text = try? String(contentsOf: url, encoding: .utf8)
+        else { return [] }
         return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map {
             let parts = $0.split(separator: " ")
             return NumberVector(bits: UInt64(parts[0], radix: 16)!, text: String(parts[1]))

@@ -33,14 +33,20 @@ struct CLIHarness {
     /// commands that append come with the supply-chain layer).
     func appendEvents(_ count: Int, from start: Int = 1) throws {
         let keyPath = directory + "/coop.key"
-        let key = FileManager.default.fileExists(atPath: keyPath) ? try PrivateKey(contentsOfFile: keyPath) : try {
-            let k = try PrivateKey.generate()
-            try k.write(toFile: keyPath)
-            return k
-        }()
+        let key =
+            FileManager.default.fileExists(atPath: keyPath)
+            ? try PrivateKey(contentsOfFile: keyPath)
+            : try {
+                let k = try PrivateKey.generate()
+                try k.write(toFile: keyPath)
+                return k
+            }()
         let events = try (start..<(start + count)).map {
-            try SignedEvent.sign(["id": .string("ev-\($0)"), "type": "test.harvest", "lot": .string("LA-ST25-\($0)"),
-                                  "farmer": "Nguyễn Văn Bảy"], with: key, keyName: "htx-tan-lap")
+            try SignedEvent.sign(
+                [
+                    "id": .string("ev-\($0)"), "type": "test.harvest", "lot": .string("LA-ST25-\($0)"),
+                    "farmer": "Nguyễn Văn Bảy",
+                ], with: key, keyName: "htx-tan-lap")
         }
         _ = try Ledger(path: ledger).append(events)
     }

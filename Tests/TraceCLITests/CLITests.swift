@@ -1,8 +1,8 @@
 import CanonicalJSON
 import Foundation
 import GRDB
-import Testing
 import TestSupport
+import Testing
 import TraceCrypto
 import TraceLedger
 
@@ -35,7 +35,9 @@ struct CLITests {
 
     @Test func initJSONHasStableFields() throws {
         let dir = try Scratch.directory()
-        let result = try Command.run(Command.trace, ["init", "--origin", "o.example/l", "--ledger", "x.db", "--key-out", "op.pem", "--json"], directory: dir)
+        let result = try Command.run(
+            Command.trace, ["init", "--origin", "o.example/l", "--ledger", "x.db", "--key-out", "op.pem", "--json"],
+            directory: dir)
         #expect(result.status == 0, "\(result.stderr)")
         let json = try CanonicalJSON.parse(result.stdout)
         #expect(json["ledger"]?.stringValue == "x.db")
@@ -88,16 +90,21 @@ struct CLITests {
             let p = try h.json("prove", "--entry", String(n))
             let checkpoint = try Checkpoint.open(p["checkpoint"]?.stringValue ?? "", operatorKey: vkey)
             let bytes = [UInt8](Data(base64Encoded: p["entryBytes"]?.stringValue ?? "")!)
-            let proof = InclusionProof(index: UInt64(n), treeSize: checkpoint.size, leafHash: Merkle.leafHash(bytes),
-                                       hashes: try (p["proof"]?.arrayValue ?? []).map { try Digest(hex: $0.stringValue ?? "") })
+            let proof = InclusionProof(
+                index: UInt64(n), treeSize: checkpoint.size, leafHash: Merkle.leafHash(bytes),
+                hashes: try (p["proof"]?.arrayValue ?? []).map { try Digest(hex: $0.stringValue ?? "") })
             #expect(proof.verify(root: checkpoint.root), "entry \(n)")
         }
         let text = try h.run("prove", "--entry", "7").stdout
         #expect(text.hasPrefix("c2sp.org/tlog-proof@v1\nextra "))
         #expect(text.contains("\nindex 7\n"))
         let c = try h.json("consistency", "--from", "5")
-        let proof = ConsistencyProof(oldSize: 5, newSize: 21, hashes: try (c["proof"]?.arrayValue ?? []).map { try Digest(hex: $0.stringValue ?? "") })
-        #expect(proof.verify(oldRoot: try Digest(hex: c["oldRootHash"]?.stringValue ?? ""), newRoot: try Digest(hex: c["newRootHash"]?.stringValue ?? "")))
+        let proof = ConsistencyProof(
+            oldSize: 5, newSize: 21, hashes: try (c["proof"]?.arrayValue ?? []).map { try Digest(hex: $0.stringValue ?? "") })
+        #expect(
+            proof.verify(
+                oldRoot: try Digest(hex: c["oldRootHash"]?.stringValue ?? ""),
+                newRoot: try Digest(hex: c["newRootHash"]?.stringValue ?? "")))
         // Out of range is bad input, exit 2, naming the option.
         let beyond = try h.run("prove", "--entry", "21")
         #expect(beyond.status == 2)
@@ -117,7 +124,10 @@ struct CLITests {
         let queue = try DatabaseQueue(path: h.ledger)
         try queue.writeWithoutTransaction { db in
             try db.execute(sql: "DROP TRIGGER entries_no_update")
-            try db.execute(sql: "UPDATE entries SET bytes = CAST(replace(CAST(bytes AS TEXT), 'LA-ST25-12', 'LA-ST25-99') AS BLOB) WHERE seq = 12")
+            try db.execute(
+                sql:
+                    "UPDATE entries SET bytes = CAST(replace(CAST(bytes AS TEXT), 'LA-ST25-12', 'LA-ST25-99') AS BLOB) WHERE seq = 12"
+            )
         }
         let bad = try h.run("verify")
         #expect(bad.status == 1)
@@ -130,8 +140,10 @@ struct CLITests {
 
     @Test func badInputIsExitTwoWithOneLine() throws {
         let h = try CLIHarness()
-        for args in [["verify", "--operator", "nonsense"], ["verify", "--ledger", "missing.db"], ["prove"], ["frobnicate"],
-                     ["consistency", "--from", "x"]] {
+        for args in [
+            ["verify", "--operator", "nonsense"], ["verify", "--ledger", "missing.db"], ["prove"], ["frobnicate"],
+            ["consistency", "--from", "x"],
+        ] {
             let result = try Command.run(Command.trace, args, directory: h.directory)
             #expect(result.status == 2, "\(args)")
             #expect(result.stderr.split(separator: "\n").count == 1, "\(args): \(result.stderr)")

@@ -1,14 +1,16 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Go's reference implementations of signed notes and RFC 6962 trees accept what we print.
 struct InteropTests {
     static let go = Command.which("go")
     static let goLibraries = "/usr/share/gocode/src/golang.org/x/mod/sumdb/tlog"
 
-    @Test(.enabled(if: go != nil && FileManager.default.fileExists(atPath: goLibraries),
-                   "SKIPPED: Go interop needs golang-go and golang-golang-x-mod-dev (tools/test installs them)"))
+    @Test(
+        .enabled(
+            if: go != nil && FileManager.default.fileExists(atPath: goLibraries),
+            "SKIPPED: Go interop needs golang-go and golang-golang-x-mod-dev (tools/test installs them)"))
     func goNoteOpenAndTlogCheckRecordAcceptOurCheckpointAndProofs() throws {
         let h = try CLIHarness()
         try h.appendEvents(40)

@@ -33,7 +33,8 @@ struct Ed25519Tests {
     }
 
     @Test func generatedKeysSignAndVerify() throws {
-        let a = try PrivateKey.generate(), b = try PrivateKey.generate()
+        let a = try PrivateKey.generate()
+        let b = try PrivateKey.generate()
         #expect(a.publicKey != b.publicKey)
         let message = Array("Hợp tác xã Tân Lập".utf8)
         let signature = try a.sign(message)

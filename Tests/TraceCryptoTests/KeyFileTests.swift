@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import TraceCrypto
 
 struct KeyFileTests {
@@ -34,15 +34,20 @@ struct KeyFileTests {
         let message = Array("thanh long ruột đỏ".utf8)
         try Data(message).write(to: URL(fileURLWithPath: dir + "/msg"))
         // OpenSSL signs; we verify.
-        let sign = try Command.run("openssl", ["pkeyutl", "-sign", "-inkey", path, "-rawin", "-in", dir + "/msg", "-out", dir + "/sig"])
+        let sign = try Command.run(
+            "openssl", ["pkeyutl", "-sign", "-inkey", path, "-rawin", "-in", dir + "/msg", "-out", dir + "/sig"])
         #expect(sign.status == 0, "openssl pkeyutl: \(sign.stderr)")
         let signature = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/sig")))
         #expect(key.publicKey.isValidSignature(signature, for: message))
         // We sign; OpenSSL verifies.
         try Data(try key.sign(message)).write(to: URL(fileURLWithPath: dir + "/oursig"))
         _ = try Command.run("openssl", ["pkey", "-in", path, "-pubout", "-out", dir + "/pub.pem"])
-        let verify = try Command.run("openssl", ["pkeyutl", "-verify", "-pubin", "-inkey", dir + "/pub.pem", "-rawin",
-                                                 "-in", dir + "/msg", "-sigfile", dir + "/oursig"])
+        let verify = try Command.run(
+            "openssl",
+            [
+                "pkeyutl", "-verify", "-pubin", "-inkey", dir + "/pub.pem", "-rawin",
+                "-in", dir + "/msg", "-sigfile", dir + "/oursig",
+            ])
         #expect(verify.status == 0, "openssl verify: \(verify.stdout) \(verify.stderr)")
     }
 

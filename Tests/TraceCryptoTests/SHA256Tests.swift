@@ -21,7 +21,8 @@ struct SHA256Tests {
     func streamingInOddPieces(_ v: Vector) {
         let hasher = SHA256.Hasher()
         let message = Array(String(repeating: v.message, count: v.repeat).utf8)
-        var i = 0, step = 1
+        var i = 0
+        var step = 1
         while i < message.count {
             let end = min(message.count, i + step)
             hasher.update(Array(message[i..<end]))

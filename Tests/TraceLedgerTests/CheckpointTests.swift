@@ -1,14 +1,18 @@
 import Foundation
 import Testing
 import TraceCrypto
+
 @testable import TraceLedger
 
 struct CheckpointTests {
     @Test func goSignedNoteOpensWithItsKey() throws {
-        let note = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n\n— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+        let note =
+            "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n\n— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
         let key = try VerifierKey("PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")
         let parsed = try SignedNote(parsing: note)
-        #expect(try parsed.open(with: key) == "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n")
+        #expect(
+            try parsed.open(with: key)
+                == "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n")
         #expect(parsed.encoded == note)
         let changed = try SignedNote(parsing: note.replacingOccurrences(of: "cryptography", with: "cryptographY"))
         #expect(throws: LedgerError.self) { try changed.open(with: key) }
@@ -26,13 +30,17 @@ struct CheckpointTests {
         #expect(note.hasPrefix(checkpoint.text + "\n— tayninh.trace.example/ledger "))
         #expect(try Checkpoint.open(note, operatorKey: vkey) == checkpoint)
         // One changed digit of the size breaks the signature.
-        #expect(throws: LedgerError.self) { try Checkpoint.open(note.replacingOccurrences(of: "1000000", with: "1000001"), operatorKey: vkey) }
+        #expect(throws: LedgerError.self) {
+            try Checkpoint.open(note.replacingOccurrences(of: "1000000", with: "1000001"), operatorKey: vkey)
+        }
     }
 
     @Test func malformedCheckpointsAreRefused() {
         let root = Data(repeating: 7, count: 32).base64EncodedString()
-        for text in ["origin\n", "origin\n01\n\(root)\n", "origin\n-1\n\(root)\n", "origin\n5\nnotbase64\n",
-                     "\n5\n\(root)\n", "origin\n5\n\(root)", "origin\n5\n\(root)\n\nextension\n"] {
+        for text in [
+            "origin\n", "origin\n01\n\(root)\n", "origin\n-1\n\(root)\n", "origin\n5\nnotbase64\n",
+            "\n5\n\(root)\n", "origin\n5\n\(root)", "origin\n5\n\(root)\n\nextension\n",
+        ] {
             #expect(throws: LedgerError.self, "\(text.debugDescription)") { try Checkpoint(text: text) }
         }
         #expect(throws: Never.self) { try Checkpoint(text: "origin\n5\n\(root)\nextension line\n") }

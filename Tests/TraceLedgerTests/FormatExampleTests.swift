@@ -2,6 +2,7 @@ import CanonicalJSON
 import Foundation
 import Testing
 import TraceCrypto
+
 @testable import TraceLedger
 
 /// The worked example of docs/FORMAT.md, rebuilt from its fixed inputs: every value the
@@ -21,18 +22,21 @@ struct FormatExampleTests {
         out.append(("operator verifier key", operatorVKey.description))
         out.append(("party verifier key", try VerifierKey(name: "htx-tan-lap", publicKey: partyKey.publicKey).description))
 
-        let genesis = try SignedEvent.sign([
-            "id": "genesis-example", "type": "ledger.genesis", "time": "2026-07-01T08:00:00.000Z",
-            "origin": .string(origin), "operator": .string(operatorVKey.description),
-        ], with: operatorKey, keyName: origin)
-        let harvest = try SignedEvent.sign([
-            "id": "ev-0001", "type": "example.harvest", "time": "2026-07-01T07:30:00.000+07:00",
-            "lot": "LA-ST25-0007", "product": "Lúa ST25", "quantity": "1200.5", "unit": "kg",
-        ], with: partyKey, keyName: "htx-tan-lap")
-        let ship = try SignedEvent.sign([
-            "id": "ev-0002", "type": "example.ship", "time": "2026-07-02T09:00:00.000+07:00",
-            "lot": "LA-ST25-0007", "to": "nha-may-xay-xat",
-        ], with: partyKey, keyName: "htx-tan-lap")
+        let genesis = try SignedEvent.sign(
+            [
+                "id": "genesis-example", "type": "ledger.genesis", "time": "2026-07-01T08:00:00.000Z",
+                "origin": .string(origin), "operator": .string(operatorVKey.description),
+            ], with: operatorKey, keyName: origin)
+        let harvest = try SignedEvent.sign(
+            [
+                "id": "ev-0001", "type": "example.harvest", "time": "2026-07-01T07:30:00.000+07:00",
+                "lot": "LA-ST25-0007", "product": "Lúa ST25", "quantity": "1200.5", "unit": "kg",
+            ], with: partyKey, keyName: "htx-tan-lap")
+        let ship = try SignedEvent.sign(
+            [
+                "id": "ev-0002", "type": "example.ship", "time": "2026-07-02T09:00:00.000+07:00",
+                "lot": "LA-ST25-0007", "to": "nha-may-xay-xat",
+            ], with: partyKey, keyName: "htx-tan-lap")
 
         out.append(("event 1 canonical", try CanonicalJSON.string(harvest.event)))
         out.append(("event 1 signed message sha256", SHA256.hash(try SignedEvent.message(for: harvest.event)).hex))
@@ -61,7 +65,9 @@ struct FormatExampleTests {
     }
 
     @Test func documentShowsWhatTheCodeComputes() throws {
-        let doc = try String(contentsOfFile: #filePath.replacingOccurrences(of: "Tests/TraceLedgerTests/FormatExampleTests.swift", with: "docs/FORMAT.md"), encoding: .utf8)
+        let doc = try String(
+            contentsOfFile: #filePath.replacingOccurrences(
+                of: "Tests/TraceLedgerTests/FormatExampleTests.swift", with: "docs/FORMAT.md"), encoding: .utf8)
         for (name, value) in try Self.build() {
             // Long values are wrapped in the document's code blocks only at their own spaces.
             for piece in value.split(separator: "\n") {

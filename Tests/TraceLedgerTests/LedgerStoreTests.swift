@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Testing
 import TraceCrypto
+
 @testable import TraceLedger
 
 struct LedgerStoreTests {
@@ -32,10 +33,12 @@ struct LedgerStoreTests {
     @Test func theSchemaRefusesUpdateAndDelete() throws {
         let f = try LedgerFixture(events: 3)
         let queue = try DatabaseQueue(path: f.path)
-        for sql in ["UPDATE entries SET bytes = x'00' WHERE seq = 1", "DELETE FROM entries WHERE seq = 2",
-                    "UPDATE merkle_nodes SET hash = x'00'", "DELETE FROM checkpoints",
-                    "INSERT INTO entries (seq, event_id, bytes) VALUES (10, 'gap', x'00')",
-                    "UPDATE meta SET value = 'other' WHERE key = 'origin'"] {
+        for sql in [
+            "UPDATE entries SET bytes = x'00' WHERE seq = 1", "DELETE FROM entries WHERE seq = 2",
+            "UPDATE merkle_nodes SET hash = x'00'", "DELETE FROM checkpoints",
+            "INSERT INTO entries (seq, event_id, bytes) VALUES (10, 'gap', x'00')",
+            "UPDATE meta SET value = 'other' WHERE key = 'origin'",
+        ] {
             #expect(throws: DatabaseError.self, "\(sql)") { try queue.write { try $0.execute(sql: sql) } }
         }
         #expect(try f.ledger.verify().ok)
@@ -60,7 +63,8 @@ struct LedgerStoreTests {
         let f = try LedgerFixture(events: 1)
         var batch = try (20..<24).map { try f.event($0) }
         let forged = batch[2]
-        batch[2] = SignedEvent(event: ["id": "ev-22", "type": "test.harvest", "lot": "FORGED"], key: forged.key, signature: forged.signature)
+        batch[2] = SignedEvent(
+            event: ["id": "ev-22", "type": "test.harvest", "lot": "FORGED"], key: forged.key, signature: forged.signature)
         let error = #expect(throws: LedgerError.self) { try f.ledger.append(batch) }
         #expect(error?.code == .badSignature)
         #expect(error?.message.contains("ev-22") == true)
@@ -75,7 +79,8 @@ struct LedgerStoreTests {
         #expect(again[2].duplicate && again[2].entry.seq == 4)
         #expect(try f.ledger.size() == 5)
         // The same id for a different event is a conflict, not a silent duplicate.
-        let conflicting = try SignedEvent.sign(["id": "ev-2", "type": "test.harvest", "lot": "OTHER"], with: f.partyKey, keyName: "htx-tan-lap")
+        let conflicting = try SignedEvent.sign(
+            ["id": "ev-2", "type": "test.harvest", "lot": "OTHER"], with: f.partyKey, keyName: "htx-tan-lap")
         let error = #expect(throws: LedgerError.self) { try f.ledger.append([conflicting]) }
         #expect(error?.code == .eventIDConflict)
         #expect(error?.entry == 2)
@@ -91,8 +96,10 @@ struct LedgerStoreTests {
 
     @Test func badEventsAreRefusedNamingTheField() throws {
         let f = try LedgerFixture()
-        for (event, field) in [(["type": "x"] as JSONValue, "\"id\""), (["id": "a b", "type": "x"], "event id"),
-                               (["id": "ok"], "\"type\""), (.array([]), "object")] {
+        for (event, field) in [
+            (["type": "x"] as JSONValue, "\"id\""), (["id": "a b", "type": "x"], "event id"),
+            (["id": "ok"], "\"type\""), (.array([]), "object"),
+        ] {
             let error = #expect(throws: LedgerError.self) { try SignedEvent.sign(event, with: f.partyKey, keyName: "p") }
             #expect(error?.code == .badEvent)
             #expect(error?.message.contains(field) == true, "\(error?.message ?? "")")

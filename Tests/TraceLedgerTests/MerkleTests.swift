@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TraceCrypto
+
 @testable import TraceLedger
 
 /// Nodes held in memory, filled from the accumulator's output as a store would be.
@@ -61,7 +62,8 @@ struct MerkleTests {
         for (i, leaf) in leafHashes.enumerated() {
             acc.append(leafHash: leaf)
             #expect(acc.root.hex == v.roots[i], "root of \(i + 1) leaves")
-            #expect(try MerkleTree(source: MemoryNodes(leaves: Array(leafHashes[...i]))).root(size: UInt64(i + 1)).hex == v.roots[i])
+            #expect(
+                try MerkleTree(source: MemoryNodes(leaves: Array(leafHashes[...i]))).root(size: UInt64(i + 1)).hex == v.roots[i])
         }
         #expect(MerkleAccumulator().root.hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
@@ -77,23 +79,37 @@ struct MerkleTests {
             for m in 0..<n {
                 let proof = try tree.inclusionProof(index: UInt64(m), size: UInt64(n))
                 #expect(proof == Reference.path(m, d[...]), "n=\(n) m=\(m)")
-                #expect(MerkleVerification.verifyInclusion(index: UInt64(m), size: UInt64(n), leafHash: d[m], proof: proof, root: root))
+                #expect(
+                    MerkleVerification.verifyInclusion(
+                        index: UInt64(m), size: UInt64(n), leafHash: d[m], proof: proof, root: root))
                 // Every way of lying about the proof is caught.
                 if !proof.isEmpty {
                     var flipped = proof
                     var bytes = flipped[proof.count / 2].bytes
                     bytes[0] ^= 1
                     flipped[proof.count / 2] = try Digest(bytes: bytes)
-                    #expect(!MerkleVerification.verifyInclusion(index: UInt64(m), size: UInt64(n), leafHash: d[m], proof: flipped, root: root))
-                    #expect(!MerkleVerification.verifyInclusion(index: UInt64(m), size: UInt64(n), leafHash: d[m], proof: Array(proof.dropLast()), root: root))
+                    #expect(
+                        !MerkleVerification.verifyInclusion(
+                            index: UInt64(m), size: UInt64(n), leafHash: d[m], proof: flipped, root: root))
+                    #expect(
+                        !MerkleVerification.verifyInclusion(
+                            index: UInt64(m), size: UInt64(n), leafHash: d[m], proof: Array(proof.dropLast()), root: root))
                 }
-                #expect(!MerkleVerification.verifyInclusion(index: UInt64(m), size: UInt64(n), leafHash: d[m], proof: proof + [root], root: root))
-                #expect(!MerkleVerification.verifyInclusion(index: UInt64(m), size: UInt64(n), leafHash: all[n], proof: proof, root: root))
+                #expect(
+                    !MerkleVerification.verifyInclusion(
+                        index: UInt64(m), size: UInt64(n), leafHash: d[m], proof: proof + [root], root: root))
+                #expect(
+                    !MerkleVerification.verifyInclusion(
+                        index: UInt64(m), size: UInt64(n), leafHash: all[n], proof: proof, root: root))
                 if n > 1 {
                     let other = (m + 1) % n
-                    #expect(!MerkleVerification.verifyInclusion(index: UInt64(other), size: UInt64(n), leafHash: d[m], proof: proof, root: root))
+                    #expect(
+                        !MerkleVerification.verifyInclusion(
+                            index: UInt64(other), size: UInt64(n), leafHash: d[m], proof: proof, root: root))
                 }
-                #expect(!MerkleVerification.verifyInclusion(index: UInt64(n), size: UInt64(n), leafHash: d[m], proof: proof, root: root))
+                #expect(
+                    !MerkleVerification.verifyInclusion(
+                        index: UInt64(n), size: UInt64(n), leafHash: d[m], proof: proof, root: root))
             }
         }
     }
@@ -108,17 +124,29 @@ struct MerkleTests {
                 let oldRoot = Reference.mth(all[..<m])
                 let proof = try tree.consistencyProof(from: UInt64(m), to: UInt64(n))
                 #expect(proof == (m == n ? [] : Reference.subproof(m, all[..<n], true)), "m=\(m) n=\(n)")
-                #expect(MerkleVerification.verifyConsistency(oldSize: UInt64(m), newSize: UInt64(n), oldRoot: oldRoot, newRoot: newRoot, proof: proof))
+                #expect(
+                    MerkleVerification.verifyConsistency(
+                        oldSize: UInt64(m), newSize: UInt64(n), oldRoot: oldRoot, newRoot: newRoot, proof: proof))
                 if m < n {
                     // A different old tree, a tampered hash, or a truncated proof is refused.
-                    #expect(!MerkleVerification.verifyConsistency(oldSize: UInt64(m), newSize: UInt64(n), oldRoot: all[0] == oldRoot ? all[1] : all[0], newRoot: newRoot, proof: proof))
+                    #expect(
+                        !MerkleVerification.verifyConsistency(
+                            oldSize: UInt64(m), newSize: UInt64(n), oldRoot: all[0] == oldRoot ? all[1] : all[0],
+                            newRoot: newRoot, proof: proof))
                     var bytes = proof[0].bytes
                     bytes[31] ^= 0x80
                     var tampered = proof
                     tampered[0] = try Digest(bytes: bytes)
-                    #expect(!MerkleVerification.verifyConsistency(oldSize: UInt64(m), newSize: UInt64(n), oldRoot: oldRoot, newRoot: newRoot, proof: tampered))
-                    #expect(!MerkleVerification.verifyConsistency(oldSize: UInt64(m), newSize: UInt64(n), oldRoot: oldRoot, newRoot: newRoot, proof: Array(proof.dropLast())))
-                    #expect(!MerkleVerification.verifyConsistency(oldSize: UInt64(m), newSize: UInt64(n), oldRoot: oldRoot, newRoot: newRoot, proof: []))
+                    #expect(
+                        !MerkleVerification.verifyConsistency(
+                            oldSize: UInt64(m), newSize: UInt64(n), oldRoot: oldRoot, newRoot: newRoot, proof: tampered))
+                    #expect(
+                        !MerkleVerification.verifyConsistency(
+                            oldSize: UInt64(m), newSize: UInt64(n), oldRoot: oldRoot, newRoot: newRoot,
+                            proof: Array(proof.dropLast())))
+                    #expect(
+                        !MerkleVerification.verifyConsistency(
+                            oldSize: UInt64(m), newSize: UInt64(n), oldRoot: oldRoot, newRoot: newRoot, proof: []))
                 }
             }
         }
@@ -138,7 +166,10 @@ struct MerkleTests {
             source.reads = 0
             let proof = try tree.inclusionProof(index: index, size: UInt64(n))
             #expect(source.reads <= 2 * 17, "index \(index): \(source.reads) reads")
-            #expect(MerkleVerification.verifyInclusion(index: index, size: UInt64(n), leafHash: try source.node(level: 0, index: index), proof: proof, root: acc.root))
+            #expect(
+                MerkleVerification.verifyInclusion(
+                    index: index, size: UInt64(n), leafHash: try source.node(level: 0, index: index), proof: proof, root: acc.root
+                ))
         }
     }
 }

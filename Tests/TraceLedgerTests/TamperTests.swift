@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Testing
 import TraceCrypto
+
 @testable import TraceLedger
 
 /// Each way of rewriting history is caught by `verify`, which names the first bad entry.
@@ -76,7 +77,8 @@ struct TamperTests {
 
     @Test func reorderedEntriesAreNamed() throws {
         let f = try fixture()
-        let a = try f.bytes(17), b = try f.bytes(18)
+        let a = try f.bytes(17)
+        let b = try f.bytes(18)
         try f.tamper { db in
             try db.execute(sql: "UPDATE entries SET bytes = ?, event_id = 'x' WHERE seq = 17", arguments: [Data(b)])
             try db.execute(sql: "UPDATE entries SET bytes = ?, event_id = 'y' WHERE seq = 18", arguments: [Data(a)])
@@ -90,12 +92,14 @@ struct TamperTests {
     @Test func anInsertedEntryIsNamed() throws {
         let f = try fixture()
         let before = try f.ledger.entry(16)
-        let intruder = try Entry(seq: 17, recorded: before.recorded, prev: before.leafHash(), signed: try f.event(500, note: "inserted"))
+        let intruder = try Entry(
+            seq: 17, recorded: before.recorded, prev: before.leafHash(), signed: try f.event(500, note: "inserted"))
         try f.tamper { db in
             for seq in stride(from: Self.size - 1, through: 17, by: -1) {
                 try db.execute(sql: "UPDATE entries SET seq = seq + 1 WHERE seq = ?", arguments: [seq])
             }
-            try db.execute(sql: "INSERT INTO entries (seq, event_id, bytes) VALUES (17, 'intruder', ?)", arguments: [Data(intruder.bytes)])
+            try db.execute(
+                sql: "INSERT INTO entries (seq, event_id, bytes) VALUES (17, 'intruder', ?)", arguments: [Data(intruder.bytes)])
         }
         let failure = try self.failure(f)
         #expect(failure?.code == .entryChanged)
@@ -110,7 +114,8 @@ struct TamperTests {
         _ = try f.ledger.append((21..<40).map { try f.event($0) })
         _ = try f.ledger.checkpoint(signingWith: f.operatorKey)  // size 40
         let forgedPath = f.directory + "/forged.db"
-        let forged = try SQLiteLedgerStore.create(path: forgedPath, origin: f.ledger.metadata.origin, operatorKey: f.ledger.metadata.operatorKey)
+        let forged = try SQLiteLedgerStore.create(
+            path: forgedPath, origin: f.ledger.metadata.origin, operatorKey: f.ledger.metadata.operatorKey)
         let notes = try f.ledger.store.read { try $0.checkpoints() }
         try forged.write { writer in
             var prev = Digest.zero
@@ -131,8 +136,12 @@ struct TamperTests {
         let f = try fixture()
         let intruder = try PrivateKey.generate()
         let vkey = try VerifierKey(name: f.ledger.metadata.origin, publicKey: intruder.publicKey)
-        let note = try Checkpoint(origin: f.ledger.metadata.origin, size: 40, root: try f.ledger.root(size: 40)).sign(with: intruder, as: vkey).encoded
-        try f.tamper { try $0.execute(sql: "DELETE FROM checkpoints; INSERT INTO checkpoints (size, note) VALUES (40, ?)", arguments: [note]) }
+        let note = try Checkpoint(origin: f.ledger.metadata.origin, size: 40, root: try f.ledger.root(size: 40)).sign(
+            with: intruder, as: vkey
+        ).encoded
+        try f.tamper {
+            try $0.execute(sql: "DELETE FROM checkpoints; INSERT INTO checkpoints (size, note) VALUES (40, ?)", arguments: [note])
+        }
         let failure = try self.failure(f)
         #expect(failure?.code == .badCheckpoint)
         #expect(failure?.message.contains("checkpoint at size 40") == true)

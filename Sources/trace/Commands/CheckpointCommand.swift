@@ -25,15 +25,19 @@ struct CheckpointCommand: ParsableCommand {
             if let signer = try options.signingKey(key, fallback: options.defaultOperatorKeyPath) {
                 current = try ledger.checkpoint(signingWith: signer.key)
             } else if let stale = current {
-                Output.note("warning: the latest checkpoint covers \(stale.checkpoint.size) of \(size) entries; pass the operator's --key to sign a new one")
+                Output.note(
+                    "warning: the latest checkpoint covers \(stale.checkpoint.size) of \(size) entries; pass the operator's --key to sign a new one"
+                )
             }
         }
         guard let (checkpoint, note) = current else {
             throw CLIFailure.input("error: the ledger has no checkpoint yet; pass the operator's --key to sign one")
         }
         if options.json {
-            try Output.json(["origin": .string(checkpoint.origin), "size": .number(Double(checkpoint.size)),
-                             "rootHash": .string(checkpoint.root.hex), "note": .string(note)])
+            try Output.json([
+                "origin": .string(checkpoint.origin), "size": .number(Double(checkpoint.size)),
+                "rootHash": .string(checkpoint.root.hex), "note": .string(note),
+            ])
         } else {
             print(note, terminator: "")
         }

@@ -13,10 +13,13 @@ struct InitCommand: ParsableCommand {
 
     @OptionGroup var options: LedgerOptions
 
-    @Option(help: "The ledger's name: the checkpoint origin and the operator key's name (for example tayninh.trace.example/ledger).")
+    @Option(
+        help: "The ledger's name: the checkpoint origin and the operator key's name (for example tayninh.trace.example/ledger).")
     var origin: String
 
-    @Option(name: .customLong("key-out"), help: "Where to write the operator's private key (default: beside the ledger, NAME.operator.key).")
+    @Option(
+        name: .customLong("key-out"),
+        help: "Where to write the operator's private key (default: beside the ledger, NAME.operator.key).")
     var keyOut: String?
 
     func run() throws {
@@ -40,8 +43,10 @@ struct InitCommand: ParsableCommand {
         let vkey = ledger.metadata.operatorKey
         let note = try ledger.latestCheckpoint()?.note ?? ""
         if options.json {
-            try Output.json(["ledger": .string(options.path), "origin": .string(origin), "operatorKey": .string(vkey.description),
-                             "keyFile": .string(keyPath), "checkpoint": .string(note)])
+            try Output.json([
+                "ledger": .string(options.path), "origin": .string(origin), "operatorKey": .string(vkey.description),
+                "keyFile": .string(keyPath), "checkpoint": .string(note),
+            ])
         } else {
             print(vkey.description)
             Output.note("created ledger \(options.path) (origin \(origin)); operator key written to \(keyPath) (mode 0600)")

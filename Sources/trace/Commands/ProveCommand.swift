@@ -23,12 +23,16 @@ struct ProveCommand: ParsableCommand {
             throw CLIFailure.input("error: the ledger has no checkpoint yet; run `trace checkpoint` first")
         }
         guard entry < checkpoint.size else {
-            throw CLIFailure.input("error: --entry: entry \(entry) is not covered by the latest checkpoint (size \(checkpoint.size)); run `trace checkpoint` first")
+            throw CLIFailure.input(
+                "error: --entry: entry \(entry) is not covered by the latest checkpoint (size \(checkpoint.size)); run `trace checkpoint` first"
+            )
         }
         let (proof, reads) = try ledger.inclusionProof(index: entry, treeSize: checkpoint.size)
         let bytes = try ledger.entry(entry).bytes
         guard proof.verify(root: checkpoint.root) else {
-            throw CLIFailure.verification("error: the proof of entry \(entry) does not lead to the checkpoint's root: the store is damaged; run `trace verify`")
+            throw CLIFailure.verification(
+                "error: the proof of entry \(entry) does not lead to the checkpoint's root: the store is damaged; run `trace verify`"
+            )
         }
         if options.json {
             try Output.json([

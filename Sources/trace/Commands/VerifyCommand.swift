@@ -47,11 +47,17 @@ struct VerifyCommand: ParsableCommand {
             throw CLIFailure.verification("verification FAILED: \(failure.message) [\(failure.code.rawValue)]")
         }
         if !options.json {
-            let latest = report.latestCheckpoint.map { "latest checkpoint at size \(Output.count($0.size))" } ?? "no checkpoint yet"
-            print("verified \(Output.count(report.entries)) entries and \(Output.count(report.signatures)) signatures, "
-                + "\(report.checkpointsChecked) checkpoints (\(latest)); root \(report.root.hex) (\(String(format: "%.2f", seconds)) s)")
+            let latest =
+                report.latestCheckpoint.map { "latest checkpoint at size \(Output.count($0.size))" } ?? "no checkpoint yet"
+            print(
+                "verified \(Output.count(report.entries, "entry", "entries")) and "
+                    + "\(Output.count(report.signatures, "signature", "signatures")), "
+                    + "\(Output.count(report.checkpointsChecked, "checkpoint", "checkpoints")) (\(latest)); "
+                    + "root \(report.root.hex) (\(String(format: "%.2f", seconds)) s)"
+            )
             if trusted == nil {
-                Output.note("note: trusted the operator key the ledger names (\(ledger.metadata.operatorKey)); pass --operator to pin it")
+                Output.note(
+                    "note: trusted the operator key the ledger names (\(ledger.metadata.operatorKey)); pass --operator to pin it")
             }
         }
     }
