@@ -62,6 +62,20 @@ struct Ed25519Tests {
         #expect(ParallelVerifier.firstFailure([], workers: 2) == nil)
     }
 
+    @Test func oneVerifierGivesTheRightAnswerForEachSignatureInARun() throws {
+        let key = try PrivateKey.generate()
+        let verifier = SignatureVerifier()
+        let messages = (0..<20).map { Array("lot LA-ST25-\($0)".utf8) }
+        let signatures = try messages.map { try key.sign($0) }
+        for i in 0..<20 {
+            // Valid, forged and valid again, on one context: no answer leaks into the next.
+            #expect(verifier.verify(signature: signatures[i], message: messages[i], key: key.publicKey))
+            #expect(!verifier.verify(signature: signatures[(i + 1) % 20], message: messages[i], key: key.publicKey))
+            #expect(!verifier.verify(signature: [UInt8](repeating: 0xff, count: 64), message: messages[i], key: key.publicKey))
+        }
+        #expect(verifier.verify(signature: signatures[3], message: messages[3], key: key.publicKey))
+    }
+
     @Test func oneVerifierChecksSignaturesByAlternatingKeys() throws {
         let keys = try (0..<3).map { _ in try PrivateKey.generate() }
         let verifier = SignatureVerifier()
