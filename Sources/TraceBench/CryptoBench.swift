@@ -32,7 +32,7 @@ enum CryptoBench {
         }
         let openssl = opensslVerifyRate(seconds: Int(seconds.rounded()))
 
-        print("## Ed25519 verification (\(cores) cores, \(Int(seconds)) s each)\n")
+        print("### Ed25519 verification (\(cores) cores, \(Int(seconds)) s each)\n")
         print("| measure | verifies/s | ratio |")
         print("|---|---:|---:|")
         if let openssl {

@@ -64,7 +64,7 @@ enum ProofBench {
         let sortedReads = reads.sorted()
         func pct(_ a: [Double], _ p: Double) -> String { String(format: "%.0f", a[min(a.count - 1, Int(Double(a.count) * p))]) }
 
-        print("## Proofs on a \(grouped(Double(checkpoint.size)))-entry SQLite ledger\n")
+        print("### Proofs on a \(grouped(Double(checkpoint.size)))-entry SQLite ledger\n")
         print("| measure | value |")
         print("|---|---:|")
         print("| inclusion proof, node rows read (median / max) | \(sortedReads[sortedReads.count / 2]) / \(sortedReads.last!) |")

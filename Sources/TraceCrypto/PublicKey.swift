@@ -58,9 +58,11 @@ public final class SignatureVerifier {
             lastContext = cached
             return cached
         }
-        guard let pkey = key.bytes.withUnsafeBufferPointer({
-            EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32)
-        }) else {
+        guard
+            let pkey = key.bytes.withUnsafeBufferPointer({
+                EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32)
+            })
+        else {
             OpenSSL.clearErrors()
             return nil
         }

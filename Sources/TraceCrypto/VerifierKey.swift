@@ -32,10 +32,11 @@ public struct VerifierKey: Hashable, Sendable, CustomStringConvertible {
         }
         let name = String(parts[0])
         try Self.checkName(name)
-        guard parts[1].utf8.count == 8, let hash = Hex.decode(String(parts[1])) else {
-            throw CryptoError(.badVerifierKey, "verifier key \(name): the hash \"\(parts[1])\" is not 8 hex digits")
+        guard parts[1].utf8.count == 8, let hash = Hex.decode(String(parts[1])), Hex.encode(hash) == parts[1] else {
+            throw CryptoError(.badVerifierKey, "verifier key \(name): the hash \"\(parts[1])\" is not 8 lower-case hex digits")
         }
-        guard let data = Data(base64Encoded: String(parts[2])), data.count == 33 else {
+        // Only the canonical base64 spelling: one key, one string.
+        guard let data = Data(base64Encoded: String(parts[2])), data.count == 33, data.base64EncodedString() == parts[2] else {
             throw CryptoError(.badVerifierKey, "verifier key \(name): the key is not base64 of 33 bytes")
         }
         guard data.first == Self.ed25519Algorithm else {

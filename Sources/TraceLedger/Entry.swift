@@ -64,8 +64,10 @@ public struct Entry: Sendable, Equatable {
         guard let keyText = o["key"]?.stringValue, let key = try? VerifierKey(keyText) else {
             throw bad("\"key\" is not a verifier key")
         }
-        guard let sigText = o["sig"]?.stringValue, let sig = Data(base64Encoded: sigText), sig.count == 64 else {
-            throw bad("\"sig\" is not base64 of 64 bytes")
+        guard let sigText = o["sig"]?.stringValue, let sig = Data(base64Encoded: sigText), sig.count == 64,
+            sig.base64EncodedString() == sigText
+        else {
+            throw bad("\"sig\" is not canonical base64 of 64 bytes")
         }
         self.seq = UInt64(seqValue)
         self.recorded = recorded

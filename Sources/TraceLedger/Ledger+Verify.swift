@@ -59,6 +59,7 @@ extension Ledger {
         var prev = Digest.zero
         var nextCheckpoint = 0
         var lastGood: UInt64 = 0
+        var eventIDs = EventIDIndex()
         var position: UInt64 = 0
         while position < size {
             let limit = Int(min(UInt64(chunkSize), size - position))
@@ -74,7 +75,7 @@ extension Ledger {
                 let seq = position + UInt64(offset)
                 if let failure = checkEntry(
                     row: row, seq: seq, storedLeaf: offset < leaves.count ? leaves[offset] : nil,
-                    prev: prev, hasher: hasher, into: &entries, leaves: &leafHashes)
+                    prev: prev, hasher: hasher, into: &entries, leaves: &leafHashes, ids: &eventIDs)
                 {
                     structural = failure
                     break
@@ -137,7 +138,7 @@ extension Ledger {
     /// The checks on one entry that need no signature; appends the parsed entry when it passes.
     private func checkEntry(
         row: (seq: UInt64, bytes: [UInt8]), seq: UInt64, storedLeaf: Digest?, prev: Digest,
-        hasher: SHA256.Hasher, into entries: inout [Entry], leaves: inout [Digest]
+        hasher: SHA256.Hasher, into entries: inout [Entry], leaves: inout [Digest], ids: inout EventIDIndex
     ) -> LedgerError? {
         guard row.seq == seq else {
             return LedgerError(.entryMissing, "entry \(seq) is missing: the next stored entry is \(row.seq)", entry: seq)
@@ -166,6 +167,14 @@ extension Ledger {
                 "entry \(seq): prev is \(entry.prev.hex) but entry \(Int64(seq) - 1) hashes to \(prev.hex): the chain is broken here",
                 entry: seq)
         }
+        if let earlier = ids.insert(entry.signed.id, seq: seq, hasher: hasher, store: store) {
+            return LedgerError(
+                .eventIDConflict, "entry \(seq): event id \(entry.signed.id) was already recorded as entry \(earlier)", entry: seq
+            )
+        }
+        if seq != 0 && entry.signed.event["type"]?.stringValue == Ledger.genesisType {
+            return LedgerError(.badEntry, "entry \(seq) is a second \(Ledger.genesisType) event; only entry 0 may be", entry: seq)
+        }
         if seq == 0 {
             let event = entry.signed.event
             guard event["type"]?.stringValue == Ledger.genesisType,
@@ -182,5 +191,24 @@ extension Ledger {
         entries.append(entry)
         leaves.append(leaf)
         return nil
+    }
+}
+
+/// Event ids seen so far, kept as 8-byte hash prefixes (about 16 bytes an entry, not the ids);
+/// a prefix collision is settled by reading the earlier entry's id from the store.
+struct EventIDIndex {
+    private var seen: [UInt64: UInt64] = [:]
+
+    /// Records `id` at `seq`; returns the earlier entry with the same id, if there is one.
+    mutating func insert(_ id: String, seq: UInt64, hasher: SHA256.Hasher, store: any LedgerStore) -> UInt64? {
+        hasher.update(Array(id.utf8))
+        let key = hasher.finalize().bytes.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        guard let earlier = seen[key] else {
+            seen[key] = seq
+            return nil
+        }
+        let bytes = try? store.read { try $0.entryBytes(earlier) }
+        let earlierID = bytes.flatMap { $0 }.flatMap { try? Entry(bytes: $0) }?.signed.id
+        return earlierID == id ? earlier : nil  // a different id with the same prefix is fine
     }
 }

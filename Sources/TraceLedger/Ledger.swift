@@ -89,6 +89,13 @@ public final class Ledger: Sendable {
                     inBatch[event.id] = results.count - 1
                     continue
                 }
+                guard (size == 0) == (event.event["type"]?.stringValue == Self.genesisType) else {
+                    throw LedgerError(
+                        .badEvent,
+                        size == 0
+                            ? "the first entry must be the \(Self.genesisType) event"
+                            : "event \(event.id): a ledger has one \(Self.genesisType) event, entry 0")
+                }
                 let entry = try Entry(seq: size, recorded: recorded, prev: prev, signed: event)
                 try check?(entry, writer)
                 prev = try writer.append(entry)

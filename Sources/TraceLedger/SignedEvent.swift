@@ -60,7 +60,9 @@ public struct SignedEvent: Sendable, Equatable {
         do { key = try VerifierKey(keyText) } catch let error as CryptoError {
             throw LedgerError(.badEvent, "event \(event["id"]?.stringValue ?? "?"): \"key\": \(error.message)")
         }
-        guard let sigText = object["sig"]?.stringValue, let sig = Data(base64Encoded: sigText), sig.count == 64 else {
+        guard let sigText = object["sig"]?.stringValue, let sig = Data(base64Encoded: sigText), sig.count == 64,
+            sig.base64EncodedString() == sigText
+        else {
             throw LedgerError(.badEvent, "event \(event["id"]?.stringValue ?? "?"): \"sig\" must be base64 of 64 bytes")
         }
         self.init(event: event, key: key, signature: Array(sig))
@@ -89,6 +91,32 @@ public enum EventShape {
         }
         guard let type = object["type"]?.stringValue, !type.isEmpty else {
             throw LedgerError(.badEvent, "event \(id) has no \"type\" string")
+        }
+        if let path = firstNonInteger(event, path: "") {
+            throw LedgerError(
+                .badEvent,
+                "event \(id): \(path) is a fractional or huge number; write quantities as decimal strings such as \"1200.5\"")
+        }
+    }
+
+    /// Numbers in events are integers of at most 2^53 in size, so any JSON library reproduces
+    /// their canonical bytes; decimals travel as strings and are never rounded.
+    private static func firstNonInteger(_ value: JSONValue, path: String) -> String? {
+        switch value {
+        case .number(let d):
+            return d.rounded() == d && abs(d) <= 9_007_199_254_740_992 ? nil : (path.isEmpty ? "a value" : path)
+        case .array(let elements):
+            for (i, element) in elements.enumerated() {
+                if let bad = firstNonInteger(element, path: "\(path)[\(i)]") { return bad }
+            }
+            return nil
+        case .object(let members):
+            for key in members.keys.sorted() {
+                if let bad = firstNonInteger(members[key]!, path: path.isEmpty ? key : "\(path).\(key)") { return bad }
+            }
+            return nil
+        default:
+            return nil
         }
     }
 
