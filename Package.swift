@@ -35,10 +35,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TraceDomain",
+            dependencies: [
+                "TraceLedger", "TraceCrypto", "CanonicalJSON",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "trace",
             dependencies: [
-                "TraceLedger", "TraceCrypto", "CanonicalJSON",
+                "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -63,6 +71,11 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Vectors")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TraceDomainTests",
+            dependencies: ["TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TraceCLITests",
             dependencies: [

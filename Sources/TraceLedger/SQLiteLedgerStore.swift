@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+public import GRDB
 import Synchronization
 public import TraceCrypto
 
@@ -108,7 +108,9 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     /// One snapshot or transaction's view, reading through cached prepared statements.
-    final class Access: LedgerWriter {
+    final class Access: LedgerWriter, SQLiteAccess {
+        var database: Database { db }
+
         let db: Database
         private(set) var nodeReads = 0
         private var accumulator: MerkleAccumulator?
@@ -238,4 +240,11 @@ enum Schema {
         CREATE TRIGGER meta_no_delete BEFORE DELETE ON meta
             BEGIN SELECT RAISE(ABORT, 'ledger metadata is fixed at creation: DELETE refused'); END;
         """
+}
+
+/// The SQLite connection under a reader or writer, for layers above that keep their own tables
+/// in the same file and the same transaction (the domain's personal data, its indexes).
+public protocol SQLiteAccess {
+    /// The connection, inside the current snapshot or transaction.
+    var database: Database { get }
 }

@@ -1,0 +1,36 @@
+/// A rule refused an event, or input was malformed: a stable code, and a message a clerk can act
+/// on that names the field and the value.
+public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A stable, machine-readable reason; new codes may be added.
+    public struct Code: RawRepresentable, Hashable, Sendable {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        public static let badInput = Code(rawValue: "domain.bad_input")
+        public static let unknownParty = Code(rawValue: "domain.unknown_party")
+        public static let keyNotValid = Code(rawValue: "domain.key_not_valid")
+        public static let roleNotAllowed = Code(rawValue: "domain.role_not_allowed")
+        public static let unknownLot = Code(rawValue: "domain.unknown_lot")
+        public static let lotExists = Code(rawValue: "domain.lot_exists")
+        public static let notCustodian = Code(rawValue: "domain.not_custodian")
+        public static let overdrawn = Code(rawValue: "domain.overdrawn")
+        public static let yieldExceeded = Code(rawValue: "domain.yield_exceeded")
+        public static let notShippedToYou = Code(rawValue: "domain.not_shipped_to_you")
+        public static let badTime = Code(rawValue: "domain.bad_time")
+        public static let lotNotActive = Code(rawValue: "domain.lot_not_active")
+        public static let onHold = Code(rawValue: "domain.on_hold")
+        public static let cannotVoid = Code(rawValue: "domain.cannot_void")
+        public static let unknownPlot = Code(rawValue: "domain.unknown_plot")
+        public static let exists = Code(rawValue: "domain.exists")
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,142 @@
+import CanonicalJSON
+import Foundation
+import TraceLedger
+
+extension DomainState {
+    /// `void`: a new entry cancels a mistaken one. Nothing is deleted; the mistaken entry's
+    /// effect is undone, which is only possible while nothing has been built on it.
+    mutating func void(_ ctx: EventContext) throws {
+        guard let target = ctx.event["entry"]?.intValue, target > 0, UInt64(target) < ctx.seq else {
+            throw DomainError(.badInput, "event \(ctx.id): \"entry\" must be the number of an earlier entry")
+        }
+        let seq = UInt64(target)
+        _ = try ctx.string("reason", "why the entry is voided")
+        guard entryActors[seq] == ctx.actor.id || ctx.actor.roles.contains(.operator) else {
+            throw DomainError(
+                .roleNotAllowed,
+                "event \(ctx.id): entry \(seq) was made by \(entryActors[seq] ?? "another party"); only they or the operator can void it"
+            )
+        }
+        guard !voided.contains(seq) else { throw DomainError(.cannotVoid, "event \(ctx.id): entry \(seq) is already voided") }
+        guard let effect = effects[seq] else {
+            throw DomainError(
+                .cannotVoid,
+                "event \(ctx.id): entry \(seq) cannot be voided (only harvests, transforms, splits, merges, shipments not yet received, and certifications can)"
+            )
+        }
+        switch effect {
+        case .created(let key):
+            guard let lot = lots[key], lot.entries == [seq], lot.status == .active else {
+                throw DomainError(
+                    .cannotVoid,
+                    "event \(ctx.id): lot \(lots[key]?.code.text ?? key) has been used since entry \(seq); void those entries first"
+                )
+            }
+            lots[key]!.status = .voided
+            lots[key]!.held = .zero
+            lots[key]!.entries.append(ctx.seq)
+        case .shipped(let key):
+            guard case .inTransit(_, let shipSeq) = lots[key]?.status, shipSeq == seq else {
+                throw DomainError(.cannotVoid, "event \(ctx.id): the shipment in entry \(seq) was already received")
+            }
+            lots[key]!.status = .active
+            lots[key]!.entries.append(ctx.seq)
+        case .certified(let key, let index):
+            lots[key]!.certifications[index].voided = true
+            lots[key]!.entries.append(ctx.seq)
+        case .converted(let inputs, let outputs):
+            for key in outputs {
+                guard let lot = lots[key], lot.entries == [seq], lot.status == .active else {
+                    throw DomainError(
+                        .cannotVoid,
+                        "event \(ctx.id): output lot \(lots[key]?.code.text ?? key) has been used since entry \(seq); void those entries first"
+                    )
+                }
+            }
+            for key in outputs {
+                lots[key]!.status = .voided
+                lots[key]!.held = .zero
+                lots[key]!.entries.append(ctx.seq)
+            }
+            for input in inputs {
+                lots[input.lot]!.held = lots[input.lot]!.held + input.mass
+                lots[input.lot]!.children.removeAll { outputs.contains($0) }
+                lots[input.lot]!.entries.append(ctx.seq)
+            }
+        }
+        voided.insert(seq)
+    }
+
+    /// Every lot made from `key`, directly or not, `key` included.
+    public func downstream(of key: String) -> [String] {
+        var seen: Set<String> = [key]
+        var order = [key]
+        var i = 0
+        while i < order.count {
+            for child in lots[order[i]]?.children ?? [] where seen.insert(child).inserted { order.append(child) }
+            i += 1
+        }
+        return order
+    }
+
+    /// Every lot `key` was made from, directly or not, `key` included.
+    public func upstream(of key: String) -> [String] {
+        var seen: Set<String> = [key]
+        var order = [key]
+        var i = 0
+        while i < order.count {
+            for parent in lots[order[i]]?.parents ?? [] where seen.insert(parent).inserted { order.append(parent) }
+            i += 1
+        }
+        return order
+    }
+
+    func mayRecall(_ lot: LotRecord, _ ctx: EventContext) -> Bool {
+        ctx.actor.roles.contains(.operator) || ctx.actor.roles.contains(.certifier) || lot.custodians.contains(ctx.actor.id)
+            || upstream(of: lot.code.key).contains { lots[$0]?.custodians.contains(ctx.actor.id) == true }
+    }
+
+    /// `recall`: one entry puts a suspect lot and everything made from it on hold.
+    mutating func recall(_ ctx: EventContext) throws {
+        let lot = try requireLot(try ctx.string("lot", "the suspect lot"), field: "lot", id: ctx.id)
+        _ = try ctx.string("reason", "why the lot is recalled")
+        guard mayRecall(lot, ctx) else {
+            throw DomainError(
+                .roleNotAllowed,
+                "event \(ctx.id): \(ctx.actor.id) never held lot \(lot.code) and is not the operator or a certifier")
+        }
+        for key in downstream(of: lot.code.key) {
+            lots[key]!.holds.insert(ctx.seq)
+            lots[key]!.entries.append(ctx.seq)
+        }
+        recallRoots[ctx.seq] = lot.code.key
+    }
+
+    /// `release`: lifts the holds of the recalls of this lot.
+    mutating func release(_ ctx: EventContext) throws {
+        let lot = try requireLot(try ctx.string("lot", "the recalled lot"), field: "lot", id: ctx.id)
+        guard mayRecall(lot, ctx) else {
+            throw DomainError(.roleNotAllowed, "event \(ctx.id): \(ctx.actor.id) may not release lot \(lot.code)")
+        }
+        let recalls = Set(recallRoots.filter { $0.value == lot.code.key }.keys)
+        guard !recalls.isEmpty else { throw DomainError(.badInput, "event \(ctx.id): lot \(lot.code) is not recalled") }
+        for key in lots.keys where !lots[key]!.holds.isDisjoint(with: recalls) {
+            lots[key]!.holds.subtract(recalls)
+            lots[key]!.entries.append(ctx.seq)
+        }
+        for r in recalls { recallRoots[r] = nil }
+    }
+
+    /// The parties holding (or last holding) each lot on hold by the recall of `key`: whom to notify.
+    public func partiesToNotify(recalling key: String) -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        for k in downstream(of: key) {
+            guard let lot = lots[k], lot.status != .voided else { continue }
+            var who = [lot.custodian]
+            if case .inTransit(let to, _) = lot.status { who.append(to) }
+            if let export = lot.export { who.append("buyer: \(export.buyer)") }
+            for w in who { out[w, default: []].append(lot.code.text) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,33 @@
+/// A lot code as people print and type it: letters, digits and "-", at most 20 characters, so it
+/// fits GS1's batch/lot AI (10) and a URL without escaping. Lookups ignore case.
+public struct LotCode: Hashable, Sendable, CustomStringConvertible {
+    /// As first recorded.
+    public let text: String
+    /// The lookup key: upper case.
+    public let key: String
+
+    /// The longest code accepted.
+    public static let maxLength = 20
+
+    /// Validates a code, naming the field in the error.
+    public init(_ text: String, field: String = "--lot") throws {
+        guard !text.isEmpty, text.utf8.count <= Self.maxLength,
+            text.utf8.allSatisfy({
+                $0 < 0x80
+                    && ($0 == UInt8(ascii: "-") || Character(Unicode.Scalar($0)).isLetter
+                        || Character(Unicode.Scalar($0)).isNumber)
+            })
+        else {
+            throw DomainError(
+                .badInput,
+                "\(field): lot code \"\(text.prefix(40))\" must be 1 to \(Self.maxLength) letters (A-Z), digits and '-'")
+        }
+        self.text = text
+        self.key = text.uppercased()
+    }
+
+    public var description: String { text }
+
+    public static func == (a: LotCode, b: LotCode) -> Bool { a.key == b.key }
+    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+}

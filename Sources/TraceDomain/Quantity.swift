@@ -1,0 +1,94 @@
+public import Foundation
+
+/// A unit of mass as cooperatives write it, with its size in kilograms.
+public enum MassUnit: String, Sendable, CaseIterable {
+    case g, kg
+    case yen = "yến"
+    case ta = "tạ"
+    case t
+
+    /// Kilograms in one unit.
+    public var kilograms: Decimal {
+        switch self {
+        case .g: Decimal(string: "0.001")!
+        case .kg: 1
+        case .yen: 10
+        case .ta: 100
+        case .t: 1000
+        }
+    }
+
+    /// Accepts the usual spellings: "kg", "t", "tonne", "tấn", "tạ", "yến", "g".
+    public init(parsing text: String, field: String = "--unit") throws {
+        let t = text.precomposedStringWithCanonicalMapping.lowercased()
+        switch t {
+        case "g", "gram": self = .g
+        case "kg", "kilogram": self = .kg
+        case "yến", "yen": self = .yen
+        case "tạ", "ta": self = .ta
+        case "t", "tonne", "ton", "tấn", "tan": self = .t
+        default:
+            throw DomainError(.badInput, "\(field): unknown unit \"\(text)\"; use kg, t, tạ, yến or g")
+        }
+    }
+}
+
+/// An exact quantity of mass. Stored as decimal kilograms: never floating point, so
+/// 0.1 + 0.2 is 0.3 and a mass balance never drifts.
+public struct Mass: Comparable, Hashable, Sendable, CustomStringConvertible {
+    public let kilograms: Decimal
+
+    public init(kilograms: Decimal) { self.kilograms = kilograms }
+
+    public static let zero = Mass(kilograms: 0)
+
+    /// Parses a decimal string ("1200.5", no exponent, no grouping) in `unit`.
+    public init(_ text: String, unit: MassUnit, field: String = "--quantity") throws {
+        let bytes = Array(text.utf8)
+        var dots = 0
+        let ok =
+            !bytes.isEmpty && bytes.count <= 30
+            && bytes.allSatisfy { b in
+                if b == UInt8(ascii: ".") {
+                    dots += 1
+                    return true
+                }
+                return b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")
+            } && dots <= 1 && bytes.first != UInt8(ascii: ".") && bytes.last != UInt8(ascii: ".")
+        guard ok, let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else {
+            throw DomainError(
+                .badInput, "\(field): \"\(text.prefix(40))\" is not a quantity; write digits with an optional '.', like 1200.5")
+        }
+        guard value > 0 else { throw DomainError(.badInput, "\(field): the quantity must be more than 0, got \(text)") }
+        self.kilograms = value * unit.kilograms
+    }
+
+    public static func + (a: Mass, b: Mass) -> Mass { Mass(kilograms: a.kilograms + b.kilograms) }
+    public static func - (a: Mass, b: Mass) -> Mass { Mass(kilograms: a.kilograms - b.kilograms) }
+    public static func < (a: Mass, b: Mass) -> Bool { a.kilograms < b.kilograms }
+
+    /// Kilograms as a plain decimal string, for events and JSON ("1200.5").
+    public var decimalString: String { Self.plain(kilograms) }
+
+    /// "1,200.5 kg", for messages.
+    public var description: String { Self.grouped(kilograms) + " kg" }
+
+    static func plain(_ d: Decimal) -> String {
+        var value = d
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &value, 6, .plain)
+        return NSDecimalNumber(decimal: rounded).stringValue
+    }
+
+    static func grouped(_ d: Decimal) -> String {
+        let text = plain(d)
+        let parts = text.split(separator: ".", maxSplits: 1)
+        let digits = Array(parts[0].drop { $0 == "-" })
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (text.hasPrefix("-") ? "-" : "") + out + (parts.count > 1 ? "." + parts[1] : "")
+    }
+}

@@ -1,0 +1,115 @@
+public import CanonicalJSON
+import Foundation
+public import TraceCrypto
+public import TraceLedger
+
+/// The supply chain on a ledger: the rules' state replayed from the entries, and the one way to
+/// append, through the rules, in one durable transaction.
+public final class SupplyChain {
+    public let ledger: Ledger
+    public private(set) var state: DomainState
+
+    /// Opens a ledger and replays its entries into the rules' state.
+    public init(ledger: Ledger) throws {
+        self.ledger = ledger
+        var state = DomainState()
+        if let (entry, error) = try Self.replay(ledger, into: &state) {
+            throw DomainError(error.code, "the ledger breaks a rule at entry \(entry): \(error.message); run `trace verify`")
+        }
+        self.state = state
+    }
+
+    /// Replays every entry; returns the first entry that breaks a rule, if any.
+    public static func replay(_ ledger: Ledger, into state: inout DomainState, chunk: Int = 4096) throws -> (UInt64, DomainError)?
+    {
+        let size = try ledger.size()
+        var position: UInt64 = 0
+        while position < size {
+            let rows = try ledger.store.read { try $0.entries(from: position, limit: chunk) }
+            guard !rows.isEmpty else { break }
+            for row in rows {
+                let entry = try Entry(bytes: row.bytes, expectedSeq: row.seq)
+                do { try state.apply(entry) } catch let error as DomainError { return (row.seq, error) }
+            }
+            position += UInt64(rows.count)
+        }
+        return nil
+    }
+
+    /// A fresh replay of the whole ledger: the first entry that is signed but breaks a rule.
+    public func verifyRules() throws -> (entry: UInt64, error: DomainError)? {
+        var fresh = DomainState()
+        return try Self.replay(ledger, into: &fresh)
+    }
+
+    /// Appends signed events through the rules in one durable transaction: all land, or none
+    /// (the first refusal is thrown, naming the event and the rule). Resubmissions return their
+    /// original entries. `personal` clear values are stored beside the ledger in the same transaction.
+    public func submit(
+        _ events: [SignedEvent], personal: [(party: String, field: String, commitment: Commitment)] = []
+    ) throws -> [AppendResult] {
+        let working = Box(state)
+        let stored = Box(personal.isEmpty)
+        let results = try ledger.append(events) { entry, access in
+            // The state may be behind if another process appended since we replayed.
+            if working.value.size < entry.seq {
+                try Self.catchUp(&working.value, to: entry.seq, access: access)
+            }
+            try working.value.apply(entry)
+            if !stored.value {
+                try PersonalData.store(personal, in: access)
+                stored.value = true
+            }
+        }
+        if !stored.value {
+            _ = try ledger.store.write { try PersonalData.store(personal, in: $0) }
+        }
+        state = working.value
+        if state.size < (try ledger.size()) { try Self.catchUp(&state, to: try ledger.size(), store: ledger.store) }
+        return results
+    }
+
+    private static func catchUp(_ state: inout DomainState, to size: UInt64, access: any LedgerReader) throws {
+        while state.size < size {
+            let rows = try access.entries(from: state.size, limit: Int(min(4096, size - state.size)))
+            for row in rows { try state.apply(try Entry(bytes: row.bytes, expectedSeq: row.seq)) }
+        }
+    }
+
+    private static func catchUp(_ state: inout DomainState, to size: UInt64, store: any LedgerStore) throws {
+        try store.read { try catchUp(&state, to: size, access: $0) }
+    }
+
+    /// A new event of `type` by `actor`, with a fresh id and the current time.
+    public static func event(_ type: String, actor: String, id: String? = nil, _ fields: [String: JSONValue]) -> JSONValue {
+        var o = fields
+        o["id"] = .string(id ?? "ev-" + UUID().uuidString.lowercased())
+        o["type"] = .string(type)
+        o["actor"] = .string(actor)
+        o["time"] = .string(Timestamp.now())
+        return .object(o)
+    }
+
+    /// The party that holds `key` now, and its registered verifier key (the name to sign with).
+    public func signer(for key: PrivateKey) throws -> (party: PartyRecord, vkey: VerifierKey) {
+        for party in state.parties.values {
+            for record in party.keys where record.until == nil {
+                if let vkey = try? VerifierKey(record.vkey), vkey.publicKey == key.publicKey { return (party, vkey) }
+            }
+        }
+        throw DomainError(
+            .keyNotValid, "--key: this key is not the current key of any registered party; ask the operator to register it")
+    }
+
+    /// Signs `event` with `key` under its registered name.
+    public func sign(_ event: JSONValue, with key: PrivateKey) throws -> SignedEvent {
+        let (_, vkey) = try signer(for: key)
+        return try SignedEvent.sign(event, with: key, keyName: vkey.name)
+    }
+}
+
+/// A mutable value shared with an escaping closure that runs synchronously.
+final class Box<T> {
+    var value: T
+    init(_ value: T) { self.value = value }
+}
