@@ -80,6 +80,22 @@ public final class SupplyChain {
         try store.read { try catchUp(&state, to: size, access: $0) }
     }
 
+    /// Applies `events` to a copy of the state as if appended now, continuing past refusals, and
+    /// returns every refusal with the event's index: a batch's full error report, writing nothing.
+    public func dryRun(_ events: [SignedEvent]) -> [(index: Int, error: DomainError)] {
+        var trial = state
+        var refusals: [(Int, DomainError)] = []
+        var seen: Set<String> = []
+        let recorded = Timestamp.now()
+        for (i, event) in events.enumerated() where seen.insert(event.id).inserted {
+            // An event already in the ledger is a resubmission: it will return its entry.
+            if let existing = try? ledger.store.read({ try $0.seq(forEventID: event.id) }), existing != nil { continue }
+            guard let entry = try? Entry(seq: trial.size, recorded: recorded, prev: .zero, signed: event) else { continue }
+            do { try trial.apply(entry) } catch let error as DomainError { refusals.append((i, error)) } catch {}
+        }
+        return refusals
+    }
+
     /// A new event of `type` by `actor`, with a fresh id and the current time.
     public static func event(_ type: String, actor: String, id: String? = nil, _ fields: [String: JSONValue]) -> JSONValue {
         var o = fields

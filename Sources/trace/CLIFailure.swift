@@ -1,5 +1,6 @@
 import CanonicalJSON
 import TraceCrypto
+import TraceDomain
 import TraceLedger
 
 /// A refusal or failed check, with the exit status the command surface promises.
@@ -18,6 +19,7 @@ struct CLIFailure: Error {
         case let e as LedgerError: "error: \(e.message) [\(e.code.rawValue)]"
         case let e as CryptoError: "error: \(e.message) [\(e.code.rawValue)]"
         case let e as CanonicalJSONError: "error: \(e.description)"
+        case let e as DomainError: "refused: \(e.message) [\(e.code.rawValue)]"
         default: nil
         }
     }

@@ -10,7 +10,10 @@ struct Trace: ParsableCommand {
         discussion: "Exit status: 0 success, 1 a verification failed, 2 bad input or usage.",
         subcommands: [
             InitCommand.self, KeysCommand.self, CheckpointCommand.self, ProveCommand.self,
-            ConsistencyCommand.self, VerifyCommand.self,
+            ConsistencyCommand.self, VerifyCommand.self, PartyCommand.self, PlotCommand.self, AddCommand.self,
+            TransformCommand.self, SplitCommand.self, MergeCommand.self, ShipCommand.self, ReceiveCommand.self,
+            CertifyCommand.self, ExportCommand.self, VoidCommand.self, RecallCommand.self, ReleaseCommand.self,
+            ShowCommand.self, LineageCommand.self, SubmitCommand.self, ForgetCommand.self,
         ]
     )
 

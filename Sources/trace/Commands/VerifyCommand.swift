@@ -2,6 +2,7 @@ import ArgumentParser
 import CanonicalJSON
 import Foundation
 import TraceCrypto
+import TraceDomain
 import TraceLedger
 
 /// `trace verify`: the whole ledger, checked.
@@ -27,6 +28,13 @@ struct VerifyCommand: ParsableCommand {
         }
         let started = Date()
         let report = try ledger.verify(trusting: trusted)
+        // With the ledger intact, replay every rule: an entry can be correctly signed (say with a
+        // stolen key, written straight into the store) and still break one.
+        var ruleFailure: (entry: UInt64, error: DomainError)?
+        if report.ok {
+            var state = DomainState()
+            ruleFailure = try SupplyChain.replay(ledger, into: &state).map { (entry: $0.0, error: $0.1) }
+        }
         let seconds = Date().timeIntervalSince(started)
         if options.json {
             var out: [String: JSONValue] = [
@@ -35,6 +43,14 @@ struct VerifyCommand: ParsableCommand {
                 "checkpoints": .number(Double(report.checkpointsChecked)),
                 "operatorKey": .string((trusted ?? ledger.metadata.operatorKey).description),
             ]
+            if let rule = ruleFailure {
+                out["ok"] = .bool(false)
+                out["failure"] = [
+                    "code": .string(rule.error.code.rawValue),
+                    "message": .string("entry \(rule.entry) breaks a rule: \(rule.error.message)"),
+                    "entry": .number(Double(rule.entry)),
+                ]
+            }
             if let failure = report.failure {
                 out["failure"] = [
                     "code": .string(failure.code.rawValue), "message": .string(failure.message),
@@ -42,6 +58,10 @@ struct VerifyCommand: ParsableCommand {
                 ]
             }
             try Output.json(.object(out))
+        }
+        if let rule = ruleFailure {
+            throw CLIFailure.verification(
+                "verification FAILED: entry \(rule.entry) breaks a rule: \(rule.error.message) [\(rule.error.code.rawValue)]")
         }
         if let failure = report.failure {
             throw CLIFailure.verification("verification FAILED: \(failure.message) [\(failure.code.rawValue)]")
@@ -51,7 +71,7 @@ struct VerifyCommand: ParsableCommand {
                 report.latestCheckpoint.map { "latest checkpoint at size \(Output.count($0.size))" } ?? "no checkpoint yet"
             print(
                 "verified \(Output.count(report.entries, "entry", "entries")) and "
-                    + "\(Output.count(report.signatures, "signature", "signatures")), "
+                    + "\(Output.count(report.signatures, "signature", "signatures")), every rule replayed, "
                     + "\(Output.count(report.checkpointsChecked, "checkpoint", "checkpoints")) (\(latest)); "
                     + "root \(report.root.hex) (\(String(format: "%.2f", seconds)) s)"
             )

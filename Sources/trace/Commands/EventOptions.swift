@@ -1,0 +1,70 @@
+import ArgumentParser
+import CanonicalJSON
+import Foundation
+import TraceCrypto
+import TraceDomain
+import TraceLedger
+
+/// What every command that appends an event shares: the ledger, the signer's key, an optional
+/// event id (so a script's retry is recorded once), and how the answer is printed.
+struct EventOptions: ParsableArguments {
+    @OptionGroup var ledger: LedgerOptions
+
+    @Option(
+        help: "The signer's private key (default: $TRACE_KEY; operator commands fall back to the operator key beside the ledger)."
+    )
+    var key: String?
+
+    @Option(name: .customLong("event-id"), help: "The event's id; resubmitting the same event with the same id records it once.")
+    var eventID: String?
+
+    /// Opens the supply chain on the ledger.
+    func open() throws -> SupplyChain { try SupplyChain(ledger: ledger.open()) }
+
+    /// The signing key; operator commands may use the operator key `trace init` wrote.
+    func signingKey(operatorFallback: Bool = false) throws -> PrivateKey {
+        guard let found = try ledger.signingKey(key, fallback: operatorFallback ? ledger.defaultOperatorKeyPath : nil) else {
+            throw CLIFailure.input("error: --key: no signing key given; pass --key FILE or set TRACE_KEY")
+        }
+        return found.key
+    }
+
+    /// Signs `fields` as an event of `type` by the key's party, appends it, and prints the entry.
+    @discardableResult
+    func append(
+        _ type: String, _ fields: [String: JSONValue], operatorFallback: Bool = false,
+        personal: [(party: String, field: String, commitment: Commitment)] = [], summary: String
+    ) throws -> AppendResult {
+        let chain = try open()
+        let key = try signingKey(operatorFallback: operatorFallback)
+        let (party, _) = try chain.signer(for: key)
+        let event = SupplyChain.event(type, actor: party.id, id: eventID, fields)
+        let result = try chain.submit([try chain.sign(event, with: key)], personal: personal)[0]
+        if ledger.json {
+            try Output.json([
+                "entry": .number(Double(result.entry.seq)), "eventId": .string(result.entry.signed.id),
+                "type": .string(type), "duplicate": .bool(result.duplicate), "leafHash": .string(result.leafHash.hex),
+            ])
+        } else {
+            print("entry \(result.entry.seq): \(summary)\(result.duplicate ? " (already recorded; nothing new written)" : "")")
+        }
+        return result
+    }
+}
+
+/// "LOT:QUANTITY[:UNIT]" as typed on the command line.
+struct LotQuantity: ExpressibleByArgument {
+    let lot: String
+    let quantity: String
+    let unit: String
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2 || parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        lot = parts[0]
+        quantity = parts[1]
+        unit = parts.count == 3 ? parts[2] : "kg"
+    }
+
+    var json: JSONValue { ["lot": .string(lot), "quantity": .string(quantity), "unit": .string(unit)] }
+}
