@@ -2,6 +2,7 @@ import CanonicalJSON
 import Foundation
 import TestSupport
 import TraceCrypto
+import TraceDomain
 import TraceLedger
 
 /// A scratch folder with a ledger made by the real `trace init`, and a way to run `trace`.
@@ -16,7 +17,30 @@ struct CLIHarness {
         let result = try Command.run(Command.trace, ["init", "--origin", origin], directory: directory)
         guard result.status == 0 else { throw CLIError(result: result) }
         operatorVKey = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // A cooperative, its member farm and a plot: entries 1 to 3, through the real CLI.
+        for (id, role, extra) in [
+            ("htx-tan-lap", "cooperative", [String]()), ("trang-trai-bay", "farm", ["--member-of", "htx-tan-lap"]),
+        ] {
+            let key = try Command.run(Command.trace, ["keys", "new", "--name", id, "--out", "\(id).key"], directory: directory)
+            let vkey = key.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let add = try Command.run(
+                Command.trace,
+                ["party", "add", "--id", id, "--name", "Hợp tác xã \(id)", "--role", role, "--vkey", vkey] + extra,
+                directory: directory)
+            guard add.status == 0 else { throw CLIError(result: add) }
+        }
+        let plot = try Command.run(
+            Command.trace,
+            [
+                "plot", "add", "--key", "htx-tan-lap.key", "--id", "P-001", "--farm", "trang-trai-bay", "--area-ha", "2.5",
+                "--crop", "lúa",
+                "--geometry", #"{"type":"Point","coordinates":[106.5123,10.6011]}"#,
+            ], directory: directory)
+        guard plot.status == 0 else { throw CLIError(result: plot) }
     }
+
+    /// The number of entries `init` leaves: genesis, two parties, one plot.
+    static let setupEntries = 4
 
     /// Runs `trace ARGS` in the scratch folder.
     func run(_ arguments: String...) throws -> CommandResult {
@@ -29,26 +53,21 @@ struct CLIHarness {
         return try CanonicalJSON.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    /// Appends `count` events signed by a cooperative key through the library (the domain
-    /// commands that append come with the supply-chain layer).
+    /// Appends `count` harvests by the cooperative (lots LA-ST25-start ...) in one batch, through
+    /// the library; entry numbers follow the setup entries.
     func appendEvents(_ count: Int, from start: Int = 1) throws {
-        let keyPath = directory + "/coop.key"
-        let key =
-            FileManager.default.fileExists(atPath: keyPath)
-            ? try PrivateKey(contentsOfFile: keyPath)
-            : try {
-                let k = try PrivateKey.generate()
-                try k.write(toFile: keyPath)
-                return k
-            }()
+        let key = try PrivateKey(contentsOfFile: directory + "/htx-tan-lap.key")
+        let chain = try SupplyChain(ledger: Ledger(path: ledger))
         let events = try (start..<(start + count)).map {
-            try SignedEvent.sign(
-                [
-                    "id": .string("ev-\($0)"), "type": "test.harvest", "lot": .string("LA-ST25-\($0)"),
-                    "farmer": "Nguyễn Văn Bảy",
-                ], with: key, keyName: "htx-tan-lap")
+            try chain.sign(
+                SupplyChain.event(
+                    "harvest", actor: "htx-tan-lap", id: "ev-\($0)",
+                    [
+                        "lot": .string("LA-ST25-\($0)"), "product": "Lúa ST25", "quantity": "1200", "unit": "kg", "plot": "P-001",
+                        "harvested": "2026-07-01",
+                    ]), with: key)
         }
-        _ = try Ledger(path: ledger).append(events)
+        _ = try chain.submit(events)
     }
 }
 

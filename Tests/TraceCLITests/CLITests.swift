@@ -64,19 +64,19 @@ struct CLITests {
         let result = try h.run("checkpoint")
         #expect(result.status == 0, "\(result.stderr)")
         let checkpoint = try Checkpoint.open(result.stdout, operatorKey: try VerifierKey(h.operatorVKey))
-        #expect(checkpoint.size == 10)
-        #expect(checkpoint.root == (try Ledger(path: h.ledger).root(size: 10)))
+        #expect(checkpoint.size == 13)
+        #expect(checkpoint.root == (try Ledger(path: h.ledger).root(size: 13)))
         // Without the operator key, a stale checkpoint is shown with a warning.
         try FileManager.default.moveItem(atPath: h.operatorKeyPath, toPath: h.directory + "/elsewhere.key")
         try h.appendEvents(2, from: 100)
         let stale = try h.run("checkpoint")
         #expect(stale.status == 0)
-        #expect(stale.stderr.contains("covers 10 of 12"))
+        #expect(stale.stderr.contains("covers 13 of 15"))
         let signed = try h.json("checkpoint", "--key", "elsewhere.key")
-        #expect(signed["size"]?.intValue == 12)
+        #expect(signed["size"]?.intValue == 15)
         // A key that is not the operator's is refused, naming the operator.
         try h.appendEvents(1, from: 200)
-        let wrong = try h.run("checkpoint", "--key", "coop.key")
+        let wrong = try h.run("checkpoint", "--key", "htx-tan-lap.key")
         #expect(wrong.status == 2)
         #expect(wrong.stderr.contains("not the operator key"))
     }
@@ -100,16 +100,16 @@ struct CLITests {
         #expect(text.contains("\nindex 7\n"))
         let c = try h.json("consistency", "--from", "5")
         let proof = ConsistencyProof(
-            oldSize: 5, newSize: 21, hashes: try (c["proof"]?.arrayValue ?? []).map { try Digest(hex: $0.stringValue ?? "") })
+            oldSize: 5, newSize: 24, hashes: try (c["proof"]?.arrayValue ?? []).map { try Digest(hex: $0.stringValue ?? "") })
         #expect(
             proof.verify(
                 oldRoot: try Digest(hex: c["oldRootHash"]?.stringValue ?? ""),
                 newRoot: try Digest(hex: c["newRootHash"]?.stringValue ?? "")))
         // Out of range is bad input, exit 2, naming the option.
-        let beyond = try h.run("prove", "--entry", "21")
+        let beyond = try h.run("prove", "--entry", "24")
         #expect(beyond.status == 2)
         #expect(beyond.stderr.contains("--entry"))
-        #expect(try h.run("consistency", "--from", "22").status == 2)
+        #expect(try h.run("consistency", "--from", "25").status == 2)
         #expect(try h.run("prove", "--entry", "-1").status == 2)
     }
 
@@ -119,14 +119,14 @@ struct CLITests {
         _ = try h.run("checkpoint")
         let ok = try h.json("verify", "--operator", h.operatorVKey)
         #expect(ok["ok"]?.boolValue == true)
-        #expect(ok["entries"]?.intValue == 31)
+        #expect(ok["entries"]?.intValue == 34)
         // Someone with write access edits entry 12 behind the ledger's back.
         let queue = try DatabaseQueue(path: h.ledger)
         try queue.writeWithoutTransaction { db in
             try db.execute(sql: "DROP TRIGGER entries_no_update")
             try db.execute(
                 sql:
-                    "UPDATE entries SET bytes = CAST(replace(CAST(bytes AS TEXT), 'LA-ST25-12', 'LA-ST25-99') AS BLOB) WHERE seq = 12"
+                    "UPDATE entries SET bytes = CAST(replace(CAST(bytes AS TEXT), 'LA-ST25-9\"', 'LA-ST25-99\"') AS BLOB) WHERE seq = 12"
             )
         }
         let bad = try h.run("verify")

@@ -28,7 +28,7 @@ struct ReferenceVerifierTests {
         _ = try h.run("checkpoint")
         let ok = try verifier([h.ledger, "--operator", h.operatorVKey])
         #expect(ok.status == 0, "\(ok.stdout) \(ok.stderr)")
-        #expect(ok.stdout.hasPrefix("ok: 32 entries"))
+        #expect(ok.stdout.hasPrefix("ok: 35 entries"))
 
         for entry in ["0", "13", "31"] {
             let file = h.directory + "/proof-\(entry).json"
@@ -48,7 +48,7 @@ struct ReferenceVerifierTests {
             try db.execute(sql: "DROP TRIGGER entries_no_update")
             try db.execute(
                 sql:
-                    "UPDATE entries SET bytes = CAST(replace(CAST(bytes AS TEXT), 'LA-ST25-20', 'LA-ST25-99') AS BLOB) WHERE seq = 20"
+                    "UPDATE entries SET bytes = CAST(replace(CAST(bytes AS TEXT), 'LA-ST25-17\"', 'LA-ST25-99\"') AS BLOB) WHERE seq = 20"
             )
         }
         let bad = try verifier([h.ledger, "--operator", h.operatorVKey, "--json"])
