@@ -73,7 +73,7 @@ public struct Lineage {
         var o: [String: JSONValue] = [
             "lot": .string(lot.code.text), "product": .string(lot.product), "producedKg": .string(lot.produced.decimalString),
             "heldKg": .string(lot.held.decimalString), "custodian": .string(lot.custodian),
-            "custodianName": .string(name(of: lot.custodian)), "status": .string(Self.status(lot.status)),
+            "custodianName": .string(name(of: lot.custodian)), "status": .string(Self.status(lot)),
             "createdEntry": .number(Double(lot.createdSeq)), "onHold": .bool(!lot.holds.isEmpty),
         ]
         if let plotID = lot.plot, let plot = state.plots[plotID] {
@@ -108,6 +108,10 @@ public struct Lineage {
             o["export"] = .object(e)
         }
         return o
+    }
+
+    public static func status(_ lot: LotRecord) -> String {
+        lot.status == .active && lot.held == .zero ? "used up" : status(lot.status)
     }
 
     public static func status(_ s: LotStatus) -> String {

@@ -68,7 +68,7 @@ enum LineageText {
     static func describe(_ lot: LotRecord, _ lineage: Lineage) -> [String] {
         var lines = [
             "lot \(lot.code): \(lot.product), \(lot.held) held of \(lot.produced) produced",
-            "  custodian: \(lineage.name(of: lot.custodian)) (\(lot.custodian)); status: \(Lineage.status(lot.status))"
+            "  custodian: \(lineage.name(of: lot.custodian)) (\(lot.custodian)); status: \(Lineage.status(lot))"
                 + (lot.holds.isEmpty
                     ? "" : "; ON HOLD (recall entry \(lot.holds.sorted().map(String.init).joined(separator: ", ")))"),
         ]
