@@ -89,7 +89,7 @@ public final class SupplyChain {
         let recorded = Timestamp.now()
         for (i, event) in events.enumerated() where seen.insert(event.id).inserted {
             // An event already in the ledger is a resubmission: it will return its entry.
-            if let existing = try? ledger.store.read({ try $0.seq(forEventID: event.id) }), existing != nil { continue }
+            if (try? ledger.store.read({ try $0.seq(forEventID: event.id) })) != nil { continue }
             guard let entry = try? Entry(seq: trial.size, recorded: recorded, prev: .zero, signed: event) else { continue }
             do { try trial.apply(entry) } catch let error as DomainError { refusals.append((i, error)) } catch {}
         }

@@ -8,6 +8,12 @@ public struct AppendResult: Sendable {
     public let leafHash: Digest
     /// True when the event was already in the ledger and this is its original entry.
     public let duplicate: Bool
+
+    public init(entry: Entry, leafHash: Digest, duplicate: Bool) {
+        self.entry = entry
+        self.leafHash = leafHash
+        self.duplicate = duplicate
+    }
 }
 
 /// The append-only ledger over a store: appends signed events, signs checkpoints, makes proofs.

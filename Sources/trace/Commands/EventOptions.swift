@@ -39,7 +39,12 @@ struct EventOptions: ParsableArguments {
         let key = try signingKey(operatorFallback: operatorFallback)
         let (party, _) = try chain.signer(for: key)
         let event = SupplyChain.event(type, actor: party.id, id: eventID, fields)
-        let result = try chain.submit([try chain.sign(event, with: key)], personal: personal)[0]
+        let result: AppendResult
+        if let original = try retried(event, in: chain) {
+            result = original
+        } else {
+            result = try chain.submit([try chain.sign(event, with: key)], personal: personal)[0]
+        }
         if ledger.json {
             try Output.json([
                 "entry": .number(Double(result.entry.seq)), "eventId": .string(result.entry.signed.id),
@@ -49,6 +54,24 @@ struct EventOptions: ParsableArguments {
             print("entry \(result.entry.seq): \(summary)\(result.duplicate ? " (already recorded; nothing new written)" : "")")
         }
         return result
+    }
+}
+
+extension EventOptions {
+    /// A command re-run with the same --event-id makes the same event but for its time: that is
+    /// a retry, and it gets the original entry. The same id for a different event is refused.
+    func retried(_ event: JSONValue, in chain: SupplyChain) throws -> AppendResult? {
+        guard let eventID, let seq = try chain.ledger.store.read({ try $0.seq(forEventID: eventID) }) else { return nil }
+        let original = try chain.ledger.entry(seq)
+        var a = original.signed.event.objectValue ?? [:]
+        var b = event.objectValue ?? [:]
+        a["time"] = nil
+        b["time"] = nil
+        guard a == b else {
+            throw CLIFailure.input(
+                "error: --event-id: \(eventID) is already used by entry \(seq) for a different event; give a new event a new id")
+        }
+        return AppendResult(entry: original, leafHash: original.leafHash(), duplicate: true)
     }
 }
 
