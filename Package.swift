@@ -53,7 +53,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "TraceBench",
-            dependencies: ["TraceLedger", "TraceCrypto", "CanonicalJSON"],
+            dependencies: ["TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON"],
             swiftSettings: swiftSettings
         ),
         // Helpers shared by the test targets (running the real binaries, scratch folders).

@@ -163,65 +163,73 @@ struct JSONParser {
 
     private mutating func parseString() throws -> String {
         index += 1  // opening quote
-        var scalars = String.UnicodeScalarView()
-        var runStart = index
-        func flushRun(_ end: Int) throws {
-            guard runStart < end else { return }
-            guard let run = String(validating: bytes[runStart..<end], as: UTF8.self) else {
-                throw CanonicalJSONError(.invalidUTF8, "a string is not valid UTF-8", offset: runStart)
+        let start = index
+        // Most strings have no escapes: validate the bytes once and make the string directly.
+        while index < bytes.count {
+            let c = bytes[index]
+            if c == UInt8(ascii: "\"") {
+                guard let text = String(validating: bytes[start..<index], as: UTF8.self) else {
+                    throw CanonicalJSONError(.invalidUTF8, "a string is not valid UTF-8", offset: start)
+                }
+                index += 1
+                return text
             }
-            scalars.append(contentsOf: run.unicodeScalars)
+            if c == UInt8(ascii: "\\") { break }
+            if c < 0x20 { throw error(.syntax, "a control character must be escaped in a string") }
+            index += 1
         }
+        // With escapes: collect UTF-8 bytes, decoding each escape into its scalar's UTF-8.
+        var buffer = Array(bytes[start..<index])
         while true {
             guard index < bytes.count else { throw error(.syntax, "unterminated string") }
             let c = bytes[index]
             if c == UInt8(ascii: "\"") {
-                try flushRun(index)
+                guard let text = String(validating: buffer, as: UTF8.self) else {
+                    throw CanonicalJSONError(.invalidUTF8, "a string is not valid UTF-8", offset: start)
+                }
                 index += 1
-                return String(scalars)
+                return text
             }
             if c < 0x20 { throw error(.syntax, "a control character must be escaped in a string") }
             if c != UInt8(ascii: "\\") {
+                buffer.append(c)
                 index += 1
                 continue
             }
-            try flushRun(index)
             index += 1
             guard index < bytes.count else { throw error(.syntax, "unterminated escape") }
             let e = bytes[index]
             index += 1
+            let scalar: Unicode.Scalar
             switch e {
-            case UInt8(ascii: "\""): scalars.append("\"")
-            case UInt8(ascii: "\\"): scalars.append("\\")
-            case UInt8(ascii: "/"): scalars.append("/")
-            case UInt8(ascii: "b"): scalars.append("\u{08}")
-            case UInt8(ascii: "f"): scalars.append("\u{0C}")
-            case UInt8(ascii: "n"): scalars.append("\n")
-            case UInt8(ascii: "r"): scalars.append("\r")
-            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "\""): scalar = "\""
+            case UInt8(ascii: "\\"): scalar = "\\"
+            case UInt8(ascii: "/"): scalar = "/"
+            case UInt8(ascii: "b"): scalar = "\u{08}"
+            case UInt8(ascii: "f"): scalar = "\u{0C}"
+            case UInt8(ascii: "n"): scalar = "\n"
+            case UInt8(ascii: "r"): scalar = "\r"
+            case UInt8(ascii: "t"): scalar = "\t"
             case UInt8(ascii: "u"):
                 let unit = try hex4()
                 if (0xD800...0xDBFF).contains(unit) {
                     guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
-                    else {
-                        throw error(.loneSurrogate, String(format4: unit, "a high surrogate \\u%@ not followed by a low one"))
-                    }
+                    else { throw error(.loneSurrogate, String(format4: unit, "a high surrogate \\u%@ not followed by a low one")) }
                     index += 2
                     let low = try hex4()
                     guard (0xDC00...0xDFFF).contains(low) else {
                         throw error(.loneSurrogate, String(format4: unit, "a high surrogate \\u%@ not followed by a low one"))
                     }
-                    let value = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
-                    scalars.append(Unicode.Scalar(value)!)
+                    scalar = Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))!
                 } else if (0xDC00...0xDFFF).contains(unit) {
                     throw error(.loneSurrogate, String(format4: unit, "a low surrogate \\u%@ without a high one"))
                 } else {
-                    scalars.append(Unicode.Scalar(unit)!)
+                    scalar = Unicode.Scalar(unit)!
                 }
             default:
                 throw error(.syntax, "unknown escape \\\(Unicode.Scalar(e).escaped(asASCII: true))")
             }
-            runStart = index
+            buffer.append(contentsOf: String(scalar).utf8)
         }
     }
 

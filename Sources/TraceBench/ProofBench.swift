@@ -39,7 +39,7 @@ enum ProofBench {
         }
         let buildSeconds = now() - started
         let (checkpoint, _) = try ledger.checkpoint(signingWith: operatorKey)
-        let fileBytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let fileBytes = storeBytes(path)
 
         var generator = SystemRandomNumberGenerator()
         var micros: [Double] = []

@@ -15,12 +15,14 @@ enum TraceBench {
         switch what {
         case "crypto": try CryptoBench.run(options)
         case "proofs": try ProofBench.run(options)
+        case "lineage": try LineageBench.run(options)
         case "all":
             try CryptoBench.run(options)
             try ProofBench.run(options)
+            try LineageBench.run(options)
         default:
             FileHandle.standardError.write(
-                Data("usage: trace-bench [crypto|proofs|all] [--seconds S] [--entries N] [--dir D]\n".utf8))
+                Data("usage: trace-bench [crypto|proofs|lineage|all] [--seconds S] [--entries N] [--dir D]\n".utf8))
             exit(2)
         }
     }
@@ -60,4 +62,11 @@ func grouped(_ value: Double) -> String {
         out.append(c)
     }
     return (n < 0 ? "-" : "") + out
+}
+
+/// The bytes a SQLite ledger occupies: the database file and its write-ahead log.
+func storeBytes(_ path: String) -> Int {
+    ["", "-wal"].reduce(0) { total, suffix in
+        total + ((try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? Int) ?? 0)
+    }
 }

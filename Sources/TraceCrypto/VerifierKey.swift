@@ -21,6 +21,7 @@ public struct VerifierKey: Hashable, Sendable, CustomStringConvertible {
         self.name = name
         self.publicKey = publicKey
         self.keyHash = Self.keyHash(name: name, publicKey: publicKey)
+        self.description = Self.text(name: name, keyHash: keyHash, publicKey: publicKey)
     }
 
     /// Parses `name+hash+base64`; checks that the hash matches the name and key.
@@ -49,10 +50,13 @@ public struct VerifierKey: Hashable, Sendable, CustomStringConvertible {
         self.name = name
         self.publicKey = key
         self.keyHash = hash
+        self.description = text
     }
 
-    /// `name+hash+base64(0x01 || key)`.
-    public var description: String {
+    /// `name+hash+base64(0x01 || key)`, made once: rules compare keys by this text per entry.
+    public let description: String
+
+    static func text(name: String, keyHash: [UInt8], publicKey: PublicKey) -> String {
         "\(name)+\(Hex.encode(keyHash))+\(Data([Self.ed25519Algorithm] + publicKey.bytes).base64EncodedString())"
     }
 

@@ -98,6 +98,14 @@ extension DomainState {
         return inputs.map { ($0.code.key, $0.mass) }
     }
 
+    /// Throws unless every code is new and appears once: checked before anything is drawn.
+    func requireNew(_ codes: [LotCode], _ ctx: EventContext) throws {
+        var seen: Set<String> = []
+        for code in codes where lots[code.key] != nil || !seen.insert(code.key).inserted {
+            throw DomainError(.lotExists, "event \(ctx.id): lot code \(code) is already used; lot codes are unique")
+        }
+    }
+
     /// Creates output lots held by the actor, made from `parents`.
     mutating func create(
         _ outputs: [(code: LotCode, mass: Mass, product: String?)], product fallback: String, parents: [String],
@@ -141,6 +149,7 @@ extension DomainState {
         guard outputs.allSatisfy({ $0.product != nil }) else {
             throw DomainError(.badInput, "event \(ctx.id): each output of a transform names its \"product\"")
         }
+        try requireNew(outputs.map(\.code), ctx)
         let drawn = try draw(inputs, ctx, process)
         let made = try create(outputs, product: "", parents: drawn.map(\.lot), ctx)
         effects[ctx.seq] = .converted(inputs: drawn, outputs: made)
@@ -151,6 +160,7 @@ extension DomainState {
         let source = try requireLot(try ctx.string("lot", "the lot to divide"), field: "lot", id: ctx.id)
         let outputs = try lines(ctx, "outputs")
         let total = outputs.reduce(Mass.zero) { $0 + $1.mass }
+        try requireNew(outputs.map(\.code), ctx)
         let drawn = try draw([(source.code, total, nil)], ctx, "split")
         let made = try create(
             outputs.map { ($0.code, $0.mass, source.product) }, product: source.product, parents: [source.code.key], ctx)
@@ -174,6 +184,7 @@ extension DomainState {
         }
         let code = try LotCode(try ctx.string("output", "the merged lot's code"), field: "output")
         let total = sources.reduce(Mass.zero) { $0 + $1.held }
+        try requireNew([code], ctx)
         let drawn = try draw(sources.map { ($0.code, $0.held, nil) }, ctx, "merge")
         let made = try create([(code, total, sources[0].product)], product: sources[0].product, parents: drawn.map(\.lot), ctx)
         effects[ctx.seq] = .converted(inputs: drawn, outputs: made)

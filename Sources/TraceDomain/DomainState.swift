@@ -30,10 +30,10 @@ public struct DomainState: Sendable {
         guard entry.seq == size else {
             throw DomainError(.badInput, "entry \(entry.seq) applied out of order (expected \(size))")
         }
-        var next = self
-        try next.applyUnchecked(entry)
-        next.size += 1
-        self = next
+        // Every rule checks before it changes anything, so a refusal leaves the state as it was
+        // without copying it (a copy per entry would make replay quadratic).
+        try applyUnchecked(entry)
+        size += 1
     }
 
     private mutating func applyUnchecked(_ entry: Entry) throws {

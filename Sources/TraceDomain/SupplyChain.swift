@@ -28,7 +28,7 @@ public final class SupplyChain {
             let rows = try ledger.store.read { try $0.entries(from: position, limit: chunk) }
             guard !rows.isEmpty else { break }
             for row in rows {
-                let entry = try Entry(bytes: row.bytes, expectedSeq: row.seq)
+                let entry = try Entry(bytes: row.bytes, expectedSeq: row.seq, canonical: false)
                 do { try state.apply(entry) } catch let error as DomainError { return (row.seq, error) }
             }
             position += UInt64(rows.count)
@@ -72,7 +72,7 @@ public final class SupplyChain {
     private static func catchUp(_ state: inout DomainState, to size: UInt64, access: any LedgerReader) throws {
         while state.size < size {
             let rows = try access.entries(from: state.size, limit: Int(min(4096, size - state.size)))
-            for row in rows { try state.apply(try Entry(bytes: row.bytes, expectedSeq: row.seq)) }
+            for row in rows { try state.apply(try Entry(bytes: row.bytes, expectedSeq: row.seq, canonical: false)) }
         }
     }
 

@@ -1,0 +1,136 @@
+import CanonicalJSON
+import Foundation
+import TraceCrypto
+import TraceDomain
+import TraceLedger
+
+/// Lineage on a large supply-chain ledger: harvests merged ten by ten, each merged lot shipped to
+/// an exporter, received and exported. Times the library and the real CLI.
+enum LineageBench {
+    static func run(_ options: Options) throws {
+        let harvests = options.int("lots", 100_000) / 11 * 10  // harvest lots plus one merged lot per ten
+        let dir = options.string("dir", NSTemporaryDirectory() + "trace-lineage-\(getpid())")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { if options.values["dir"] == nil { try? FileManager.default.removeItem(atPath: dir) } }
+        let path = dir + "/lineage.db"
+        try? FileManager.default.removeItem(atPath: path)
+
+        let operatorKey = try PrivateKey.generate()
+        let coop = try PrivateKey.generate()
+        let exporter = try PrivateKey.generate()
+        let farm = try PrivateKey.generate()
+        let origin = "bench.trace.example/ledger"
+        let chain = try SupplyChain(ledger: Ledger.create(path: path, origin: origin, operatorKey: operatorKey))
+        func register(_ id: String, _ role: String, _ key: PrivateKey, _ extra: [String: JSONValue] = [:]) throws {
+            var party: [String: JSONValue] = [
+                "id": .string(id), "roles": [.string(role)], "name": .string("Bench \(id)"),
+                "key": .string(try VerifierKey(name: id, publicKey: key.publicKey).description),
+            ]
+            party.merge(extra) { $1 }
+            _ = try chain.submit([
+                try SignedEvent.sign(
+                    SupplyChain.event("party.register", actor: "operator", ["party": .object(party)]), with: operatorKey,
+                    keyName: origin)
+            ])
+        }
+        try register("coop", "cooperative", coop)
+        try register("farm", "farm", farm, ["memberOf": "coop"])
+        try register("exporter", "exporter", exporter)
+        let point = try PlotGeometry(geojson: #"{"type":"Point","coordinates":[106.62,10.58]}"#).storedJSON
+        _ = try chain.submit([
+            try chain.sign(
+                SupplyChain.event(
+                    "plot.register", actor: "coop",
+                    ["plot": ["id": "P-1", "farm": "farm", "crop": "lúa", "areaHa": "2", "geometry": point]]), with: coop)
+        ])
+
+        let started = now()
+        var events: [(String, PrivateKey, String, [String: JSONValue])] = []
+        for i in 0..<harvests {
+            events.append(
+                (
+                    "coop", coop, "harvest",
+                    [
+                        "lot": .string("H-\(i)"), "product": "Lúa ST25", "quantity": "1000", "unit": "kg", "plot": "P-1",
+                        "harvested": "2026-07-01",
+                    ]
+                ))
+            if i % 10 == 9 {
+                let m = i / 10
+                events.append(
+                    (
+                        "coop", coop, "merge",
+                        ["inputs": .array((i - 9...i).map { ["lot": .string("H-\($0)")] }), "output": .string("M-\(m)")]
+                    ))
+                events.append(("coop", coop, "ship", ["lot": .string("M-\(m)"), "to": "exporter"]))
+                events.append(("exporter", exporter, "receive", ["lot": .string("M-\(m)")]))
+                events.append(
+                    (
+                        "exporter", exporter, "export",
+                        ["lot": .string("M-\(m)"), "buyer": "Hamburg", "country": "DE", "container": .string("MSCU\(m)")]
+                    ))
+            }
+        }
+        var i = 0
+        while i < events.count {
+            // Events are made in order, so their times never run backwards; signing is parallel.
+            let slice = events[i..<min(events.count, i + 10_000)].map { ($0.1, $0.0, SupplyChain.event($0.2, actor: $0.0, $0.3)) }
+            let signed = try parallelMap(slice.count) { j in
+                try SignedEvent.sign(slice[j].2, with: slice[j].0, keyName: slice[j].1)
+            }
+            _ = try chain.submit(signed)
+            i += slice.count
+        }
+        let build = now() - started
+        let entries = try chain.ledger.size()
+        let lots = chain.state.lots.count
+        let fileBytes = storeBytes(path)
+        let entryBytes = try chain.ledger.store.read { r in
+            try r.entries(from: 0, limit: Int(entries)).reduce(0) { $0 + $1.bytes.count }
+        }
+
+        let t0 = now()
+        let reopened = try SupplyChain(ledger: Ledger(path: path))
+        let replay = now() - t0
+        let middle = "M-\(harvests / 20)"
+        let t1 = now()
+        let lineage = try Lineage(chain: reopened, lot: middle)
+        _ = try CanonicalJSON.encode(["up": lineage.json(upstream: true), "down": lineage.json(upstream: false)])
+        _ = try lineage.csv()
+        let query = now() - t1
+
+        var cli = [Double]()
+        let trace = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("trace")
+            .path
+        if FileManager.default.isExecutableFile(atPath: trace) {
+            for _ in 0..<3 {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: trace)
+                p.arguments = ["lineage", middle, "--ledger", path]
+                p.standardOutput = FileHandle.nullDevice
+                let t = now()
+                try p.run()
+                p.waitUntilExit()
+                cli.append(now() - t)
+            }
+        }
+        print("### Lineage on a \(grouped(Double(lots)))-lot ledger (\(grouped(Double(entries))) entries)\n")
+        print("| measure | value |")
+        print("|---|---:|")
+        print("| build: sign on all cores, append through the rules in batches of 10,000 | \(String(format: "%.1f", build)) s |")
+        print("| open: replay every entry into the rules' state | \(String(format: "%.2f", replay)) s |")
+        print(
+            "| lineage of one export lot (tree up and down, JSON and FSMA CSV), state in memory | \(String(format: "%.2f", query * 1000)) ms |"
+        )
+        if !cli.isEmpty {
+            print(
+                "| `trace lineage LOT` wall time, median of 3 (process start, replay, query) | \(String(format: "%.2f", cli.sorted()[1])) s |"
+            )
+        }
+        print("| canonical entry bytes, average | \(grouped(Double(entryBytes) / Double(entries))) bytes |")
+        print(
+            "| SQLite file per entry (entries, Merkle nodes, indexes) | \(grouped(Double(fileBytes) / Double(entries))) bytes (\(String(format: "%.2f", Double(fileBytes) / Double(entryBytes))) x the entry) |"
+        )
+        print("")
+    }
+}
