@@ -73,7 +73,10 @@ let package = Package(
             resources: [.copy("Vectors")], swiftSettings: swiftSettings),
         .testTarget(
             name: "TraceDomainTests",
-            dependencies: ["TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport"],
+            dependencies: [
+                "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

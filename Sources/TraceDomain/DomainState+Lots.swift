@@ -36,7 +36,7 @@ extension DomainState {
             code: code, product: product, produced: mass, held: mass, custodian: ctx.actor.id, status: .active,
             createdSeq: ctx.seq, lastTimeMs: ctx.timeMs, plot: plotID, harvested: harvested, parents: [], children: [],
             entries: [ctx.seq], certifications: [], holds: [], custodians: [ctx.actor.id], export: nil)
-        effects[ctx.seq] = .created(lot: code.key)
+        pendingEffect = .created(lot: code.key)
     }
 
     /// Checks that the actor may act on `lot` now, and that the event is not older than the lot.
@@ -77,7 +77,7 @@ extension DomainState {
 
     /// Takes `mass` out of each input lot, refusing to give out more than a lot holds.
     mutating func draw(_ inputs: [(code: LotCode, mass: Mass, product: String?)], _ ctx: EventContext, _ action: String) throws
-        -> [(lot: String, mass: Mass)]
+        -> [Drawn]
     {
         var drawn: [String: Mass] = [:]
         for input in inputs {
@@ -95,7 +95,7 @@ extension DomainState {
             lots[key]!.entries.append(ctx.seq)
             lots[key]!.lastTimeMs = ctx.timeMs
         }
-        return inputs.map { ($0.code.key, $0.mass) }
+        return inputs.map { Drawn(lot: $0.code.key, mass: $0.mass) }
     }
 
     /// Throws unless every code is new and appears once: checked before anything is drawn.
@@ -152,7 +152,7 @@ extension DomainState {
         try requireNew(outputs.map(\.code), ctx)
         let drawn = try draw(inputs, ctx, process)
         let made = try create(outputs, product: "", parents: drawn.map(\.lot), ctx)
-        effects[ctx.seq] = .converted(inputs: drawn, outputs: made)
+        pendingEffect = .converted(inputs: drawn, outputs: made)
     }
 
     mutating func split(_ ctx: EventContext) throws {
@@ -164,7 +164,7 @@ extension DomainState {
         let drawn = try draw([(source.code, total, nil)], ctx, "split")
         let made = try create(
             outputs.map { ($0.code, $0.mass, source.product) }, product: source.product, parents: [source.code.key], ctx)
-        effects[ctx.seq] = .converted(inputs: drawn, outputs: made)
+        pendingEffect = .converted(inputs: drawn, outputs: made)
     }
 
     mutating func merge(_ ctx: EventContext) throws {
@@ -187,7 +187,7 @@ extension DomainState {
         try requireNew([code], ctx)
         let drawn = try draw(sources.map { ($0.code, $0.held, nil) }, ctx, "merge")
         let made = try create([(code, total, sources[0].product)], product: sources[0].product, parents: drawn.map(\.lot), ctx)
-        effects[ctx.seq] = .converted(inputs: drawn, outputs: made)
+        pendingEffect = .converted(inputs: drawn, outputs: made)
     }
 
     mutating func ship(_ ctx: EventContext) throws {
@@ -212,7 +212,7 @@ extension DomainState {
         lot.entries.append(ctx.seq)
         lot.lastTimeMs = ctx.timeMs
         lots[lot.code.key] = lot
-        effects[ctx.seq] = .shipped(lot: lot.code.key)
+        pendingEffect = .shipped(lot: lot.code.key)
     }
 
     mutating func receive(_ ctx: EventContext) throws {
@@ -250,7 +250,7 @@ extension DomainState {
                 certifier: ctx.actor.id, validUntil: ctx.event["validUntil"]?.stringValue, voided: false))
         lot.entries.append(ctx.seq)
         lots[lot.code.key] = lot
-        effects[ctx.seq] = .certified(lot: lot.code.key, index: lot.certifications.count - 1)
+        pendingEffect = .certified(lot: lot.code.key, index: lot.certifications.count - 1)
     }
 
     mutating func export(_ ctx: EventContext) throws {

@@ -18,7 +18,7 @@ extension DomainState {
         let roles = try (p["roles"]?.arrayValue ?? []).map { try Role(parsing: $0.stringValue ?? "", field: "party.roles") }
         guard !roles.isEmpty else { throw DomainError(.badInput, "event \(ctx.id): party \(id) needs at least one role") }
         let vkey = try Self.verifierKey(p["key"]?.stringValue, field: "party.key", id: ctx.id)
-        guard party(forKey: vkey) == nil, !parties.values.contains(where: { $0.keys.contains { $0.vkey == vkey } }) else {
+        guard party(forKey: vkey) == nil, !parties.loaded.contains(where: { $0.keys.contains { $0.vkey == vkey } }) else {
             throw DomainError(
                 .exists, "event \(ctx.id): key \(vkey.prefix(40))... already belongs to a party; each party has its own key")
         }
@@ -56,7 +56,7 @@ extension DomainState {
             throw DomainError(.unknownParty, "event \(ctx.id): there is no party \(id)")
         }
         let vkey = try Self.verifierKey(ctx.event["key"]?.stringValue, field: "key", id: ctx.id)
-        guard !parties.values.contains(where: { $0.keys.contains { $0.vkey == vkey } }) else {
+        guard !parties.loaded.contains(where: { $0.keys.contains { $0.vkey == vkey } }) else {
             throw DomainError(.exists, "event \(ctx.id): the new key is already registered")
         }
         // The old keys sign nothing after this entry; what they signed before stays valid.

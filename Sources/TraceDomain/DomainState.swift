@@ -7,20 +7,37 @@ public import TraceLedger
 /// event is appended (refusing it, nothing written) and when `trace verify` replays the ledger
 /// (finding an entry that is signed but breaks a rule, however it got into the store).
 public struct DomainState: Sendable {
-    public internal(set) var parties: [String: PartyRecord] = [:]
-    public internal(set) var plots: [String: PlotRecord] = [:]
-    public internal(set) var lots: [String: LotRecord] = [:]
+    /// Every party (always all in memory: they are few, and key look-ups scan them).
+    public internal(set) var parties = RecordTable<PartyRecord>()
+    public internal(set) var plots = RecordTable<PlotRecord>()
+    public internal(set) var lots = RecordTable<LotRecord>()
+    /// What each entry did and who made it, by entry number, for `void`.
+    var entries = RecordTable<EntryFact>()
+    /// Open recalls: recall entry number to the recalled lot's key (always all in memory).
+    var recalls = RecordTable<String>()
     /// How far the state has been built: the next entry it expects.
     public internal(set) var size: UInt64 = 0
-    var effects: [UInt64: Effect] = [:]
-    var voided: Set<UInt64> = []
-    var entryActors: [UInt64: String] = [:]
-    var recallRoots: [UInt64: String] = [:]
+    /// The effect of the entry being applied, recorded once it has passed every rule.
+    var pendingEffect: Effect?
 
     /// How far an event's time may run ahead of the ledger's clock.
     public static let clockSkewMs: Int64 = 5 * 60 * 1000
 
+    /// An empty state, every record in memory: for a full replay.
     public init() {}
+
+    /// A state at `size` whose records come from an index; parties and recalls are given whole.
+    init(
+        size: UInt64, parties: [String: PartyRecord], recalls: [String: String], plots: RecordSource<PlotRecord>,
+        lots: RecordSource<LotRecord>, entries: RecordSource<EntryFact>
+    ) {
+        self.size = size
+        self.parties = RecordTable(records: parties)
+        self.recalls = RecordTable(records: recalls)
+        self.plots = RecordTable(source: plots)
+        self.lots = RecordTable(source: lots)
+        self.entries = RecordTable(source: entries)
+    }
 
     /// The id the operator has as a party.
     public static let operatorID = "operator"
@@ -48,7 +65,7 @@ public struct DomainState: Sendable {
             return
         }
         let ctx = try EventContext(entry: entry, state: self)
-        entryActors[entry.seq] = ctx.actor.id
+        pendingEffect = nil
         switch type {
         case "party.register": try registerParty(ctx)
         case "party.rotate": try rotateKey(ctx)
@@ -68,6 +85,8 @@ public struct DomainState: Sendable {
         default:
             throw DomainError(.badInput, "event \(ctx.id): unknown type \"\(type)\"")
         }
+        entries[String(entry.seq)] = EntryFact(actor: ctx.actor.id, effect: pendingEffect, voided: false)
+        pendingEffect = nil
     }
 
     /// The lot with this code (any case), or nil.
@@ -75,7 +94,7 @@ public struct DomainState: Sendable {
 
     /// The party holding key `vkey` now, if any.
     public func party(forKey vkey: String) -> PartyRecord? {
-        parties.values.first { $0.keyValid(vkey, at: size) }
+        parties.loaded.first { $0.keyValid(vkey, at: size) }
     }
 
     func requireLot(_ code: String, field: String, id: String) throws -> LotRecord {

@@ -3,7 +3,7 @@ import Foundation
 
 /// A plot's geometry: an RFC 7946 Point or Polygon, [longitude, latitude] in WGS 84, kept to six
 /// decimal places (about 0.1 m), which is what the EU Deforestation Regulation asks for.
-public struct PlotGeometry: Sendable, Equatable {
+public struct PlotGeometry: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable {
         case point = "Point"
         case polygon = "Polygon"
@@ -18,6 +18,15 @@ public struct PlotGeometry: Sendable, Equatable {
         public let lon: Int64, lat: Int64
         public var longitude: Double { Double(lon) / 1e6 }
         public var latitude: Double { Double(lat) / 1e6 }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self = try PlotGeometry(geojson: try decoder.singleValueContainer().decode(String.self), field: "index")
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(geoJSONText)
     }
 
     /// Parses GeoJSON text or a JSON value, validating it.

@@ -1,6 +1,6 @@
 /// A lot code as people print and type it: letters, digits and "-", at most 20 characters, so it
 /// fits GS1's batch/lot AI (10) and a URL without escaping. Lookups ignore case.
-public struct LotCode: Hashable, Sendable, CustomStringConvertible {
+public struct LotCode: Hashable, Sendable, CustomStringConvertible, Codable {
     /// As first recorded.
     public let text: String
     /// The lookup key: upper case.
@@ -27,6 +27,15 @@ public struct LotCode: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { text }
+
+    public init(from decoder: any Decoder) throws {
+        try self.init(try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
+    }
 
     public static func == (a: LotCode, b: LotCode) -> Bool { a.key == b.key }
     public func hash(into hasher: inout Hasher) { hasher.combine(key) }

@@ -35,12 +35,26 @@ public enum MassUnit: String, Sendable, CaseIterable {
 
 /// An exact quantity of mass. Stored as decimal kilograms: never floating point, so
 /// 0.1 + 0.2 is 0.3 and a mass balance never drifts.
-public struct Mass: Comparable, Hashable, Sendable, CustomStringConvertible {
+public struct Mass: Comparable, Hashable, Sendable, CustomStringConvertible, Codable {
     public let kilograms: Decimal
 
     public init(kilograms: Decimal) { self.kilograms = kilograms }
 
     public static let zero = Mass(kilograms: 0)
+
+    /// Stored as a decimal string of kilograms, so no JSON library rounds it.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else {
+            throw DomainError(.badInput, "index: bad stored quantity \(text)")
+        }
+        kilograms = value
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(NSDecimalNumber(decimal: kilograms).stringValue)
+    }
 
     /// Parses a decimal string ("1200.5", no exponent, no grouping) in `unit`.
     public init(_ text: String, unit: MassUnit, field: String = "--quantity") throws {

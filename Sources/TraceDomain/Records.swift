@@ -2,7 +2,7 @@ public import Foundation
 import TraceCrypto
 
 /// A registered party, as the ledger's entries have made it so far.
-public struct PartyRecord: Sendable {
+public struct PartyRecord: Sendable, Codable {
     public let id: String
     /// The legal name, for organisations (not personal data).
     public var name: String?
@@ -25,14 +25,14 @@ public struct PartyRecord: Sendable {
 }
 
 /// One key of a party and the entries it may sign: after `from`, before `until`.
-public struct KeyRecord: Sendable {
+public struct KeyRecord: Sendable, Codable {
     public let vkey: String
     public let from: UInt64
     public var until: UInt64?
 }
 
 /// A member farm's plot.
-public struct PlotRecord: Sendable {
+public struct PlotRecord: Sendable, Codable {
     public let id: String
     public let farm: String
     public let cooperative: String
@@ -45,7 +45,7 @@ public struct PlotRecord: Sendable {
 }
 
 /// A certification or lab result attached to a lot.
-public struct Certification: Sendable {
+public struct Certification: Sendable, Codable {
     public let seq: UInt64
     public let scheme: String
     public let reference: String?
@@ -56,7 +56,7 @@ public struct Certification: Sendable {
 }
 
 /// Where a lot stands.
-public enum LotStatus: Sendable, Equatable {
+public enum LotStatus: Sendable, Equatable, Codable {
     case active
     case inTransit(to: String, shipSeq: UInt64)
     case exported
@@ -64,7 +64,7 @@ public enum LotStatus: Sendable, Equatable {
 }
 
 /// What an export recorded.
-public struct ExportRecord: Sendable {
+public struct ExportRecord: Sendable, Codable {
     public let seq: UInt64
     public let buyer: String
     public let country: String
@@ -73,7 +73,7 @@ public struct ExportRecord: Sendable {
 }
 
 /// A lot, as the ledger's entries have made it so far.
-public struct LotRecord: Sendable {
+public struct LotRecord: Sendable, Codable {
     public let code: LotCode
     public let product: String
     public let produced: Mass
@@ -97,9 +97,22 @@ public struct LotRecord: Sendable {
 }
 
 /// What an entry did, kept so a `void` can undo it exactly.
-enum Effect: Sendable {
+enum Effect: Sendable, Codable {
     case created(lot: String)
     case shipped(lot: String)
     case certified(lot: String, index: Int)
-    case converted(inputs: [(lot: String, mass: Mass)], outputs: [String])
+    case converted(inputs: [Drawn], outputs: [String])
+}
+
+/// A quantity taken out of a lot.
+struct Drawn: Sendable, Codable {
+    let lot: String
+    let mass: Mass
+}
+
+/// Who made an entry, what it did, and whether it was voided.
+struct EntryFact: Sendable, Codable {
+    let actor: String
+    let effect: Effect?
+    var voided: Bool
 }

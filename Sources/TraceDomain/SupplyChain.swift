@@ -8,15 +8,49 @@ public import TraceLedger
 public final class SupplyChain {
     public let ledger: Ledger
     public private(set) var state: DomainState
+    let index: IndexReader
 
-    /// Opens a ledger and replays its entries into the rules' state.
+    /// Opens a ledger: the rules' state comes from the index kept beside the entries, caught up
+    /// (or rebuilt by a full replay) in one transaction when it is behind.
     public init(ledger: Ledger) throws {
         self.ledger = ledger
-        var state = DomainState()
-        if let (entry, error) = try Self.replay(ledger, into: &state) {
-            throw DomainError(error.code, "the ledger breaks a rule at entry \(entry): \(error.message); run `trace verify`")
+        index = IndexReader(store: ledger.store)
+        state = try Self.open(ledger, index)
+    }
+
+    private static func open(_ ledger: Ledger, _ index: IndexReader) throws -> DomainState {
+        let current = try ledger.store.read { reader -> DomainState? in
+            guard let db = (reader as? any SQLiteAccess)?.database, let state = try index.state(db),
+                state.size == (try reader.size())
+            else { return nil }
+            return state
         }
-        self.state = state
+        if let current { return current }
+        do {
+            return try ledger.store.write { writer in
+                let size = try writer.size()
+                guard let db = (writer as? any SQLiteAccess)?.database else {
+                    var state = DomainState()
+                    try catchUp(&state, to: size, access: writer)
+                    return state
+                }
+                index.transaction = db
+                defer { index.transaction = nil }
+                var state: DomainState
+                if let indexed = try index.state(db), indexed.size <= size {
+                    state = indexed
+                    try catchUp(&state, to: size, access: writer)
+                } else {
+                    state = DomainState()
+                    try catchUp(&state, to: size, access: writer)
+                    DomainIndex.markAll(&state)
+                }
+                try DomainIndex.flush(&state, db)
+                return state
+            }
+        } catch let error as DomainError {
+            throw DomainError(error.code, "the ledger breaks a rule: \(error.message); run `trace verify`")
+        }
     }
 
     /// Replays every entry; returns the first entry that breaks a rule, if any.
@@ -50,12 +84,22 @@ public final class SupplyChain {
     ) throws -> [AppendResult] {
         let working = Box(state)
         let stored = Box(personal.isEmpty)
+        let index = self.index
+        defer { index.transaction = nil }
         let results = try ledger.append(events) { entry, access in
-            // The state may be behind if another process appended since we replayed.
-            if working.value.size < entry.seq {
-                try Self.catchUp(&working.value, to: entry.seq, access: access)
+            let db = (access as? any SQLiteAccess)?.database
+            index.transaction = db
+            if working.value.size != entry.seq {
+                // Another process appended since this state was read: inside this transaction the
+                // index is in step with the ledger, so start from it.
+                if let db, let fresh = try index.state(db), fresh.size == entry.seq {
+                    working.value = fresh
+                } else {
+                    try Self.catchUp(&working.value, to: entry.seq, access: access)
+                }
             }
             try working.value.apply(entry)
+            if let db { try DomainIndex.flush(&working.value, db) }
             if !stored.value {
                 try PersonalData.store(personal, in: access)
                 stored.value = true
@@ -65,7 +109,7 @@ public final class SupplyChain {
             _ = try ledger.store.write { try PersonalData.store(personal, in: $0) }
         }
         state = working.value
-        if state.size < (try ledger.size()) { try Self.catchUp(&state, to: try ledger.size(), store: ledger.store) }
+        if state.size < (try ledger.size()) { state = try Self.open(ledger, index) }
         return results
     }
 
@@ -74,10 +118,6 @@ public final class SupplyChain {
             let rows = try access.entries(from: state.size, limit: Int(min(4096, size - state.size)))
             for row in rows { try state.apply(try Entry(bytes: row.bytes, expectedSeq: row.seq, canonical: false)) }
         }
-    }
-
-    private static func catchUp(_ state: inout DomainState, to size: UInt64, store: any LedgerStore) throws {
-        try store.read { try catchUp(&state, to: size, access: $0) }
     }
 
     /// Applies `events` to a copy of the state as if appended now, continuing past refusals, and
@@ -108,7 +148,7 @@ public final class SupplyChain {
 
     /// The party that holds `key` now, and its registered verifier key (the name to sign with).
     public func signer(for key: PrivateKey) throws -> (party: PartyRecord, vkey: VerifierKey) {
-        for party in state.parties.values {
+        for party in state.parties.loaded {
             for record in party.keys where record.until == nil {
                 if let vkey = try? VerifierKey(record.vkey), vkey.publicKey == key.publicKey { return (party, vkey) }
             }

@@ -174,7 +174,8 @@ struct RecallCommand: ParsableCommand {
             "recall", ["lot": .string(lot), "reason": .string(reason)], operatorFallback: true, summary: "recalled \(lot)")
         guard !options.ledger.json else { return }
         let chain = try options.open()
-        let held = chain.state.lots.values.filter { $0.holds.contains(result.entry.seq) }.map(\.code.text).sorted()
+        let held = chain.state.downstream(of: lot.uppercased()).compactMap { chain.state.lots[$0] }
+            .filter { $0.holds.contains(result.entry.seq) }.map(\.code.text).sorted()
         print("on hold: \(held.joined(separator: ", "))")
         for (party, lots) in chain.state.partiesToNotify(recalling: lot.uppercased()).sorted(by: { $0.key < $1.key }) {
             print("notify \(party): \(lots.sorted().joined(separator: ", "))")
