@@ -91,7 +91,11 @@ enum LineageBench {
 
         let t0 = now()
         let reopened = try SupplyChain(ledger: Ledger(path: path))
-        let replay = now() - t0
+        let open = now() - t0
+        var full = DomainState()
+        let t2 = now()
+        _ = try SupplyChain.replay(reopened.ledger, into: &full)
+        let replay = now() - t2
         let middle = "M-\(harvests / 20)"
         let t1 = now()
         let lineage = try Lineage(chain: reopened, lot: middle)
@@ -118,18 +122,19 @@ enum LineageBench {
         print("| measure | value |")
         print("|---|---:|")
         print("| build: sign on all cores, append through the rules in batches of 10,000 | \(String(format: "%.1f", build)) s |")
-        print("| open: replay every entry into the rules' state | \(String(format: "%.2f", replay)) s |")
+        print("| open: read the index beside the entries (parties, recalls; lots on demand) | \(String(format: "%.3f", open)) s |")
+        print("| full replay of every entry through the rules (what `trace verify` adds) | \(String(format: "%.2f", replay)) s |")
         print(
-            "| lineage of one export lot (tree up and down, JSON and FSMA CSV), state in memory | \(String(format: "%.2f", query * 1000)) ms |"
+            "| lineage of one export lot (tree up and down, JSON and FSMA CSV), after open | \(String(format: "%.2f", query * 1000)) ms |"
         )
         if !cli.isEmpty {
             print(
-                "| `trace lineage LOT` wall time, median of 3 (process start, replay, query) | \(String(format: "%.2f", cli.sorted()[1])) s |"
+                "| `trace lineage LOT` wall time, median of 3 (process start, open, query) | \(String(format: "%.2f", cli.sorted()[1])) s |"
             )
         }
         print("| canonical entry bytes, average | \(grouped(Double(entryBytes) / Double(entries))) bytes |")
         print(
-            "| SQLite file per entry (entries, Merkle nodes, indexes) | \(grouped(Double(fileBytes) / Double(entries))) bytes (\(String(format: "%.2f", Double(fileBytes) / Double(entryBytes))) x the entry) |"
+            "| SQLite file per entry (entries, Merkle nodes, rules index) | \(grouped(Double(fileBytes) / Double(entries))) bytes (\(String(format: "%.2f", Double(fileBytes) / Double(entryBytes))) x the entry) |"
         )
         print("")
     }
