@@ -122,7 +122,8 @@ enum LineageBench {
         print("| measure | value |")
         print("|---|---:|")
         print("| build: sign on all cores, append through the rules in batches of 10,000 | \(String(format: "%.1f", build)) s |")
-        print("| open: read the index beside the entries (parties, recalls; lots on demand) | \(String(format: "%.3f", open)) s |")
+        print(
+            "| open: read the index beside the entries (parties, recalls; lots on demand) | \(String(format: "%.3f", open)) s |")
         print("| full replay of every entry through the rules (what `trace verify` adds) | \(String(format: "%.2f", replay)) s |")
         print(
             "| lineage of one export lot (tree up and down, JSON and FSMA CSV), after open | \(String(format: "%.2f", query * 1000)) ms |"
