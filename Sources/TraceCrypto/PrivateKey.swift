@@ -10,11 +10,14 @@ public final class PrivateKey: @unchecked Sendable {
     public let publicKey: PublicKey
 
     private init(pkey: OpaquePointer) throws {
-        self.pkey = pkey
         var length = 32
         var raw = [UInt8](repeating: 0, count: 32)
-        try OpenSSL.check(EVP_PKEY_get_raw_public_key(pkey, &raw, &length), "EVP_PKEY_get_raw_public_key")
-        self.publicKey = try PublicKey(bytes: raw)
+        guard EVP_PKEY_get_raw_public_key(pkey, &raw, &length) == 1, let key = try? PublicKey(bytes: raw) else {
+            EVP_PKEY_free(pkey)
+            throw OpenSSL.failure("EVP_PKEY_get_raw_public_key")
+        }
+        self.pkey = pkey
+        self.publicKey = key
     }
 
     deinit { EVP_PKEY_free(pkey) }
@@ -47,10 +50,13 @@ public final class PrivateKey: @unchecked Sendable {
         let bio = try OpenSSL.check(BIO_new(BIO_s_mem()), "BIO_new")
         defer { BIO_free(bio) }
         let bytes = Array(pem.utf8)
-        _ = bytes.withUnsafeBufferPointer { BIO_write(bio, $0.baseAddress, Int32($0.count)) }
-        guard let pkey = PEM_read_bio_PrivateKey(bio, nil, nil, nil) else {
+        let written = bytes.withUnsafeBufferPointer { BIO_write(bio, $0.baseAddress, Int32($0.count)) }
+        guard written == Int32(bytes.count) else { throw OpenSSL.failure("BIO_write") }
+        // A password callback that declines: an encrypted key is refused, never a terminal prompt.
+        guard let pkey = PEM_read_bio_PrivateKey(bio, nil, { _, _, _, _ in 0 }, nil) else {
             OpenSSL.clearErrors()
-            throw CryptoError(.badKeyFile, "not a PEM private key (expected \"-----BEGIN PRIVATE KEY-----\")")
+            throw CryptoError(
+                .badKeyFile, "not an unencrypted PEM private key (expected \"-----BEGIN PRIVATE KEY-----\")")
         }
         guard EVP_PKEY_get_id(pkey) == EVP_PKEY_ED25519 else {
             EVP_PKEY_free(pkey)

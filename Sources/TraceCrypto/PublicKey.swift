@@ -23,39 +23,56 @@ public struct PublicKey: Hashable, Sendable {
 /// Reusable Ed25519 verification state for one thread: one EVP_MD_CTX per key seen, each
 /// initialised once, so a run over many entries by few signers allocates nothing per check.
 public final class SignatureVerifier {
-    private var contexts: [[UInt8]: OpaquePointer] = [:]
+    private var contexts: [[UInt8]: (context: OpaquePointer, key: OpaquePointer)] = [:]
     private var lastKey: [UInt8] = []
-    private var lastContext: OpaquePointer?
+    private var last: (context: OpaquePointer, key: OpaquePointer)?
     private static let cacheLimit = 4096
+
+    /// OpenSSL before 3.2 leaves an EdDSA context ready for the next message after a one-shot
+    /// EVP_DigestVerify (this is how `openssl speed` measures); 3.2 and later mark it finished,
+    /// so there every check initialises the context again (with the cached key).
+    static let reusesContexts = OpenSSL_version_num() < 0x3020_0000
+
+    /// Whether every check initialises its context again: true where OpenSSL needs it (3.2+),
+    /// settable so the tests exercise that path on any OpenSSL.
+    public var reinitialisesEachCheck = !SignatureVerifier.reusesContexts
 
     /// A verifier with no keys yet.
     public init() {}
 
     deinit {
-        for context in contexts.values { EVP_MD_CTX_free(context) }
+        for entry in contexts.values {
+            EVP_MD_CTX_free(entry.context)
+            EVP_PKEY_free(entry.key)
+        }
     }
 
     /// True when `signature` is a valid Ed25519 signature of `message` under `key`.
     public func verify(signature: [UInt8], message: [UInt8], key: PublicKey) -> Bool {
-        guard signature.count == 64, let context = context(for: key) else { return false }
+        guard signature.count == 64, let entry = context(for: key) else { return false }
+        if reinitialisesEachCheck {
+            guard EVP_DigestVerifyInit(entry.context, nil, nil, nil, entry.key) == 1 else {
+                OpenSSL.clearErrors()
+                return false
+            }
+        }
         let ok = signature.withUnsafeBufferPointer { sig in
             message.withUnsafeBufferPointer { msg in
-                EVP_DigestVerify(context, sig.baseAddress, 64, msg.baseAddress, msg.count)
+                EVP_DigestVerify(entry.context, sig.baseAddress, 64, msg.baseAddress, msg.count)
             }
         }
         if ok != 1 { OpenSSL.clearErrors() }
         return ok == 1
     }
 
-    /// The context initialised for `key`. EdDSA's one-shot EVP_DigestVerify leaves a context
-    /// ready for the next message (this is how `openssl speed` measures), while initialising
-    /// costs an algorithm fetch and allocations; and OpenSSL 3.0 keeps the first key's state in
-    /// a context re-initialised with another key. So: one context per key, initialised once.
-    private func context(for key: PublicKey) -> OpaquePointer? {
-        if key.bytes == lastKey, let lastContext { return lastContext }
+    /// The context and parsed key for `key`: one context per key, initialised once, because
+    /// initialising costs an algorithm fetch and allocations, and OpenSSL 3.0 keeps the first
+    /// key's state in a context re-initialised with another key.
+    private func context(for key: PublicKey) -> (context: OpaquePointer, key: OpaquePointer)? {
+        if key.bytes == lastKey, let last { return last }
         if let cached = contexts[key.bytes] {
             lastKey = key.bytes
-            lastContext = cached
+            last = cached
             return cached
         }
         guard
@@ -66,21 +83,27 @@ public final class SignatureVerifier {
             OpenSSL.clearErrors()
             return nil
         }
-        // The context holds its own reference to the key.
-        defer { EVP_PKEY_free(pkey) }
-        guard let context = EVP_MD_CTX_new() else { return nil }
+        guard let context = EVP_MD_CTX_new() else {
+            EVP_PKEY_free(pkey)
+            return nil
+        }
         guard EVP_DigestVerifyInit(context, nil, nil, nil, pkey) == 1 else {
             OpenSSL.clearErrors()
             EVP_MD_CTX_free(context)
+            EVP_PKEY_free(pkey)
             return nil
         }
         if contexts.count >= Self.cacheLimit {
-            for old in contexts.values { EVP_MD_CTX_free(old) }
+            for entry in contexts.values {
+                EVP_MD_CTX_free(entry.context)
+                EVP_PKEY_free(entry.key)
+            }
             contexts.removeAll(keepingCapacity: true)
         }
-        contexts[key.bytes] = context
+        let entry = (context: context, key: pkey)
+        contexts[key.bytes] = entry
         lastKey = key.bytes
-        lastContext = context
-        return context
+        last = entry
+        return entry
     }
 }

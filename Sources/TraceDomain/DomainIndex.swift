@@ -32,13 +32,19 @@ enum DomainIndex {
         return size
     }
 
-    static func load<T: Decodable>(_ kind: Kind, _ key: String, _ db: Database) -> T? {
+    static func load<T: Decodable>(_ kind: Kind, _ key: String, _ db: Database) throws -> T? {
         guard
-            let data = try? Data.fetchOne(
+            let data = try Data.fetchOne(
                 db.cachedStatement(sql: "SELECT record FROM domain_records WHERE kind = ? AND key = ?"),
                 arguments: [kind.rawValue, key])
         else { return nil }
-        return try? JSONDecoder().decode(T.self, from: data)
+        return try JSONDecoder().decode(T.self, from: data)
+    }
+
+    /// Empties the index before a rebuild, so no record of an older state survives it.
+    static func clear(_ db: Database) throws {
+        try db.execute(sql: schema)
+        try db.execute(sql: "DELETE FROM domain_records; DELETE FROM domain_meta")
     }
 
     static func loadAll<T: Decodable>(_ kind: Kind, _ db: Database) throws -> [String: T] {
@@ -93,13 +99,44 @@ final class IndexReader: @unchecked Sendable {
 
     init(store: any LedgerStore) { self.store = store }
 
-    func read<T>(_ body: (Database) -> T?) -> T? {
-        if let transaction { return body(transaction) }
-        return
-            (try? store.read { reader -> T? in
+    /// The first read that failed since the last `check`: a record that exists but cannot be
+    /// read must never pass for a record that does not exist.
+    private var failure: (any Error)?
+
+    func read<T>(_ body: (Database) throws -> T?) -> T? {
+        do {
+            if let transaction { return try body(transaction) }
+            return try store.read { reader -> T? in
                 guard let db = (reader as? any SQLiteAccess)?.database else { return nil }
-                return body(db)
-            }) ?? nil
+                return try body(db)
+            }
+        } catch {
+            if failure == nil { failure = error }
+            return nil
+        }
+    }
+
+    /// Set when a read failed inside a transaction, which will roll back: invalidate after it.
+    var invalidateAfterTransaction = false
+
+    /// Makes the next open rebuild the index from the entries.
+    func invalidate() {
+        invalidateAfterTransaction = false
+        _ = try? store.write { writer in
+            if let db = (writer as? any SQLiteAccess)?.database, try db.tableExists("domain_meta") {
+                try db.execute(sql: "DELETE FROM domain_meta")
+            }
+        }
+    }
+
+    /// Throws (once) if a read failed: the command stops, and the next open rebuilds the index.
+    func check() throws {
+        guard let error = failure else { return }
+        failure = nil
+        if transaction == nil { invalidate() } else { invalidateAfterTransaction = true }
+        throw DomainError(
+            .badInput, "the rules index beside the ledger could not be read (\(error)); it will be rebuilt, run the command again"
+        )
     }
 
     /// A state at the index's size, reading records on demand; nil when there is no usable index.
@@ -109,8 +146,8 @@ final class IndexReader: @unchecked Sendable {
         let recalls: [String: String] = try DomainIndex.loadAll(.recall, db)
         return DomainState(
             size: size, parties: parties, recalls: recalls,
-            plots: RecordSource { key in self.read { DomainIndex.load(.plot, key, $0) } },
-            lots: RecordSource { key in self.read { DomainIndex.load(.lot, key, $0) } },
-            entries: RecordSource { key in self.read { DomainIndex.load(.entry, key, $0) } })
+            plots: RecordSource { key in self.read { try DomainIndex.load(.plot, key, $0) } },
+            lots: RecordSource { key in self.read { try DomainIndex.load(.lot, key, $0) } },
+            entries: RecordSource { key in self.read { try DomainIndex.load(.entry, key, $0) } })
     }
 }

@@ -7,7 +7,10 @@ extension DomainState {
     /// effect is undone, which is only possible while nothing has been built on it.
     mutating func void(_ ctx: EventContext) throws {
         guard let target = ctx.event["entry"]?.intValue, target > 0, UInt64(target) < ctx.seq else {
-            throw DomainError(.badInput, "event \(ctx.id): \"entry\" must be the number of an earlier entry")
+            throw DomainError(
+                .badInput,
+                "event \(ctx.id): \"entry\" \(ctx.event["entry"].map { "\($0)" } ?? "(missing)") must be the number of an earlier entry"
+            )
         }
         let seq = UInt64(target)
         _ = try ctx.string("reason", "why the entry is voided")
@@ -46,6 +49,16 @@ extension DomainState {
             lots[key]!.certifications[index].voided = true
             lots[key]!.entries.append(ctx.seq)
         case .converted(let inputs, let outputs):
+            // Giving the mass back is only right while every input is exactly as this entry left it.
+            for input in inputs {
+                guard let lot = lots[input.lot], lot.entries.last == seq, lot.status == .active, lot.custodian == fact?.actor
+                else {
+                    throw DomainError(
+                        .cannotVoid,
+                        "event \(ctx.id): input lot \(lots[input.lot]?.code.text ?? input.lot) has been used or handed on since entry \(seq); void those entries first"
+                    )
+                }
+            }
             for key in outputs {
                 guard let lot = lots[key], lot.entries == [seq], lot.status == .active else {
                     throw DomainError(
@@ -107,8 +120,8 @@ extension DomainState {
                 "event \(ctx.id): \(ctx.actor.id) never held lot \(lot.code) and is not the operator or a certifier")
         }
         for key in downstream(of: lot.code.key) {
-            lots[key]!.holds.insert(ctx.seq)
-            lots[key]!.entries.append(ctx.seq)
+            lots[key]?.holds.insert(ctx.seq)
+            lots[key]?.entries.append(ctx.seq)
         }
         recalls[String(ctx.seq)] = lot.code.key
     }
@@ -116,15 +129,21 @@ extension DomainState {
     /// `release`: lifts the holds of the recalls of this lot.
     mutating func release(_ ctx: EventContext) throws {
         let lot = try requireLot(try ctx.string("lot", "the recalled lot"), field: "lot", id: ctx.id)
-        guard mayRecall(lot, ctx) else {
-            throw DomainError(.roleNotAllowed, "event \(ctx.id): \(ctx.actor.id) may not release lot \(lot.code)")
-        }
         let open = Set(recalls.records.filter { $0.value == lot.code.key }.keys.compactMap { UInt64($0) })
         guard !open.isEmpty else { throw DomainError(.badInput, "event \(ctx.id): lot \(lot.code) is not recalled") }
+        // A recall is lifted by the operator, a certifier, or whoever made it: never by a party
+        // that merely held the suspect goods.
+        let issuers = Set(open.compactMap { entries[String($0)]?.actor })
+        guard ctx.actor.roles.contains(.operator) || ctx.actor.roles.contains(.certifier) || issuers == [ctx.actor.id] else {
+            throw DomainError(
+                .roleNotAllowed,
+                "event \(ctx.id): the recall of \(lot.code) was made by \(issuers.sorted().joined(separator: ", ")); only they, a certifier or the operator can release it"
+            )
+        }
         // A recall's holds are on the recalled lot and what is made from it, now or later.
         for key in downstream(of: lot.code.key) where !(lots[key]?.holds.isDisjoint(with: open) ?? true) {
-            lots[key]!.holds.subtract(open)
-            lots[key]!.entries.append(ctx.seq)
+            lots[key]?.holds.subtract(open)
+            lots[key]?.entries.append(ctx.seq)
         }
         for r in open { recalls[String(r)] = "" }
     }

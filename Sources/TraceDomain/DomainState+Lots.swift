@@ -136,7 +136,10 @@ extension DomainState {
         let outputs = try lines(ctx, "outputs")
         guard let limitText = ctx.event["yieldLimit"]?.stringValue, let limit = Decimal(string: limitText), limit > 0, limit <= 1
         else {
-            throw DomainError(.badInput, "event \(ctx.id): \"yieldLimit\" must be a decimal in (0, 1], like \"0.7\" for 70%")
+            throw DomainError(
+                .badInput,
+                "event \(ctx.id): \"yieldLimit\" \(ctx.event["yieldLimit"].map { "\($0)" } ?? "(missing)") must be a decimal in (0, 1], like \"0.7\" for 70%"
+            )
         }
         let inTotal = inputs.reduce(Mass.zero) { $0 + $1.mass }
         let outTotal = outputs.reduce(Mass.zero) { $0 + $1.mass }
@@ -200,6 +203,11 @@ extension DomainState {
                 "event \(ctx.id): lot \(lot.code) is on hold by recall entry \(lot.holds.sorted().map(String.init).joined(separator: ", ")); it cannot ship until released"
             )
         }
+        guard lot.held > .zero else {
+            throw DomainError(
+                .lotNotActive,
+                "event \(ctx.id): lot \(lot.code) holds nothing: it was used up by its last transform, split or merge")
+        }
         let to = try ctx.string("to", "the receiving party")
         guard let receiver = parties[to], to != ctx.actor.id else {
             throw DomainError(.unknownParty, "event \(ctx.id): \"to\" \(to) is not another registered party")
@@ -224,7 +232,10 @@ extension DomainState {
             )
         }
         guard ctx.timeMs >= lot.lastTimeMs else {
-            throw DomainError(.badTime, "event \(ctx.id): received before it was shipped (entry \(shipSeq))")
+            throw DomainError(
+                .badTime,
+                "event \(ctx.id): received at \(Timestamp.format(milliseconds: ctx.timeMs)), before it was shipped (entry \(shipSeq), \(Timestamp.format(milliseconds: lot.lastTimeMs)))"
+            )
         }
         lot.status = .active
         lot.custodian = ctx.actor.id
@@ -241,7 +252,7 @@ extension DomainState {
         let scheme = try ctx.string("scheme", "VietGAP, GlobalG.A.P., organic, phytosanitary, lab test, ...")
         let document = try ctx.string("documentSha256", "the SHA-256 of the certificate document")
         guard (try? Digest(hex: document)) != nil else {
-            throw DomainError(.badInput, "event \(ctx.id): documentSha256 must be 64 hex digits")
+            throw DomainError(.badInput, "event \(ctx.id): documentSha256 \"\(document.prefix(80))\" must be 64 hex digits")
         }
         lot.certifications.append(
             Certification(
@@ -262,6 +273,11 @@ extension DomainState {
                 .onHold,
                 "event \(ctx.id): lot \(lot.code) is on hold by recall entry \(lot.holds.sorted().map(String.init).joined(separator: ", ")); it cannot be exported until released"
             )
+        }
+        guard lot.held > .zero else {
+            throw DomainError(
+                .lotNotActive,
+                "event \(ctx.id): lot \(lot.code) holds nothing: it was used up by its last transform, split or merge")
         }
         let country = try ctx.string("country", "the destination country, ISO 3166 alpha-2")
         guard country.utf8.count == 2, country.utf8.allSatisfy({ $0 >= 65 && $0 <= 90 }) else {

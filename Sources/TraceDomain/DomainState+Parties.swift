@@ -18,7 +18,7 @@ extension DomainState {
         let roles = try (p["roles"]?.arrayValue ?? []).map { try Role(parsing: $0.stringValue ?? "", field: "party.roles") }
         guard !roles.isEmpty else { throw DomainError(.badInput, "event \(ctx.id): party \(id) needs at least one role") }
         let vkey = try Self.verifierKey(p["key"]?.stringValue, field: "party.key", id: ctx.id)
-        guard party(forKey: vkey) == nil, !parties.loaded.contains(where: { $0.keys.contains { $0.vkey == vkey } }) else {
+        guard !keyInUse(vkey) else {
             throw DomainError(
                 .exists, "event \(ctx.id): key \(vkey.prefix(40))... already belongs to a party; each party has its own key")
         }
@@ -56,7 +56,7 @@ extension DomainState {
             throw DomainError(.unknownParty, "event \(ctx.id): there is no party \(id)")
         }
         let vkey = try Self.verifierKey(ctx.event["key"]?.stringValue, field: "key", id: ctx.id)
-        guard !parties.loaded.contains(where: { $0.keys.contains { $0.vkey == vkey } }) else {
+        guard !keyInUse(vkey) else {
             throw DomainError(.exists, "event \(ctx.id): the new key is already registered")
         }
         // The old keys sign nothing after this entry; what they signed before stays valid.
@@ -89,7 +89,9 @@ extension DomainState {
         try ctx.requireRole([.cooperative], "register plots")
         guard let p = ctx.event["plot"]?.objectValue else { throw DomainError(.badInput, "event \(ctx.id): \"plot\" is missing") }
         guard let id = p["id"]?.stringValue, Self.isPartyID(id) else {
-            throw DomainError(.badInput, "event \(ctx.id): plot id must be 1 to 64 letters, digits, '-' or '_'")
+            throw DomainError(
+                .badInput,
+                "event \(ctx.id): plot id \"\(p["id"]?.stringValue ?? "")\" must be 1 to 64 letters, digits, '-' or '_'")
         }
         guard plots[id] == nil else { throw DomainError(.exists, "event \(ctx.id): plot \(id) is already registered") }
         guard let farmID = p["farm"]?.stringValue, let farm = parties[farmID], farm.roles.contains(.farm) else {
@@ -105,13 +107,23 @@ extension DomainState {
             throw DomainError(.badInput, "event \(ctx.id): plot.crop is missing")
         }
         guard let areaText = p["areaHa"]?.stringValue, let area = Decimal(string: areaText), area > 0, area < 100_000 else {
-            throw DomainError(.badInput, "event \(ctx.id): plot.areaHa must be a decimal number of hectares, like \"2.5\"")
+            throw DomainError(
+                .badInput,
+                "event \(ctx.id): plot.areaHa \"\(p["areaHa"]?.stringValue ?? "")\" must be a decimal number of hectares, like \"2.5\""
+            )
         }
         let geometry = try PlotGeometry(stored: p["geometry"], field: "plot.geometry")
         plots[id] = PlotRecord(
             id: id, farm: farmID, cooperative: ctx.actor.id, crop: CanonicalJSON.nfc(crop), areaHa: area, geometry: geometry,
             cultivatedSince: p["cultivatedSince"]?.stringValue, evidenceSHA256: p["evidenceSha256"]?.stringValue,
             registeredSeq: ctx.seq)
+    }
+
+    /// True when any party has ever had this public key, whatever name it was registered under:
+    /// one key is one party, or a key could sign as two and survive one's revocation.
+    func keyInUse(_ vkey: String) -> Bool {
+        guard let key = try? VerifierKey(vkey).publicKey else { return false }
+        return parties.loaded.contains { $0.keys.contains { (try? VerifierKey($0.vkey))?.publicKey == key } }
     }
 
     static func isPartyID(_ id: String) -> Bool {

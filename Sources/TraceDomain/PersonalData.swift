@@ -49,12 +49,14 @@ public enum PersonalData {
 
     /// Erases every clear value of a person; returns how many were erased.
     public static func forget(party: String, in store: any LedgerStore) throws -> Int {
-        try store.write { writer in
+        let erased = try store.write { writer -> Int in
             guard let db = (writer as? any SQLiteAccess)?.database, try db.tableExists("personal_data") else { return 0 }
             // Overwrite the freed space too, so erased values do not linger in the file.
             try db.execute(sql: "PRAGMA secure_delete = ON")
             try db.execute(sql: "DELETE FROM personal_data WHERE party = ?", arguments: [party])
             return db.changesCount
         }
+        try (store as? SQLiteLedgerStore)?.truncateWAL()
+        return erased
     }
 }

@@ -42,9 +42,11 @@ public final class SupplyChain {
                     try catchUp(&state, to: size, access: writer)
                 } else {
                     state = DomainState()
+                    try DomainIndex.clear(db)
                     try catchUp(&state, to: size, access: writer)
                     DomainIndex.markAll(&state)
                 }
+                try index.check()
                 try DomainIndex.flush(&state, db)
                 return state
             }
@@ -85,20 +87,30 @@ public final class SupplyChain {
         let working = Box(state)
         let stored = Box(personal.isEmpty)
         let index = self.index
-        defer { index.transaction = nil }
+        defer {
+            index.transaction = nil
+            if index.invalidateAfterTransaction { index.invalidate() }
+        }
         let results = try ledger.append(events) { entry, access in
             let db = (access as? any SQLiteAccess)?.database
             index.transaction = db
             if working.value.size != entry.seq {
                 // Another process appended since this state was read: inside this transaction the
                 // index is in step with the ledger, so start from it.
-                if let db, let fresh = try index.state(db), fresh.size == entry.seq {
+                if let db, let fresh = try index.state(db), fresh.size <= entry.seq {
                     working.value = fresh
                 } else {
-                    try Self.catchUp(&working.value, to: entry.seq, access: access)
+                    // No usable index: rebuild in memory from entry 0 (never mix a lazy state
+                    // with an index at another size).
+                    working.value = DomainState()
+                    if let db { try DomainIndex.clear(db) }
                 }
+                let rebuilt = working.value.lots.source == nil
+                try Self.catchUp(&working.value, to: entry.seq, access: access)
+                if rebuilt { DomainIndex.markAll(&working.value) }
             }
             try working.value.apply(entry)
+            try index.check()
             if let db { try DomainIndex.flush(&working.value, db) }
             if !stored.value {
                 try PersonalData.store(personal, in: access)
@@ -133,8 +145,13 @@ public final class SupplyChain {
             guard let entry = try? Entry(seq: trial.size, recorded: recorded, prev: .zero, signed: event) else { continue }
             do { try trial.apply(entry) } catch let error as DomainError { refusals.append((i, error)) } catch {}
         }
+        // A refusal that came from an unreadable index is not the batch's fault.
+        if (try? index.check()) == nil { return [] }
         return refusals
     }
+
+    /// Throws if a record could not be read from the index since the last check.
+    public func checkIndex() throws { try index.check() }
 
     /// A new event of `type` by `actor`, with a fresh id and the current time.
     public static func event(_ type: String, actor: String, id: String? = nil, _ fields: [String: JSONValue]) -> JSONValue {

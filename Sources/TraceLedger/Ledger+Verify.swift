@@ -74,7 +74,7 @@ extension Ledger {
             for (offset, row) in rows.enumerated() {
                 let seq = position + UInt64(offset)
                 if let failure = checkEntry(
-                    row: row, seq: seq, storedLeaf: offset < leaves.count ? leaves[offset] : nil,
+                    row: row, seq: seq, storedLeaf: leaves[offset],
                     prev: prev, hasher: hasher, into: &entries, leaves: &leafHashes, ids: &eventIDs)
                 {
                     structural = failure
@@ -128,7 +128,10 @@ extension Ledger {
             checked += 1
             nextCheckpoint += 1
         }
-        let storedRoot = try store.read { try MerkleTree(source: $0).root(size: size) }
+        let storedRoot: Digest
+        do { storedRoot = try store.read { try MerkleTree(source: $0).root(size: size) } } catch {
+            return report(LedgerError(.rootMismatch, "the stored Merkle tree is damaged: \(error)"))
+        }
         guard storedRoot == accumulator.root else {
             return report(LedgerError(.rootMismatch, "the stored Merkle tree does not match the entries: its nodes were changed"))
         }
@@ -155,7 +158,11 @@ extension Ledger {
                 "entry \(seq) says it is entry \(entry.seq): entries were reordered, inserted or renumbered", entry: seq)
         }
         let leaf = entry.leafHash(using: hasher)
-        if let storedLeaf, storedLeaf != leaf {
+        guard let storedLeaf else {
+            return LedgerError(
+                .entryChanged, "entry \(seq): the leaf hash stored when it was appended is missing or damaged", entry: seq)
+        }
+        if storedLeaf != leaf {
             return LedgerError(
                 .entryChanged,
                 "entry \(seq) no longer matches the leaf hash stored when it was appended: it was changed or replaced", entry: seq

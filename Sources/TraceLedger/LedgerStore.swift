@@ -35,8 +35,9 @@ public protocol LedgerReader: MerkleNodeSource {
     func entryBytes(_ seq: UInt64) throws -> [UInt8]?
     /// Up to `limit` entries' bytes starting at `from`, in order, with their sequence numbers.
     func entries(from: UInt64, limit: Int) throws -> [(seq: UInt64, bytes: [UInt8])]
-    /// The stored leaf hashes (Merkle level 0) of up to `limit` entries starting at `from`.
-    func leafHashes(from: UInt64, limit: Int) throws -> [Digest]
+    /// The stored leaf hashes (Merkle level 0) of the `limit` entries starting at `from`, one slot
+    /// per entry: nil where the stored hash is missing or not 32 bytes.
+    func leafHashes(from: UInt64, limit: Int) throws -> [Digest?]
     /// The entry that holds the event with this id, or nil.
     func seq(forEventID id: String) throws -> UInt64?
     /// Every stored checkpoint, smallest size first.

@@ -100,6 +100,12 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
     }
 
+    /// Copies the write-ahead log into the database and empties it, so that data deleted with
+    /// secure_delete leaves no old page copies behind in `-wal`.
+    public func truncateWAL() throws {
+        try Self.mapErrors { try queue.writeWithoutTransaction { _ = try $0.checkpoint(.truncate) } }
+    }
+
     /// Turns GRDB's errors into ledger errors; a trigger's refusal keeps its own words.
     static func mapErrors<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as DatabaseError {
@@ -140,12 +146,17 @@ public final class SQLiteLedgerStore: LedgerStore {
             return out
         }
 
-        func leafHashes(from: UInt64, limit: Int) throws -> [Digest] {
-            let stmt = try db.cachedStatement(sql: "SELECT hash FROM merkle_nodes WHERE id >= ? AND id < ? ORDER BY id")
-            let end = Schema.nodeID(level: 0, index: from) + Int64(limit)
-            return try Data.fetchAll(stmt, arguments: [Schema.nodeID(level: 0, index: from), end]).map {
-                try Digest(bytes: [UInt8]($0))
+        func leafHashes(from: UInt64, limit: Int) throws -> [Digest?] {
+            let stmt = try db.cachedStatement(sql: "SELECT id, hash FROM merkle_nodes WHERE id >= ? AND id < ? ORDER BY id")
+            let start = Schema.nodeID(level: 0, index: from)
+            var out = [Digest?](repeating: nil, count: limit)
+            let rows = try Row.fetchCursor(stmt, arguments: [start, start + Int64(limit)])
+            while let row = try rows.next() {
+                let id: Int64 = row[0]
+                let hash: Data = row[1]
+                out[Int(id - start)] = try? Digest(bytes: [UInt8](hash))
             }
+            return out
         }
 
         func seq(forEventID id: String) throws -> UInt64? {

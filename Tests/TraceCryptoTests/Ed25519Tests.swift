@@ -62,9 +62,11 @@ struct Ed25519Tests {
         #expect(ParallelVerifier.firstFailure([], workers: 2) == nil)
     }
 
-    @Test func oneVerifierGivesTheRightAnswerForEachSignatureInARun() throws {
+    @Test(arguments: [false, true])
+    func oneVerifierGivesTheRightAnswerForEachSignatureInARun(reinitialise: Bool) throws {
         let key = try PrivateKey.generate()
         let verifier = SignatureVerifier()
+        verifier.reinitialisesEachCheck = reinitialise
         let messages = (0..<20).map { Array("lot LA-ST25-\($0)".utf8) }
         let signatures = try messages.map { try key.sign($0) }
         for i in 0..<20 {

@@ -252,10 +252,61 @@ struct RuleTests {
     }
 
     @Test func gs1CheckDigits() throws {
-        #expect(GS1.hasValidCheckDigit("8934567000017") == GS1.hasValidCheckDigit("8934567000017"))
+        #expect(GS1.hasValidCheckDigit("08934567000017"))
+        #expect(!GS1.hasValidCheckDigit("08934567000018"))
         #expect(try GS1.gtin14("4006381333931") == "04006381333931")  // a widely printed EAN-13
         #expect(throws: DomainError.self) { try GS1.gtin14("4006381333932") }
         #expect(try GS1.gln("0614141000005") == "0614141000005")
         #expect(throws: DomainError.self) { try GS1.gln("0614141000006") }
+    }
+}
+
+/// Cases found in review: each was accepted once and must be refused.
+struct ReviewRuleTests {
+    @Test func voidingASplitAfterItsInputWasHandedOnIsRefused() throws {
+        let f = try ChainFixture()
+        try f.harvest("L", "1000")
+        let split = try f.submit("htx-tan-lap", "split", ["lot": "L", "outputs": [["lot": "S1", "quantity": "600"]]])
+        try f.submit("htx-tan-lap", "ship", ["lot": "L", "to": "nha-may-xay-xat"])
+        try f.submit("nha-may-xay-xat", "receive", ["lot": "L"])
+        let error = #expect(throws: DomainError.self) {
+            try f.submit("htx-tan-lap", "void", ["entry": .int(Int(split)), "reason": "mistake"])
+        }
+        #expect(error?.code == .cannotVoid)
+        #expect(f.chain.state.lot("L")?.held.kilograms == 400)
+    }
+
+    @Test func aUsedUpLotCannotShipOrExport() throws {
+        let f = try ChainFixture()
+        try f.harvest("U1", "100")
+        try f.harvest("U2", "100")
+        try f.submit("htx-tan-lap", "merge", ["inputs": [["lot": "U1"], ["lot": "U2"]], "output": "U12"])
+        let error = #expect(throws: DomainError.self) {
+            try f.submit("htx-tan-lap", "ship", ["lot": "U1", "to": "vinarice-export"])
+        }
+        #expect(error?.message.contains("holds nothing") == true)
+    }
+
+    @Test func onePublicKeyIsOneParty() throws {
+        let f = try ChainFixture()
+        let coopKey = f.keys["htx-tan-lap"]!
+        let renamed = try VerifierKey(name: "another-name", publicKey: coopKey.publicKey).description
+        let error = #expect(throws: DomainError.self) {
+            try f.submit(
+                "operator", "party.register",
+                [
+                    "party": ["id": "shadow", "roles": ["exporter"], "name": "Shadow Co", "key": .string(renamed)]
+                ])
+        }
+        #expect(error?.code == .exists)
+    }
+
+    @Test func aPartyThatHeldTheGoodsCannotLiftACertifiersRecall() throws {
+        let f = try ChainFixture()
+        try f.harvest("R1")
+        try f.submit("vietgap-cert", "recall", ["lot": "R1", "reason": "residue"])
+        let error = #expect(throws: DomainError.self) { try f.submit("htx-tan-lap", "release", ["lot": "R1"]) }
+        #expect(error?.code == .roleNotAllowed)
+        try f.submit("vietgap-cert", "release", ["lot": "R1"])
     }
 }

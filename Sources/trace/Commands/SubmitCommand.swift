@@ -28,7 +28,11 @@ struct SubmitCommand: ParsableCommand {
         var events: [SignedEvent] = []
         var lines: [Int] = []
         var problems: [String] = []
-        for (index, raw) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        // Refuse a file that is not UTF-8 (a CP1258 export, say) rather than sign replacement characters.
+        guard let text = String(validating: [UInt8](data), as: UTF8.self) else {
+            throw CLIFailure.input("error: --file: \(file) is not UTF-8 text; save it as UTF-8 and submit again")
+        }
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false)
             .enumerated()
         {
             let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
