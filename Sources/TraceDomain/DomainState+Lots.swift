@@ -61,6 +61,22 @@ extension DomainState {
         }
     }
 
+    /// What shipping and exporting need beyond `requireActive`: no recall hold, and goods left.
+    func requireMovable(_ lot: LotRecord, _ ctx: EventContext, _ action: String, until: String) throws {
+        try requireActive(lot, ctx, action)
+        guard lot.holds.isEmpty else {
+            throw DomainError(
+                .onHold,
+                "event \(ctx.id): lot \(lot.code) is on hold by recall entry \(lot.holds.sorted().map(String.init).joined(separator: ", ")); \(until)"
+            )
+        }
+        guard lot.held > .zero else {
+            throw DomainError(
+                .lotNotActive,
+                "event \(ctx.id): lot \(lot.code) holds nothing: it was used up by its last transform, split or merge")
+        }
+    }
+
     /// Lines of {"lot", "quantity", "unit"}: the inputs or outputs of a transform or split.
     func lines(_ ctx: EventContext, _ key: String) throws -> [(code: LotCode, mass: Mass, product: String?)] {
         guard let items = ctx.event[key]?.arrayValue, !items.isEmpty else {
@@ -196,18 +212,7 @@ extension DomainState {
     mutating func ship(_ ctx: EventContext) throws {
         try ctx.requireRole(handlingRoles, "ship lots")
         var lot = try requireLot(try ctx.string("lot", "the lot shipped"), field: "lot", id: ctx.id)
-        try requireActive(lot, ctx, "ship")
-        guard lot.holds.isEmpty else {
-            throw DomainError(
-                .onHold,
-                "event \(ctx.id): lot \(lot.code) is on hold by recall entry \(lot.holds.sorted().map(String.init).joined(separator: ", ")); it cannot ship until released"
-            )
-        }
-        guard lot.held > .zero else {
-            throw DomainError(
-                .lotNotActive,
-                "event \(ctx.id): lot \(lot.code) holds nothing: it was used up by its last transform, split or merge")
-        }
+        try requireMovable(lot, ctx, "ship", until: "it cannot ship until released")
         let to = try ctx.string("to", "the receiving party")
         guard let receiver = parties[to], to != ctx.actor.id else {
             throw DomainError(.unknownParty, "event \(ctx.id): \"to\" \(to) is not another registered party")
@@ -267,18 +272,7 @@ extension DomainState {
     mutating func export(_ ctx: EventContext) throws {
         try ctx.requireRole([.exporter], "export lots")
         var lot = try requireLot(try ctx.string("lot", "the lot exported"), field: "lot", id: ctx.id)
-        try requireActive(lot, ctx, "export")
-        guard lot.holds.isEmpty else {
-            throw DomainError(
-                .onHold,
-                "event \(ctx.id): lot \(lot.code) is on hold by recall entry \(lot.holds.sorted().map(String.init).joined(separator: ", ")); it cannot be exported until released"
-            )
-        }
-        guard lot.held > .zero else {
-            throw DomainError(
-                .lotNotActive,
-                "event \(ctx.id): lot \(lot.code) holds nothing: it was used up by its last transform, split or merge")
-        }
+        try requireMovable(lot, ctx, "export", until: "it cannot be exported until released")
         let country = try ctx.string("country", "the destination country, ISO 3166 alpha-2")
         guard country.utf8.count == 2, country.utf8.allSatisfy({ $0 >= 65 && $0 <= 90 }) else {
             throw DomainError(
