@@ -66,36 +66,44 @@ extension Ledger {
             let (rows, leaves) = try store.read { reader in
                 (try reader.entries(from: position, limit: limit), try reader.leafHashes(from: position, limit: limit))
             }
-            var entries: [Entry] = []
-            var leafHashes: [Digest] = []
-            entries.reserveCapacity(rows.count)
-            leafHashes.reserveCapacity(rows.count)
+            // Everything one entry needs alone (parse, leaf hash, signature) runs on every core;
+            // the checks that link entries run in order below, so the failure reported is the
+            // lowest-numbered one whichever core found it.
+            let base = position
+            let work = ParallelMap.map(count: rows.count) { i, verifier, hasher -> Checked in
+                let row = rows[i]
+                do {
+                    let entry = try Entry(bytes: row.bytes, expectedSeq: base + UInt64(i))
+                    let leaf = entry.leafHash(using: hasher)
+                    let message = (try? SignedEvent.message(for: entry.signed.event)) ?? []
+                    let ok = verifier.verify(signature: entry.signed.signature, message: message, key: entry.signed.key.publicKey)
+                    return Checked(entry: .success(entry), leaf: leaf, signatureOK: ok)
+                } catch let error as LedgerError {
+                    return Checked(entry: .failure(error), leaf: nil, signatureOK: false)
+                } catch {
+                    return Checked(
+                        entry: .failure(LedgerError(.badEntry, "entry \(base + UInt64(i)): \(error)")), leaf: nil,
+                        signatureOK: false)
+                }
+            }
             var structural: LedgerError?
+            var bad: Entry?
             for (offset, row) in rows.enumerated() {
                 let seq = position + UInt64(offset)
                 if let failure = checkEntry(
-                    row: row, seq: seq, storedLeaf: leaves[offset],
-                    prev: prev, hasher: hasher, into: &entries, leaves: &leafHashes, ids: &eventIDs)
+                    row: row, seq: seq, checked: work[offset], storedLeaf: leaves[offset], prev: prev, hasher: hasher,
+                    ids: &eventIDs)
                 {
                     structural = failure
                     break
                 }
-                prev = leafHashes.last!
-            }
-            if structural == nil && rows.count < limit {
-                structural = LedgerError(
-                    .entryMissing, "entry \(position + UInt64(rows.count)) is missing: the ledger should hold \(size) entries",
-                    entry: position + UInt64(rows.count))
-            }
-            // Signatures of the entries before any structural failure, on every core.
-            let parsed = entries
-            let messages = parsed.map { (try? SignedEvent.message(for: $0.signed.event)) ?? [] }
-            let bad = ParallelVerifier.firstFailure(count: parsed.count) { i, verifier in
-                verifier.verify(signature: parsed[i].signed.signature, message: messages[i], key: parsed[i].signed.key.publicKey)
-            }
-            let good = bad ?? entries.count
-            signatures += UInt64(good)
-            for leaf in leafHashes.prefix(good) {
+                guard case .success(let entry) = work[offset].entry, let leaf = work[offset].leaf else { break }
+                guard work[offset].signatureOK else {
+                    bad = entry
+                    break
+                }
+                prev = leaf
+                signatures += 1
                 accumulator.append(leafHash: leaf)
                 while nextCheckpoint < checkpoints.count && checkpoints[nextCheckpoint].size == accumulator.size {
                     let checkpoint = checkpoints[nextCheckpoint]
@@ -111,13 +119,17 @@ extension Ledger {
                     nextCheckpoint += 1
                 }
             }
-            if let bad {
-                let entry = entries[bad]
+            if let entry = bad {
                 return report(
                     LedgerError(
                         .badSignature,
                         "entry \(entry.seq): the signature by \(entry.signed.key.name) does not verify: the event was changed or not signed by that key",
                         entry: entry.seq))
+            }
+            if structural == nil && rows.count < limit {
+                structural = LedgerError(
+                    .entryMissing, "entry \(position + UInt64(rows.count)) is missing: the ledger should hold \(size) entries",
+                    entry: position + UInt64(rows.count))
             }
             if let structural { return report(structural) }
             position += UInt64(rows.count)
@@ -138,26 +150,25 @@ extension Ledger {
         return report(nil)
     }
 
-    /// The checks on one entry that need no signature; appends the parsed entry when it passes.
+    /// The checks on one entry that link it to the others, in ledger order.
     private func checkEntry(
-        row: (seq: UInt64, bytes: [UInt8]), seq: UInt64, storedLeaf: Digest?, prev: Digest,
-        hasher: SHA256.Hasher, into entries: inout [Entry], leaves: inout [Digest], ids: inout EventIDIndex
+        row: (seq: UInt64, bytes: [UInt8]), seq: UInt64, checked: Checked, storedLeaf: Digest?, prev: Digest,
+        hasher: SHA256.Hasher, ids: inout EventIDIndex
     ) -> LedgerError? {
         guard row.seq == seq else {
             return LedgerError(.entryMissing, "entry \(seq) is missing: the next stored entry is \(row.seq)", entry: seq)
         }
         let entry: Entry
-        do { entry = try Entry(bytes: row.bytes, expectedSeq: seq) } catch let error as LedgerError {
-            return error
-        } catch {
-            return LedgerError(.badEntry, "entry \(seq): \(error)", entry: seq)
+        switch checked.entry {
+        case .success(let parsed): entry = parsed
+        case .failure(let error): return error
         }
         guard entry.seq == seq else {
             return LedgerError(
                 .chainBroken,
                 "entry \(seq) says it is entry \(entry.seq): entries were reordered, inserted or renumbered", entry: seq)
         }
-        let leaf = entry.leafHash(using: hasher)
+        let leaf = checked.leaf ?? entry.leafHash(using: hasher)
         guard let storedLeaf else {
             return LedgerError(
                 .entryChanged, "entry \(seq): the leaf hash stored when it was appended is missing or damaged", entry: seq)
@@ -195,8 +206,6 @@ extension Ledger {
                     entry: 0)
             }
         }
-        entries.append(entry)
-        leaves.append(leaf)
         return nil
     }
 }
@@ -218,4 +227,11 @@ struct EventIDIndex {
         let earlierID = bytes.flatMap { $0 }.flatMap { try? Entry(bytes: $0) }?.signed.id
         return earlierID == id ? earlier : nil  // a different id with the same prefix is fine
     }
+}
+
+/// One entry's independent checks, done on any core.
+struct Checked: Sendable {
+    let entry: Result<Entry, LedgerError>
+    let leaf: Digest?
+    let signatureOK: Bool
 }
