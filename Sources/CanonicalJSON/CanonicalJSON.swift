@@ -35,6 +35,13 @@ public enum CanonicalJSON {
         String(decoding: try encode(value), as: UTF8.self)
     }
 
+    /// The canonical bytes of one string value: NFC, quoted, escaped as RFC 8785 says.
+    public static func encodeString(_ s: String) -> [UInt8] {
+        var out: [UInt8] = []
+        writeString(nfc(s), into: &out)
+        return out
+    }
+
     /// The NFC form of a string; ASCII is already NFC and skips the Unicode tables.
     public static func nfc(_ s: String) -> String {
         if s.utf8.allSatisfy({ $0 < 0x80 }) { return s }

@@ -19,6 +19,9 @@ public struct Entry: Sendable, Equatable {
     public let signed: SignedEvent
     /// The canonical bytes.
     public let bytes: [UInt8]
+    /// The event's canonical bytes (a slice of `bytes`: "event" sorts first), which its
+    /// signature covers after the context string.
+    public let eventBytes: [UInt8]
 
     /// Builds a new entry and its canonical bytes.
     public init(seq: UInt64, recorded: String, prev: Digest, signed: SignedEvent) throws {
@@ -26,17 +29,30 @@ public struct Entry: Sendable, Equatable {
         self.recorded = recorded
         self.prev = prev
         self.signed = signed
-        let object: JSONValue = [
-            "v": .int(Self.version),
-            "seq": .number(Double(seq)),
-            "recorded": .string(recorded),
-            "prev": .string(prev.hex),
-            "event": signed.event,
-            "key": .string(signed.key.description),
-            "sig": .string(Data(signed.signature).base64EncodedString()),
-        ]
-        self.bytes = try CanonicalJSON.encode(object)
+        self.eventBytes = try CanonicalJSON.encode(signed.event)
+        self.bytes = Self.layout(
+            eventBytes: eventBytes, key: signed.key.description, prev: prev, recorded: recorded, seq: seq,
+            sig: Data(signed.signature).base64EncodedString())
     }
+
+    /// The canonical bytes of an entry, member by member in RFC 8785 order (event, key, prev,
+    /// recorded, seq, sig, v): the same bytes `CanonicalJSON.encode` gives for the object, built
+    /// without encoding the event a second time.
+    static func layout(eventBytes: [UInt8], key: String, prev: Digest, recorded: String, seq: UInt64, sig: String) -> [UInt8] {
+        var out: [UInt8] = Array(#"{"event":"#.utf8)
+        out.reserveCapacity(eventBytes.count + 256)
+        out += eventBytes
+        out += Array(#","key":"#.utf8) + CanonicalJSON.encodeString(key)
+        out += Array(#","prev":""#.utf8) + Array(prev.hex.utf8)
+        out += Array(#"","recorded":"#.utf8) + CanonicalJSON.encodeString(recorded)
+        out += Array(#","seq":"#.utf8) + Array(String(seq).utf8)
+        out += Array(#","sig":"#.utf8) + CanonicalJSON.encodeString(sig)
+        out += Array(#","v":\#(version)}"#.utf8)
+        return out
+    }
+
+    /// The bytes the event's signature covers: the context string, then the canonical event.
+    public var signedMessage: [UInt8] { SignedEvent.context + eventBytes }
 
     /// Reads stored bytes, checking every field and that the bytes are canonical; the
     /// signature is not checked here (see `Ledger.verify`).
@@ -76,9 +92,22 @@ public struct Entry: Sendable, Equatable {
         self.prev = prev
         self.signed = SignedEvent(event: event, key: key, signature: Array(sig))
         self.bytes = bytes
-        // Anything but the one canonical spelling could hide a second meaning of the same entry.
-        guard !canonical || (try? CanonicalJSON.encode(value)) == bytes else {
-            throw bad("bytes are not in RFC 8785 canonical form")
+        // The one canonical spelling only: anything else could hide a second meaning of the same
+        // entry. Encoding the event and laying out the rest gives exactly the canonical bytes.
+        if canonical {
+            guard let eventBytes = try? CanonicalJSON.encode(event) else { throw bad("the event cannot be canonicalized") }
+            let expected = Self.layout(
+                eventBytes: eventBytes, key: keyText, prev: prev, recorded: recorded, seq: UInt64(seqValue), sig: sigText)
+            guard expected == bytes else { throw bad("bytes are not in RFC 8785 canonical form") }
+            self.eventBytes = eventBytes
+        } else {
+            // Bytes already verified canonical: the event is the slice between the fixed prefix
+            // and the members after it.
+            let frame = Self.layout(
+                eventBytes: [], key: keyText, prev: prev, recorded: recorded, seq: UInt64(seqValue), sig: sigText)
+            let prefix = Array(#"{"event":"#.utf8).count
+            guard bytes.count >= frame.count else { throw bad("bytes are shorter than their own members") }
+            self.eventBytes = Array(bytes[prefix..<(bytes.count - (frame.count - prefix))])
         }
     }
 

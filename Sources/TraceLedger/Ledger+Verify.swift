@@ -75,8 +75,8 @@ extension Ledger {
                 do {
                     let entry = try Entry(bytes: row.bytes, expectedSeq: base + UInt64(i))
                     let leaf = entry.leafHash(using: hasher)
-                    let message = (try? SignedEvent.message(for: entry.signed.event)) ?? []
-                    let ok = verifier.verify(signature: entry.signed.signature, message: message, key: entry.signed.key.publicKey)
+                    let ok = verifier.verify(
+                        signature: entry.signed.signature, message: entry.signedMessage, key: entry.signed.key.publicKey)
                     return Checked(entry: .success(entry), leaf: leaf, signatureOK: ok)
                 } catch let error as LedgerError {
                     return Checked(entry: .failure(error), leaf: nil, signatureOK: false)
