@@ -129,3 +129,26 @@ struct DomainCLITests {
         #expect(try h.run("forget", "--person", "htx-tan-lap").status == 2)
     }
 }
+
+struct ProveLotTests {
+    @Test func everyEntryOfALotIsProvedAgainstTheCheckpoint() throws {
+        let h = try CLIHarness()
+        try h.appendEvents(3)
+        #expect(try h.run("ship", "--key", "htx-tan-lap.key", "--lot", "LA-ST25-2", "--to", "trang-trai-bay").status == 0)
+        #expect(try h.run("checkpoint").status == 0)
+        let result = try h.json("prove", "--lot", "la-st25-2")
+        let checkpoint = try Checkpoint.open(
+            result["checkpoint"]?.stringValue ?? "", operatorKey: try VerifierKey(h.operatorVKey))
+        let proofs = result["proofs"]?.arrayValue ?? []
+        #expect(proofs.map { $0["entry"]?.intValue } == [5, 7])
+        for p in proofs {
+            let bytes = [UInt8](Data(base64Encoded: p["entryBytes"]?.stringValue ?? "")!)
+            let proof = InclusionProof(
+                index: UInt64(p["entry"]?.intValue ?? 0), treeSize: checkpoint.size, leafHash: Merkle.leafHash(bytes),
+                hashes: try (p["proof"]?.arrayValue ?? []).map { try Digest(hex: $0.stringValue ?? "") })
+            #expect(proof.verify(root: checkpoint.root))
+        }
+        #expect(try h.run("prove", "--lot", "NO-SUCH").status == 2)
+        #expect(try h.run("prove", "--lot", "LA-ST25-2", "--entry", "1").status == 2)
+    }
+}

@@ -2,26 +2,42 @@ import ArgumentParser
 import CanonicalJSON
 import Foundation
 import TraceCrypto
+import TraceDomain
 import TraceLedger
 
-/// `trace prove --entry N`: an inclusion proof against the latest checkpoint.
+/// `trace prove --entry N` or `--lot LOT`: inclusion proofs against the latest checkpoint.
 struct ProveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prove",
-        abstract: "Print an RFC 9162 inclusion proof of an entry against the latest signed checkpoint.",
-        discussion: "Text output is a C2SP tlog-proof (c2sp.org/tlog-proof@v1) whose extra line is the entry's bytes."
+        abstract:
+            "Print RFC 9162 inclusion proofs of an entry, or of every entry of a lot, against the latest signed checkpoint.",
+        discussion: """
+            With --entry, text output is a C2SP tlog-proof (c2sp.org/tlog-proof@v1) whose extra line is the entry's bytes. \
+            With --lot, one proof per entry of the lot's history; --json gives them all with the checkpoint.
+            """
     )
 
     @OptionGroup var options: LedgerOptions
 
     @Option(help: "The entry's sequence number.")
-    var entry: UInt64
+    var entry: UInt64?
+
+    @Option(help: "A lot: prove every entry of its history.")
+    var lot: String?
 
     func run() throws {
         let ledger = try options.open()
         guard let (checkpoint, note) = try ledger.latestCheckpoint() else {
             throw CLIFailure.input("error: the ledger has no checkpoint yet; run `trace checkpoint` first")
         }
+        guard (entry == nil) != (lot == nil) else {
+            throw CLIFailure.input("error: give either --entry N or --lot LOT")
+        }
+        if let lot {
+            try proveLot(lot, ledger: ledger, checkpoint: checkpoint, note: note)
+            return
+        }
+        guard let entry else { return }
         guard entry < checkpoint.size else {
             throw CLIFailure.input(
                 "error: --entry: entry \(entry) is not covered by the latest checkpoint (size \(checkpoint.size)); run `trace checkpoint` first"
@@ -46,6 +62,44 @@ struct ProveCommand: ParsableCommand {
             var text = "c2sp.org/tlog-proof@v1\nextra \(Data(bytes).base64EncodedString())\nindex \(entry)\n"
             for hash in proof.hashes { text += Data(hash.bytes).base64EncodedString() + "\n" }
             print(text + "\n" + note, terminator: "")
+        }
+    }
+
+    /// One proof per entry of the lot's history, each checked before it is printed.
+    private func proveLot(_ code: String, ledger: Ledger, checkpoint: Checkpoint, note: String) throws {
+        let chain = try SupplyChain(ledger: ledger)
+        let lineage = try Lineage(chain: chain, lot: code)
+        let seqs = Array(Set(lineage.root.entries)).sorted()
+        guard let last = seqs.last, last < checkpoint.size else {
+            throw CLIFailure.input(
+                "error: --lot: lot \(code)'s entries reach beyond the latest checkpoint (size \(checkpoint.size)); run `trace checkpoint` first"
+            )
+        }
+        var proofs: [JSONValue] = []
+        for seq in seqs {
+            let (proof, _) = try ledger.inclusionProof(index: seq, treeSize: checkpoint.size)
+            guard proof.verify(root: checkpoint.root) else {
+                throw CLIFailure.verification(
+                    "error: the proof of entry \(seq) does not lead to the checkpoint's root; run `trace verify`")
+            }
+            let bytes = try ledger.entry(seq).bytes
+            if options.json {
+                proofs.append([
+                    "entry": .number(Double(seq)), "leafHash": .string(proof.leafHash.hex),
+                    "proof": .array(proof.hashes.map { .string($0.hex) }),
+                    "entryBytes": .string(Data(bytes).base64EncodedString()),
+                ])
+            } else {
+                print(
+                    "entry \(seq): leaf \(proof.leafHash.hex), \(proof.hashes.count) proof hashes to the root of \(checkpoint.size) entries: verified"
+                )
+            }
+        }
+        if options.json {
+            try Output.json([
+                "lot": .string(lineage.root.code.text), "treeSize": .number(Double(checkpoint.size)),
+                "rootHash": .string(checkpoint.root.hex), "checkpoint": .string(note), "proofs": .array(proofs),
+            ])
         }
     }
 }

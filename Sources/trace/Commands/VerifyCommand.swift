@@ -27,7 +27,9 @@ struct VerifyCommand: ParsableCommand {
             }
         }
         let started = Date()
-        let report = try ledger.verify(trusting: trusted)
+        let bar = ProgressBar(label: "verifying", enabled: !options.json)
+        let report = try ledger.verify(trusting: trusted) { done, total in bar.update(done: done, total: total) }
+        bar.finish()
         // With the ledger intact, replay every rule: an entry can be correctly signed (say with a
         // stolen key, written straight into the store) and still break one.
         var ruleFailure: (entry: UInt64, error: DomainError)?
