@@ -82,6 +82,7 @@ enum LineageBench {
             i += slice.count
         }
         let build = now() - started
+        _ = try chain.ledger.checkpoint(signingWith: operatorKey)
         let entries = try chain.ledger.size()
         let lots = harvests + harvests / 10
         let fileBytes = storeBytes(path)
@@ -103,6 +104,14 @@ enum LineageBench {
         _ = try lineage.csv()
         let query = now() - t1
 
+        var lotChecks: [Double] = []
+        for _ in 0..<20 {
+            let t = now()
+            let result = try LotVerifier(chain: reopened).verify(lot: middle)
+            lotChecks.append(now() - t)
+            precondition(result.ok, "\(String(describing: result.failure))")
+        }
+        lotChecks.sort()
         var cli = [Double]()
         let trace = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("trace")
             .path
@@ -133,6 +142,9 @@ enum LineageBench {
                 "| `trace lineage LOT` wall time, median of 3 (process start, open, query) | \(String(format: "%.2f", cli.sorted()[1])) s |"
             )
         }
+        print(
+            "| `verify-lot` of that lot (its story's entries, proofs, signatures, rules), median of 20 | \(String(format: "%.1f", lotChecks[10] * 1000)) ms |"
+        )
         print("| canonical entry bytes, average | \(grouped(Double(entryBytes) / Double(entries))) bytes |")
         print(
             "| SQLite file per entry (entries, Merkle nodes, rules index) | \(grouped(Double(fileBytes) / Double(entries))) bytes (\(String(format: "%.2f", Double(fileBytes) / Double(entryBytes))) x the entry) |"

@@ -13,7 +13,7 @@ struct Trace: ParsableCommand {
             ConsistencyCommand.self, VerifyCommand.self, PartyCommand.self, PlotCommand.self, AddCommand.self,
             TransformCommand.self, SplitCommand.self, MergeCommand.self, ShipCommand.self, ReceiveCommand.self,
             CertifyCommand.self, ExportCommand.self, VoidCommand.self, RecallCommand.self, ReleaseCommand.self,
-            ShowCommand.self, LineageCommand.self, SubmitCommand.self, ForgetCommand.self,
+            ShowCommand.self, LineageCommand.self, SubmitCommand.self, ForgetCommand.self, VerifyLotCommand.self,
         ]
     )
 

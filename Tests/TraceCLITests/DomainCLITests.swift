@@ -1,5 +1,6 @@
 import CanonicalJSON
 import Foundation
+import GRDB
 import TestSupport
 import Testing
 import TraceCrypto
@@ -150,5 +151,43 @@ struct ProveLotTests {
         }
         #expect(try h.run("prove", "--lot", "NO-SUCH").status == 2)
         #expect(try h.run("prove", "--lot", "LA-ST25-2", "--entry", "1").status == 2)
+    }
+}
+
+struct VerifyLotTests {
+    @Test func aBuyerChecksOneLotAndOnlyItsStory() throws {
+        let h = try CLIHarness()
+        try h.appendEvents(6)  // lots LA-ST25-1..6 at entries 4..9
+        #expect(
+            try h.run("merge", "--key", "htx-tan-lap.key", "--lot", "LA-ST25-1", "--lot", "LA-ST25-2", "--into", "M-12").status
+                == 0)
+        #expect(try h.run("checkpoint").status == 0)
+        let ok = try h.json("verify-lot", "m-12", "--operator", h.operatorVKey)
+        #expect(ok["ok"]?.boolValue == true)
+        // Genesis, the cooperative, the farm, the plot, two harvests and the merge.
+        #expect(ok["entriesChecked"]?.intValue == 7)
+        #expect(try h.run("verify-lot", "M-12").stdout.contains("origin: lot LA-ST25-1, plot P-001"))
+
+        // Tampering outside the lot's story: the buyer's check still passes, the full check fails.
+        try tamper(h, seq: 8, "LA-ST25-5", "LA-ST25-9")
+        #expect(try h.run("verify-lot", "M-12").status == 0)
+        #expect(try h.run("verify").status == 1)
+        // Tampering inside it: named.
+        try tamper(h, seq: 5, "\"1200\"", "\"9200\"")
+        let bad = try h.run("verify-lot", "M-12")
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("entry 5"), "\(bad.stderr)")
+        // An event after the last checkpoint must be covered first.
+        #expect(try h.run("ship", "--key", "htx-tan-lap.key", "--lot", "LA-ST25-3", "--to", "trang-trai-bay").status == 0)
+        #expect(try h.run("verify-lot", "LA-ST25-3").status == 2)
+    }
+
+    func tamper(_ h: CLIHarness, seq: Int, _ from: String, _ to: String) throws {
+        try DatabaseQueue(path: h.ledger).writeWithoutTransaction { db in
+            try db.execute(sql: "DROP TRIGGER IF EXISTS entries_no_update")
+            try db.execute(
+                sql: "UPDATE entries SET bytes = CAST(replace(CAST(bytes AS TEXT), ?, ?) AS BLOB) WHERE seq = ?",
+                arguments: [from, to, seq])
+        }
     }
 }

@@ -1,0 +1,149 @@
+public import CanonicalJSON
+import Foundation
+public import TraceCrypto
+public import TraceLedger
+
+/// What a buyer's check of one lot found.
+public struct LotVerification: Sendable {
+    /// The checkpoint everything was proved against.
+    public let checkpoint: Checkpoint
+    /// The entries checked, in ledger order.
+    public let entries: [UInt64]
+    /// Stored tree rows read for the proofs.
+    public let nodeReads: Int
+    /// The first problem, naming the entry; nil when the lot verified.
+    public let failure: (entry: UInt64?, reason: String)?
+
+    public var ok: Bool { failure == nil }
+}
+
+/// A buyer's check of one lot: only the entries its story needs (its lineage's events, and the
+/// registrations of every party, key and plot they rely on), each proved included in the signed
+/// checkpoint, each signature checked, and the rules replayed along that path. Cost grows with
+/// the lineage and log n, not with the ledger.
+///
+/// The index only says where to look; every entry it points to is proved. What a partial check
+/// cannot see is an entry the index omits (say a second draw from an origin lot): a full
+/// `trace verify` covers that.
+public struct LotVerifier {
+    let chain: SupplyChain
+
+    public init(chain: SupplyChain) { self.chain = chain }
+
+    public func verify(lot code: String, operatorKey: VerifierKey? = nil) throws -> LotVerification {
+        let ledger = chain.ledger
+        let trusted = operatorKey ?? ledger.metadata.operatorKey
+        guard let stored = try ledger.store.read({ try $0.checkpoints() }).last else {
+            throw DomainError(.badInput, "the ledger has no checkpoint yet; the operator must run `trace checkpoint`")
+        }
+        let checkpoint: Checkpoint
+        do { checkpoint = try Checkpoint.open(stored.note, operatorKey: trusted) } catch let error as LedgerError {
+            return LotVerification(
+                checkpoint: Checkpoint(origin: "", size: 0, root: .zero), entries: [], nodeReads: 0,
+                failure: (nil, "the latest checkpoint does not verify with the operator key: \(error.message)"))
+        }
+        let seqs = try entriesNeeded(for: code)
+        if let beyond = seqs.last, beyond >= checkpoint.size {
+            throw DomainError(
+                .badInput,
+                "lot \(code)'s story reaches entry \(beyond), beyond the latest checkpoint (size \(checkpoint.size)); the operator must run `trace checkpoint`"
+            )
+        }
+        var reads = 0
+        var state = DomainState()
+        let verifier = SignatureVerifier()
+        func fail(_ seq: UInt64?, _ reason: String) -> LotVerification {
+            LotVerification(checkpoint: checkpoint, entries: seqs, nodeReads: reads, failure: (seq, reason))
+        }
+        for seq in seqs {
+            guard let bytes = try ledger.store.read({ try $0.entryBytes(seq) }) else {
+                return fail(seq, "entry \(seq) is missing")
+            }
+            let entry: Entry
+            do { entry = try Entry(bytes: bytes, expectedSeq: seq) } catch let error as LedgerError {
+                return fail(seq, error.message)
+            }
+            let (proof, proofReads) = try ledger.inclusionProof(index: seq, treeSize: checkpoint.size)
+            reads += proofReads
+            // The proof's path comes from the store; the leaf is recomputed from the entry.
+            let leaf = entry.leafHash()
+            guard
+                MerkleVerification.verifyInclusion(
+                    index: seq, size: checkpoint.size, leafHash: leaf, proof: proof.hashes, root: checkpoint.root)
+            else {
+                return fail(
+                    seq, "entry \(seq) is not the entry the signed checkpoint includes: it was changed after it was appended")
+            }
+            guard
+                verifier.verify(signature: entry.signed.signature, message: entry.signedMessage, key: entry.signed.key.publicKey)
+            else {
+                return fail(seq, "entry \(seq): the signature by \(entry.signed.key.name) does not verify")
+            }
+            if seq == 0 {
+                guard entry.signed.event["type"]?.stringValue == Ledger.genesisType, entry.signed.key == trusted else {
+                    return fail(0, "entry 0 is not the genesis entry of the trusted operator")
+                }
+            }
+            do { try state.applySparse(entry) } catch let error as DomainError {
+                return fail(seq, "entry \(seq) breaks a rule: \(error.message)")
+            }
+        }
+        return LotVerification(checkpoint: checkpoint, entries: seqs, nodeReads: reads, failure: nil)
+    }
+
+    /// The entries the lot's story rests on, found through the index.
+    func entriesNeeded(for code: String) throws -> [UInt64] {
+        let state = chain.state
+        let root = try LotCode(code, field: "LOT")
+        guard state.lots[root.key] != nil else { throw DomainError(.unknownLot, "LOT: there is no lot \(code)") }
+        var seqs: Set<UInt64> = [0]
+        var lots: [String] = [root.key]
+        var seenLots: Set<String> = [root.key]
+        var parties: Set<String> = []
+        var plots: Set<String> = []
+        var i = 0
+        while i < lots.count {
+            let key = lots[i]
+            i += 1
+            guard let lot = state.lots[key] else { continue }
+            // Its own history, and every lot it was made from.
+            for parent in lot.parents where seenLots.insert(parent).inserted { lots.append(parent) }
+            if let plot = lot.plot { plots.insert(plot) }
+            for seq in lot.entries where seqs.insert(seq).inserted {
+                let event = try chain.ledger.entry(seq).signed.event
+                if let actor = event["actor"]?.stringValue { parties.insert(actor) }
+                if let to = event["to"]?.stringValue { parties.insert(to) }
+                // A later draw from this lot may take other lots as inputs: their stories count too.
+                for input in (event["inputs"]?.arrayValue ?? []) {
+                    if let other = input["lot"]?.stringValue?.uppercased(), seenLots.insert(other).inserted { lots.append(other) }
+                }
+            }
+        }
+        for id in plots {
+            guard let plot = state.plots[id] else { continue }
+            seqs.insert(plot.registeredSeq)
+            parties.formUnion([plot.farm, plot.cooperative])
+        }
+        var pending = Array(parties)
+        var seenParties = parties
+        while let id = pending.popLast() {
+            guard let party = state.parties[id] else { continue }
+            seqs.insert(party.registeredSeq)
+            for key in party.keys {
+                seqs.insert(key.from)
+                if let until = key.until { seqs.insert(until) }
+            }
+            if let coop = party.memberOf, seenParties.insert(coop).inserted { pending.append(coop) }
+        }
+        try chain.checkIndex()
+        return seqs.sorted()
+    }
+}
+
+extension DomainState {
+    /// Applies one entry of a sparse selection (a lot's story), skipping the sequence check.
+    public mutating func applySparse(_ entry: Entry) throws {
+        size = entry.seq
+        try apply(entry)
+    }
+}
