@@ -1,4 +1,5 @@
 import CanonicalJSON
+import Dispatch
 public import TraceCrypto
 
 extension Ledger {
@@ -60,32 +61,55 @@ extension Ledger {
         var nextCheckpoint = 0
         var lastGood: UInt64 = 0
         var eventIDs = EventIDIndex()
+        // Reading and the per-entry work of the next chunks (on every core) run ahead of the
+        // in-order checks of this one, so no core idles while those run; at most two chunks wait.
+        let pipe = ChunkPipe<Result<Chunk, LedgerError>?>(capacity: 2)
+        let chunk = chunkSize
+        let store = self.store
+        DispatchQueue.global().async {
+            var start: UInt64 = 0
+            while start < size && !pipe.isStopped {
+                let limit = Int(min(UInt64(chunk), size - start))
+                do {
+                    let base = start
+                    let (rows, leaves) = try store.read { reader in
+                        (try reader.entries(from: base, limit: limit), try reader.leafHashes(from: base, limit: limit))
+                    }
+                    pipe.put(
+                        .success(
+                            Chunk(position: base, limit: limit, rows: rows, leaves: leaves, work: Self.work(rows, base: base))))
+                } catch let error as LedgerError {
+                    pipe.put(.failure(error))
+                    break
+                } catch {
+                    pipe.put(.failure(LedgerError(.store, "store: \(error)")))
+                    break
+                }
+                start += UInt64(limit)
+            }
+            pipe.put(nil)
+        }
+        // However this returns, let the producer finish and drain what it made.
+        var ended = false
+        defer {
+            pipe.stop()
+            while !ended { ended = pipe.take() == nil }
+        }
         var position: UInt64 = 0
         while position < size {
-            let limit = Int(min(UInt64(chunkSize), size - position))
-            let (rows, leaves) = try store.read { reader in
-                (try reader.entries(from: position, limit: limit), try reader.leafHashes(from: position, limit: limit))
+            guard let next = pipe.take() else {
+                ended = true
+                break
             }
-            // Everything one entry needs alone (parse, leaf hash, signature) runs on every core;
-            // the checks that link entries run in order below, so the failure reported is the
-            // lowest-numbered one whichever core found it.
-            let base = position
-            let work = ParallelMap.map(count: rows.count) { i, verifier, hasher -> Checked in
-                let row = rows[i]
-                do {
-                    let entry = try Entry(bytes: row.bytes, expectedSeq: base + UInt64(i))
-                    let leaf = entry.leafHash(using: hasher)
-                    let ok = verifier.verify(
-                        signature: entry.signed.signature, message: entry.signedMessage, key: entry.signed.key.publicKey)
-                    return Checked(entry: .success(entry), leaf: leaf, signatureOK: ok)
-                } catch let error as LedgerError {
-                    return Checked(entry: .failure(error), leaf: nil, signatureOK: false)
-                } catch {
-                    return Checked(
-                        entry: .failure(LedgerError(.badEntry, "entry \(base + UInt64(i)): \(error)")), leaf: nil,
-                        signatureOK: false)
-                }
+            let current: Chunk
+            switch next {
+            case .success(let c): current = c
+            case .failure(let error): throw error
             }
+            let rows = current.rows
+            let leaves = current.leaves
+            let work = current.work
+            let limit = current.limit
             var structural: LedgerError?
             var bad: Entry?
             for (offset, row) in rows.enumerated() {
@@ -234,4 +258,36 @@ struct Checked: Sendable {
     let entry: Result<Entry, LedgerError>
     let leaf: Digest?
     let signatureOK: Bool
+}
+
+/// One chunk of entries with the work each needs alone already done.
+struct Chunk: Sendable {
+    let position: UInt64
+    let limit: Int
+    let rows: [(seq: UInt64, bytes: [UInt8])]
+    let leaves: [Digest?]
+    let work: [Checked]
+}
+
+extension Ledger {
+    /// Everything one entry needs alone (parse, leaf hash, signature), on every core; the checks
+    /// that link entries run in order afterwards, so the failure reported is the lowest-numbered
+    /// one whichever core found it.
+    static func work(_ rows: [(seq: UInt64, bytes: [UInt8])], base: UInt64) -> [Checked] {
+        ParallelMap.map(count: rows.count) { i, verifier, hasher -> Checked in
+            let row = rows[i]
+            do {
+                let entry = try Entry(bytes: row.bytes, expectedSeq: base + UInt64(i))
+                let leaf = entry.leafHash(using: hasher)
+                let ok = verifier.verify(
+                    signature: entry.signed.signature, message: entry.signedMessage, key: entry.signed.key.publicKey)
+                return Checked(entry: .success(entry), leaf: leaf, signatureOK: ok)
+            } catch let error as LedgerError {
+                return Checked(entry: .failure(error), leaf: nil, signatureOK: false)
+            } catch {
+                return Checked(
+                    entry: .failure(LedgerError(.badEntry, "entry \(base + UInt64(i)): \(error)")), leaf: nil, signatureOK: false)
+            }
+        }
+    }
 }

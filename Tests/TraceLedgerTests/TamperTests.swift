@@ -185,10 +185,18 @@ struct TamperTestsMore {
         chars[chars.count - 3] = alphabet[last | 1 == last ? last ^ 1 : last | 1]
         let respelled = text.replacingOccurrences(of: sig, with: String(chars))
         #expect(throws: LedgerError.self) { try Entry(bytes: Array(respelled.utf8)) }
-        let upper = text.replacingOccurrences(
-            of: entry.signed.key.description,
-            with: entry.signed.key.description.replacingOccurrences(
-                of: Hex.encode(entry.signed.key.keyHash), with: Hex.encode(entry.signed.key.keyHash).uppercased()))
+        // A key hash written in capitals is another spelling too (use a key whose hash has letters).
+        var key = try PrivateKey.generate()
+        while !Hex.encode(VerifierKey.keyHash(name: "p", publicKey: key.publicKey)).contains(where: \.isLetter) {
+            key = try PrivateKey.generate()
+        }
+        let lettered = try Entry(
+            seq: 1, recorded: entry.recorded, prev: entry.prev,
+            signed: try SignedEvent.sign(entry.signed.event, with: key, keyName: "p"))
+        let hash = Hex.encode(lettered.signed.key.keyHash)
+        let upper = String(decoding: lettered.bytes, as: UTF8.self).replacingOccurrences(
+            of: "p+\(hash)+", with: "p+\(hash.uppercased())+")
+        #expect(upper != String(decoding: lettered.bytes, as: UTF8.self))
         #expect(throws: LedgerError.self) { try Entry(bytes: Array(upper.utf8)) }
     }
 
