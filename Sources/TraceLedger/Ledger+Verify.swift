@@ -12,7 +12,8 @@ extension Ledger {
     public func verify(
         trusting operatorKey: VerifierKey? = nil,
         chunkSize: Int = 4096,
-        progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil
+        progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil,
+        visit: ((Entry) -> Bool)? = nil
     ) throws -> VerificationReport {
         let trusted = operatorKey ?? metadata.operatorKey
         let (size, stored) = try store.read { (try $0.size(), try $0.checkpoints()) }
@@ -125,6 +126,12 @@ extension Ledger {
                 guard work[offset].signatureOK else {
                     bad = entry
                     break
+                }
+                // The caller's own checks (the domain's rules) see each entry once it passed these,
+                // in order, on this thread, while the next chunks are being read and checked.
+                if let visit, !visit(entry) {
+                    return report(
+                        LedgerError(.refused, "entry \(entry.seq) was refused by the caller's checks", entry: entry.seq))
                 }
                 prev = leaf
                 signatures += 1

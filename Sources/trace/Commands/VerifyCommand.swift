@@ -28,15 +28,23 @@ struct VerifyCommand: ParsableCommand {
         }
         let started = Date()
         let bar = ProgressBar(label: "verifying", enabled: !options.json)
-        let report = try ledger.verify(trusting: trusted) { done, total in bar.update(done: done, total: total) }
-        bar.finish()
-        // With the ledger intact, replay every rule: an entry can be correctly signed (say with a
-        // stolen key, written straight into the store) and still break one.
+        // Every rule is replayed as the entries pass the ledger's checks: an entry can be correctly
+        // signed (say with a stolen key, written straight into the store) and still break one.
+        var state = DomainState()
         var ruleFailure: (entry: UInt64, error: DomainError)?
-        if report.ok {
-            var state = DomainState()
-            ruleFailure = try SupplyChain.replay(ledger, into: &state).map { (entry: $0.0, error: $0.1) }
-        }
+        let report = try ledger.verify(
+            trusting: trusted, progress: { done, total in bar.update(done: done, total: total) },
+            visit: { entry in
+                do { try state.apply(entry) } catch let error as DomainError {
+                    ruleFailure = (entry.seq, error)
+                    return false
+                } catch {
+                    ruleFailure = (entry.seq, DomainError(.badInput, "\(error)"))
+                    return false
+                }
+                return true
+            })
+        bar.finish()
         let seconds = Date().timeIntervalSince(started)
         if options.json {
             var out: [String: JSONValue] = [
@@ -46,14 +54,12 @@ struct VerifyCommand: ParsableCommand {
                 "operatorKey": .string((trusted ?? ledger.metadata.operatorKey).description),
             ]
             if let rule = ruleFailure {
-                out["ok"] = .bool(false)
                 out["failure"] = [
                     "code": .string(rule.error.code.rawValue),
                     "message": .string("entry \(rule.entry) breaks a rule: \(rule.error.message)"),
                     "entry": .number(Double(rule.entry)),
                 ]
-            }
-            if let failure = report.failure {
+            } else if let failure = report.failure {
                 out["failure"] = [
                     "code": .string(failure.code.rawValue), "message": .string(failure.message),
                     "entry": failure.entry.map { .number(Double($0)) } ?? .null,
