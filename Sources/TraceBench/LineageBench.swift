@@ -72,13 +72,16 @@ enum LineageBench {
             }
         }
         var i = 0
+        var ingest = 0.0  // time inside submit only: checks, rules, durable commit; not the client's signing
         while i < events.count {
             // Events are made in order, so their times never run backwards; signing is parallel.
             let slice = events[i..<min(events.count, i + 10_000)].map { ($0.1, $0.0, SupplyChain.event($0.2, actor: $0.0, $0.3)) }
             let signed = try parallelMap(slice.count) { j in
                 try SignedEvent.sign(slice[j].2, with: slice[j].0, keyName: slice[j].1)
             }
+            let t = now()
             _ = try chain.submit(signed)
+            ingest += now() - t
             i += slice.count
         }
         let build = now() - started
@@ -127,6 +130,26 @@ enum LineageBench {
                 cli.append(now() - t)
             }
         }
+        // The whole `trace verify` (every signature, every rule) as a child process: time and peak memory.
+        var verifySeconds: Double?
+        var verifyRSS: Int?
+        if FileManager.default.isExecutableFile(atPath: trace) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: trace)
+            p.arguments = ["verify", "--ledger", path, "--json"]
+            p.standardOutput = FileHandle.nullDevice
+            let t = now()
+            try p.run()
+            p.waitUntilExit()
+            verifySeconds = now() - t
+            var usage = rusage()
+            getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
+            verifyRSS = usage.ru_maxrss  // KiB on Linux: the largest child so far, which is this one
+        }
+        let limit = CryptoBench.opensslVerifyRate(seconds: 3).map { $0 * Double(ParallelVerifier.defaultWorkers) }
+        func ofLimit(_ rate: Double) -> String {
+            limit.map { ", \(String(format: "%.2f", rate / $0)) of the Ed25519 limit (\(grouped($0))/s)" } ?? ""
+        }
         print("### Lineage on a \(grouped(Double(lots)))-lot ledger (\(grouped(Double(entries))) entries)\n")
         print("| measure | value |")
         print("|---|---:|")
@@ -145,6 +168,16 @@ enum LineageBench {
         print(
             "| `verify-lot` of that lot (its story's entries, proofs, signatures, rules), median of 20 | \(String(format: "%.1f", lotChecks[10] * 1000)) ms |"
         )
+        let ingestRate = Double(events.count) / ingest
+        print(
+            "| ingest through `SupplyChain.submit` (signatures on all cores, rules, index, durable commit) | \(grouped(ingestRate)) events/s\(ofLimit(ingestRate)) |"
+        )
+        if let verifySeconds, let verifyRSS {
+            let rate = Double(entries) / verifySeconds
+            print(
+                "| `trace verify` (every signature, every rule), whole process | \(String(format: "%.1f", verifySeconds)) s, \(grouped(rate)) entries/s\(ofLimit(rate)), peak RSS \(grouped(Double(verifyRSS) / 1024)) MiB |"
+            )
+        }
         print("| canonical entry bytes, average | \(grouped(Double(entryBytes) / Double(entries))) bytes |")
         print(
             "| SQLite file per entry (entries, Merkle nodes, rules index) | \(grouped(Double(fileBytes) / Double(entries))) bytes (\(String(format: "%.2f", Double(fileBytes) / Double(entryBytes))) x the entry) |"

@@ -59,7 +59,7 @@ enum DomainIndex {
 
     /// Writes every record changed since the last flush, and the size; clears the change marks.
     static func flush(_ state: inout DomainState, _ db: Database) throws {
-        try db.execute(sql: schema)
+        if try !db.tableExists("domain_records") || !db.tableExists("domain_meta") { try db.execute(sql: schema) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let put = try db.cachedStatement(sql: "INSERT OR REPLACE INTO domain_records (kind, key, record) VALUES (?, ?, ?)")

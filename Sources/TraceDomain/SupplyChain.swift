@@ -86,6 +86,7 @@ public final class SupplyChain {
     ) throws -> [AppendResult] {
         let working = Box(state)
         let stored = Box(personal.isEmpty)
+        let applied = Box(false)
         let index = self.index
         defer {
             index.transaction = nil
@@ -111,9 +112,14 @@ public final class SupplyChain {
             }
             try working.value.apply(entry)
             try index.check()
-            if let db { try DomainIndex.flush(&working.value, db) }
+            applied.value = true
+        } finish: { writer in
+            // One flush of the index for the whole batch, in the same transaction.
+            if applied.value, let db = (writer as? any SQLiteAccess)?.database {
+                try DomainIndex.flush(&working.value, db)
+            }
             if !stored.value {
-                try PersonalData.store(personal, in: access)
+                try PersonalData.store(personal, in: writer)
                 stored.value = true
             }
         }

@@ -58,10 +58,11 @@ public final class Ledger: Sendable {
 
     /// Appends signed events in one durable transaction; a resubmitted event returns its
     /// original entry. `check` runs on each new entry inside the transaction (the domain's
-    /// rules); if anything throws, nothing is written.
+    /// rules) and `finish` once after them; if anything throws, nothing is written.
     public func append(
         _ events: [SignedEvent],
-        check: ((Entry, any LedgerReader) throws -> Void)? = nil
+        check: ((Entry, any LedgerReader) throws -> Void)? = nil,
+        finish: ((any LedgerWriter) throws -> Void)? = nil
     ) throws -> [AppendResult] {
         for event in events { try EventShape.check(event.event) }
         let messages = try events.map { try SignedEvent.message(for: $0.event) }
@@ -109,6 +110,8 @@ public final class Ledger: Sendable {
                 results.append(AppendResult(entry: entry, leafHash: prev, duplicate: false))
                 inBatch[event.id] = results.count - 1
             }
+            // Once per batch, still inside the transaction: what the caller keeps beside the entries.
+            try finish?(writer)
             return results
         }
     }
