@@ -92,11 +92,6 @@ public struct DomainState: Sendable {
     /// The lot with this code (any case), or nil.
     public func lot(_ code: String) -> LotRecord? { lots[code.uppercased()] }
 
-    /// The party holding key `vkey` now, if any.
-    public func party(forKey vkey: String) -> PartyRecord? {
-        parties.loaded.first { $0.keyValid(vkey, at: size) }
-    }
-
     func requireLot(_ code: String, field: String, id: String) throws -> LotRecord {
         let lotCode = try LotCode(code, field: field)
         guard let lot = lots[lotCode.key] else {

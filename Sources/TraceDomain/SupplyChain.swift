@@ -85,7 +85,6 @@ public final class SupplyChain {
         _ events: [SignedEvent], personal: [(party: String, field: String, commitment: Commitment)] = []
     ) throws -> [AppendResult] {
         let working = Box(state)
-        let stored = Box(personal.isEmpty)
         let applied = Box(false)
         let index = self.index
         defer {
@@ -118,13 +117,7 @@ public final class SupplyChain {
             if applied.value, let db = (writer as? any SQLiteAccess)?.database {
                 try DomainIndex.flush(&working.value, db)
             }
-            if !stored.value {
-                try PersonalData.store(personal, in: writer)
-                stored.value = true
-            }
-        }
-        if !stored.value {
-            _ = try ledger.store.write { try PersonalData.store(personal, in: $0) }
+            if !personal.isEmpty { try PersonalData.store(personal, in: writer) }
         }
         state = working.value
         if state.size < (try ledger.size()) { state = try Self.open(ledger, index) }
