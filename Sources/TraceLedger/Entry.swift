@@ -35,6 +35,18 @@ public struct Entry: Sendable, Equatable {
             sig: Data(signed.signature).base64EncodedString())
     }
 
+    /// Builds a new entry from an event already encoded (the batch encoded it for its signature).
+    init(seq: UInt64, recorded: String, prev: Digest, signed: SignedEvent, eventBytes: [UInt8]) {
+        self.seq = seq
+        self.recorded = recorded
+        self.prev = prev
+        self.signed = signed
+        self.eventBytes = eventBytes
+        self.bytes = Self.layout(
+            eventBytes: eventBytes, key: signed.key.description, prev: prev, recorded: recorded, seq: seq,
+            sig: Data(signed.signature).base64EncodedString())
+    }
+
     /// The canonical bytes of an entry, member by member in RFC 8785 order (event, key, prev,
     /// recorded, seq, sig, v): the same bytes `CanonicalJSON.encode` gives for the object, built
     /// without encoding the event a second time.

@@ -1,5 +1,7 @@
 import CanonicalJSON
+import Dispatch
 import Foundation
+import Synchronization
 public import TraceCrypto
 
 /// The result of appending one signed event.
@@ -65,54 +67,62 @@ public final class Ledger: Sendable {
         finish: ((any LedgerWriter) throws -> Void)? = nil
     ) throws -> [AppendResult] {
         for event in events { try EventShape.check(event.event) }
-        let messages = try events.map { try SignedEvent.message(for: $0.event) }
-        if let bad = ParallelVerifier.firstFailure(
-            count: events.count,
-            { i, verifier in
-                verifier.verify(signature: events[i].signature, message: messages[i], key: events[i].key.publicKey)
-            })
-        {
-            throw LedgerError(
-                .badSignature,
-                "event \(events[bad].id): the signature does not verify with key \(events[bad].key.name); nothing was written")
-        }
-        return try store.write { writer in
-            var size = try writer.size()
-            var prev = try writer.lastLeafHash()
-            let recorded = Timestamp.now()
-            var results: [AppendResult] = []
-            var inBatch: [String: Int] = [:]
-            for event in events {
-                if let earlier = inBatch[event.id] {
-                    try Self.requireSame(event, results[earlier].entry)
-                    results.append(
-                        AppendResult(entry: results[earlier].entry, leafHash: results[earlier].leafHash, duplicate: true))
-                    continue
-                }
-                if let seq = try writer.seq(forEventID: event.id), let bytes = try writer.entryBytes(seq) {
-                    let original = try Entry(bytes: bytes, expectedSeq: seq)
-                    try Self.requireSame(event, original)
-                    results.append(AppendResult(entry: original, leafHash: original.leafHash(), duplicate: true))
-                    inBatch[event.id] = results.count - 1
-                    continue
-                }
-                guard (size == 0) == (event.event["type"]?.stringValue == Self.genesisType) else {
-                    throw LedgerError(
-                        .badEvent,
-                        size == 0
-                            ? "the first entry must be the \(Self.genesisType) event"
-                            : "event \(event.id): a ledger has one \(Self.genesisType) event, entry 0")
-                }
-                let entry = try Entry(seq: size, recorded: recorded, prev: prev, signed: event)
-                try check?(entry, writer)
-                prev = try writer.append(entry)
-                size += 1
-                results.append(AppendResult(entry: entry, leafHash: prev, duplicate: false))
-                inBatch[event.id] = results.count - 1
+        let eventBytes = try events.map { try CanonicalJSON.encode($0.event) }
+        // Signatures are checked on every core while the transaction does the sequential work
+        // (entries, rules, inserts); nothing commits until they are known good.
+        let signatures = SignatureTask(events: events, eventBytes: eventBytes)
+        func signatureFailure() -> LedgerError? {
+            signatures.firstFailure().map { bad in
+                LedgerError(
+                    .badSignature,
+                    "event \(events[bad].id): the signature does not verify with key \(events[bad].key.name); nothing was written"
+                )
             }
-            // Once per batch, still inside the transaction: what the caller keeps beside the entries.
-            try finish?(writer)
-            return results
+        }
+        do {
+            return try store.write { writer in
+                var size = try writer.size()
+                var prev = try writer.lastLeafHash()
+                let recorded = Timestamp.now()
+                var results: [AppendResult] = []
+                var inBatch: [String: Int] = [:]
+                for (i, event) in events.enumerated() {
+                    if let earlier = inBatch[event.id] {
+                        try Self.requireSame(event, results[earlier].entry)
+                        results.append(
+                            AppendResult(entry: results[earlier].entry, leafHash: results[earlier].leafHash, duplicate: true))
+                        continue
+                    }
+                    if let seq = try writer.seq(forEventID: event.id), let bytes = try writer.entryBytes(seq) {
+                        let original = try Entry(bytes: bytes, expectedSeq: seq)
+                        try Self.requireSame(event, original)
+                        results.append(AppendResult(entry: original, leafHash: original.leafHash(), duplicate: true))
+                        inBatch[event.id] = results.count - 1
+                        continue
+                    }
+                    guard (size == 0) == (event.event["type"]?.stringValue == Self.genesisType) else {
+                        throw LedgerError(
+                            .badEvent,
+                            size == 0
+                                ? "the first entry must be the \(Self.genesisType) event"
+                                : "event \(event.id): a ledger has one \(Self.genesisType) event, entry 0")
+                    }
+                    let entry = Entry(seq: size, recorded: recorded, prev: prev, signed: event, eventBytes: eventBytes[i])
+                    try check?(entry, writer)
+                    prev = try writer.append(entry)
+                    size += 1
+                    results.append(AppendResult(entry: entry, leafHash: prev, duplicate: false))
+                    inBatch[event.id] = results.count - 1
+                }
+                if let failure = signatureFailure() { throw failure }
+                // Once per batch, still inside the transaction: what the caller keeps beside the entries.
+                try finish?(writer)
+                return results
+            }
+        } catch {
+            // A bad signature is the more basic refusal: it is reported whatever else failed.
+            if let failure = signatureFailure() { throw failure }
+            throw error
         }
     }
 
@@ -197,5 +207,27 @@ public final class Ledger: Sendable {
             throw LedgerError(.outOfRange, "there is no entry \(seq)", entry: seq)
         }
         return try Entry(bytes: bytes, expectedSeq: seq)
+    }
+}
+
+/// A batch's signature checks running in the background on every core.
+final class SignatureTask: Sendable {
+    private let group = DispatchGroup()
+    private let result = Mutex<Int?>(nil)
+
+    init(events: [SignedEvent], eventBytes: [[UInt8]]) {
+        DispatchQueue.global().async(group: group) { [self] in
+            let bad = ParallelVerifier.firstFailure(count: events.count) { i, verifier in
+                verifier.verify(
+                    signature: events[i].signature, message: SignedEvent.context + eventBytes[i], key: events[i].key.publicKey)
+            }
+            self.result.withLock { $0 = bad }
+        }
+    }
+
+    /// Waits for the checks; the index of the first bad signature, or nil.
+    func firstFailure() -> Int? {
+        group.wait()
+        return result.withLock { $0 }
     }
 }

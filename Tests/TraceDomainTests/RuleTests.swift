@@ -310,3 +310,25 @@ struct ReviewRuleTests {
         try f.submit("vietgap-cert", "release", ["lot": "R1"])
     }
 }
+
+struct SignatureFirstTests {
+    /// Signatures are checked while the rules run; a bad one is still the refusal reported.
+    @Test func aForgedEventIsRefusedForItsSignatureEvenWhenItAlsoBreaksARule() throws {
+        let f = try ChainFixture()
+        let good = try f.chain.sign(
+            SupplyChain.event(
+                "harvest", actor: "htx-tan-lap",
+                [
+                    "lot": "G-1", "product": "Lúa", "quantity": "1", "unit": "kg", "plot": "P-001", "harvested": "2026-07-01",
+                ]), with: f.keys["htx-tan-lap"]!)
+        let signed = try f.chain.sign(
+            SupplyChain.event("ship", actor: "htx-tan-lap", ["lot": "NO-SUCH-LOT", "to": "nha-may-xay-xat"]),
+            with: f.keys["htx-tan-lap"]!)
+        let forged = SignedEvent(event: signed.event, key: signed.key, signature: good.signature)
+        let before = try f.size()
+        let error = #expect(throws: LedgerError.self) { _ = try f.chain.submit([good, forged]) }
+        #expect(error?.code == .badSignature)
+        #expect(try f.size() == before)
+        #expect(f.chain.state.lot("G-1") == nil)
+    }
+}
