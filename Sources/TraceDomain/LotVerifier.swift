@@ -93,20 +93,28 @@ public struct LotVerifier {
 
     /// The entries the lot's story rests on, found through the index.
     func entriesNeeded(for code: String) throws -> [UInt64] {
-        let state = chain.state
         let root = try LotCode(code, field: "LOT")
-        guard state.lots[root.key] != nil else { throw DomainError(.unknownLot, "LOT: there is no lot \(code)") }
+        guard chain.state.lots[root.key] != nil else { throw DomainError(.unknownLot, "LOT: there is no lot \(code)") }
+        return try storyEntries(lots: [root.key], parties: [], plots: []).sorted()
+    }
+
+    /// Genesis, and every entry these lots' stories rest on: each lot's own events and those of
+    /// every lot it was made from (or drawn with), and the registrations of every party, key and
+    /// plot involved.
+    public func storyEntries(lots start: [String], parties startParties: Set<String>, plots startPlots: Set<String>) throws
+        -> Set<UInt64>
+    {
+        let state = chain.state
         var seqs: Set<UInt64> = [0]
-        var lots: [String] = [root.key]
-        var seenLots: Set<String> = [root.key]
-        var parties: Set<String> = []
-        var plots: Set<String> = []
+        var lots = start.filter { state.lots[$0] != nil }
+        var seenLots = Set(lots)
+        var parties = startParties
+        var plots = startPlots
         var i = 0
         while i < lots.count {
             let key = lots[i]
             i += 1
             guard let lot = state.lots[key] else { continue }
-            // Its own history, and every lot it was made from.
             for parent in lot.parents where seenLots.insert(parent).inserted { lots.append(parent) }
             if let plot = lot.plot { plots.insert(plot) }
             for seq in lot.entries where seqs.insert(seq).inserted {
@@ -136,7 +144,65 @@ public struct LotVerifier {
             if let coop = party.memberOf, seenParties.insert(coop).inserted { pending.append(coop) }
         }
         try chain.checkIndex()
-        return seqs.sorted()
+        return seqs
+    }
+
+    /// The rules for entries appended after a trusted checkpoint, without replaying the ledger:
+    /// the stories the new entries touch are read from before the checkpoint (each proved
+    /// included in the trusted tree), then the new entries are applied on top, in order.
+    /// Returns the first entry that breaks a rule, if any.
+    public func checkRules(of newEntries: [Entry], after trusted: Checkpoint) throws -> (entry: UInt64, reason: String)? {
+        var lots: [String] = []
+        var parties: Set<String> = []
+        var plots: Set<String> = []
+        func collect(_ e: JSONValue) {
+            if let actor = e["actor"]?.stringValue { parties.insert(actor) }
+            if let to = e["to"]?.stringValue { parties.insert(to) }
+            if let party = e["party"]?.stringValue ?? e["party"]?["id"]?.stringValue { parties.insert(party) }
+            if let member = e["party"]?["memberOf"]?.stringValue { parties.insert(member) }
+            if let farm = e["plot"]?["farm"]?.stringValue { parties.insert(farm) }
+            if let plot = e["plot"]?.stringValue { plots.insert(plot) }
+            if let lot = e["lot"]?.stringValue { lots.append(lot.uppercased()) }
+            for input in (e["inputs"]?.arrayValue ?? []) {
+                if let lot = input["lot"]?.stringValue { lots.append(lot.uppercased()) }
+            }
+        }
+        // A void's target before the checkpoint is part of the story, with what it touched.
+        var voidTargets: Set<UInt64> = []
+        for entry in newEntries {
+            collect(entry.signed.event)
+            if entry.signed.event["type"]?.stringValue == "void", let target = entry.signed.event["entry"]?.intValue, target > 0,
+                UInt64(target) < trusted.size
+            {
+                voidTargets.insert(UInt64(target))
+                collect(try chain.ledger.entry(UInt64(target)).signed.event)
+            }
+        }
+        let old = try storyEntries(lots: lots, parties: parties, plots: plots).union(voidTargets).filter { $0 < trusted.size }
+        var state = DomainState()
+        let ledger = chain.ledger
+        var merged: [(UInt64, Entry?)] = old.map { ($0, nil) } + newEntries.map { ($0.seq, $0) }
+        merged.sort { $0.0 < $1.0 }
+        for (seq, given) in merged {
+            let entry: Entry
+            if let given {
+                entry = given
+            } else {
+                guard let bytes = try ledger.store.read({ try $0.entryBytes(seq) }) else {
+                    return (seq, "entry \(seq) is missing")
+                }
+                entry = try Entry(bytes: bytes, expectedSeq: seq)
+                let (proof, _) = try ledger.inclusionProof(index: seq, treeSize: trusted.size)
+                guard
+                    MerkleVerification.verifyInclusion(
+                        index: seq, size: trusted.size, leafHash: entry.leafHash(), proof: proof.hashes, root: trusted.root)
+                else { return (seq, "entry \(seq) is not the entry your checkpoint includes: it was changed") }
+            }
+            do { try state.applySparse(entry) } catch let error as DomainError {
+                return (seq, "entry \(seq) breaks a rule: \(error.message)")
+            }
+        }
+        return nil
     }
 }
 

@@ -18,17 +18,25 @@ public final class SupplyChain {
         state = try Self.open(ledger, index)
     }
 
-    private static func open(_ ledger: Ledger, _ index: IndexReader) throws -> DomainState {
+    /// Opens with an index that reflects at least the first `entries` entries, catching up no
+    /// further: for checking what came after a trusted checkpoint, when a later entry may be the
+    /// very one that breaks a rule.
+    public init(ledger: Ledger, atLeast entries: UInt64) throws {
+        self.ledger = ledger
+        index = IndexReader(store: ledger.store)
+        state = try Self.open(ledger, index, upTo: entries)
+    }
+
+    private static func open(_ ledger: Ledger, _ index: IndexReader, upTo limit: UInt64? = nil) throws -> DomainState {
         let current = try ledger.store.read { reader -> DomainState? in
-            guard let db = (reader as? any SQLiteAccess)?.database, let state = try index.state(db),
-                state.size == (try reader.size())
-            else { return nil }
-            return state
+            guard let db = (reader as? any SQLiteAccess)?.database, let state = try index.state(db) else { return nil }
+            let wanted = try limit ?? reader.size()
+            return limit == nil ? (state.size == wanted ? state : nil) : (state.size >= wanted ? state : nil)
         }
         if let current { return current }
         do {
             return try ledger.store.write { writer in
-                let size = try writer.size()
+                let size = try min(limit ?? writer.size(), writer.size())
                 guard let db = (writer as? any SQLiteAccess)?.database else {
                     var state = DomainState()
                     try catchUp(&state, to: size, access: writer)

@@ -13,6 +13,7 @@ extension Ledger {
         trusting operatorKey: VerifierKey? = nil,
         chunkSize: Int = 4096,
         progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil,
+        since trustedCheckpoint: Checkpoint? = nil,
         visit: ((Entry) -> Bool)? = nil
     ) throws -> VerificationReport {
         let trusted = operatorKey ?? metadata.operatorKey
@@ -59,6 +60,16 @@ extension Ledger {
 
         let hasher = SHA256.Hasher()
         var prev = Digest.zero
+        var first: UInt64 = 0
+        if let old = trustedCheckpoint {
+            do {
+                (accumulator, prev) = try resume(from: old, checkpoints: checkpoints, size: size)
+            } catch let error as LedgerError {
+                return report(error)
+            }
+            first = old.size
+            checkpoints.removeAll { $0.size <= old.size }
+        }
         var nextCheckpoint = 0
         var lastGood: UInt64 = 0
         var eventIDs = EventIDIndex()
@@ -67,8 +78,9 @@ extension Ledger {
         let pipe = ChunkPipe<Result<Chunk, LedgerError>?>(capacity: 2)
         let chunk = chunkSize
         let store = self.store
+        let firstNew = first
         DispatchQueue.global().async {
-            var start: UInt64 = 0
+            var start = firstNew
             while start < size && !pipe.isStopped {
                 let limit = Int(min(UInt64(chunk), size - start))
                 do {
@@ -96,7 +108,7 @@ extension Ledger {
             pipe.stop()
             while !ended { ended = pipe.take() == nil }
         }
-        var position: UInt64 = 0
+        var position = first
         while position < size {
             guard let next = pipe.take() else {
                 ended = true
@@ -123,6 +135,15 @@ extension Ledger {
                     break
                 }
                 guard case .success(let entry) = work[offset].entry, let leaf = work[offset].leaf else { break }
+                // Resuming after a trusted checkpoint, the earlier ids are not in memory: the store's
+                // unique index says which entry holds each id.
+                if first > 0, let owner = try store.read({ try $0.seq(forEventID: entry.signed.id) }), owner != entry.seq {
+                    structural = LedgerError(
+                        .eventIDConflict,
+                        "entry \(entry.seq): event id \(entry.signed.id) was already recorded as entry \(owner)",
+                        entry: entry.seq)
+                    break
+                }
                 guard work[offset].signatureOK else {
                     bad = entry
                     break
@@ -295,6 +316,57 @@ extension Ledger {
                 return Checked(
                     entry: .failure(LedgerError(.badEntry, "entry \(base + UInt64(i)): \(error)")), leaf: nil, signatureOK: false)
             }
+        }
+    }
+}
+
+extension Ledger {
+    /// The state to continue verification after a trusted checkpoint: its tree's right edge, read
+    /// from the store but checked against the trusted root, and the leaf hash of its last entry,
+    /// proved included in it; after checking that the latest signed checkpoint extends it.
+    func resume(from old: Checkpoint, checkpoints: [Checkpoint], size: UInt64) throws -> (MerkleAccumulator, Digest) {
+        guard old.origin == metadata.origin else {
+            throw LedgerError(.badCheckpoint, "your checkpoint is for \(old.origin), not \(metadata.origin)")
+        }
+        guard old.size <= size else {
+            throw LedgerError(
+                .entryMissing,
+                "your checkpoint covers \(old.size) entries but the ledger holds only \(size): entries were removed",
+                entry: size)
+        }
+        if let latest = checkpoints.last {
+            guard latest.size >= old.size else {
+                throw LedgerError(
+                    .badCheckpoint, "the ledger's latest signed checkpoint (\(latest.size)) is older than yours (\(old.size))")
+            }
+            let proof = try consistencyProof(from: old.size, to: latest.size)
+            guard proof.verify(oldRoot: old.root, newRoot: latest.root) else {
+                throw LedgerError(
+                    .rootMismatch,
+                    "the ledger is not an extension of your checkpoint at size \(old.size): its history was rewritten (a fork)",
+                    entry: nil)
+            }
+        }
+        return try store.read { reader in
+            let peaks = try MerkleAccumulator.peakPositions(size: old.size).map {
+                try reader.node(level: $0.level, index: $0.index)
+            }
+            let accumulator = try MerkleAccumulator(size: old.size, peaks: peaks)
+            guard accumulator.root == old.root else {
+                throw LedgerError(
+                    .rootMismatch, "the stored tree does not match your checkpoint at size \(old.size): the store was changed")
+            }
+            guard old.size > 0 else { return (accumulator, .zero) }
+            let last = try reader.node(level: 0, index: old.size - 1)
+            let path = try MerkleTree(source: reader).inclusionProof(index: old.size - 1, size: old.size)
+            guard
+                MerkleVerification.verifyInclusion(
+                    index: old.size - 1, size: old.size, leafHash: last, proof: path, root: old.root)
+            else {
+                throw LedgerError(
+                    .rootMismatch, "the stored leaf of entry \(old.size - 1) is not in your checkpoint: the store was changed")
+            }
+            return (accumulator, last)
         }
     }
 }
