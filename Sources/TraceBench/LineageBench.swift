@@ -146,6 +146,36 @@ enum LineageBench {
             getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
             verifyRSS = usage.ru_maxrss  // KiB on Linux: the largest child so far, which is this one
         }
+        // Incremental: save the signed checkpoint, append 1% more entries (harvests) and sign a
+        // new one, then `trace verify --since` the saved one.
+        var sinceSeconds: Double?
+        if let verifySeconds, FileManager.default.isExecutableFile(atPath: trace) {
+            let saved = dir + "/trusted.note"
+            try (try chain.ledger.latestCheckpoint()?.note ?? "").write(toFile: saved, atomically: true, encoding: .utf8)
+            let more = Int(entries) / 100
+            let extra = (0..<more).map {
+                SupplyChain.event(
+                    "harvest", actor: "coop",
+                    [
+                        "lot": .string("X-\($0)"), "product": "Lúa ST25", "quantity": "1000", "unit": "kg", "plot": "P-1",
+                        "harvested": "2026-07-01",
+                    ])
+            }
+            let signedExtra = try parallelMap(extra.count) { try SignedEvent.sign(extra[$0], with: coop, keyName: "coop") }
+            let appender = try SupplyChain(ledger: Ledger(path: path))
+            _ = try appender.submit(signedExtra)
+            _ = try appender.ledger.checkpoint(signingWith: operatorKey)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: trace)
+            p.arguments = ["verify", "--ledger", path, "--since", saved, "--json"]
+            p.standardOutput = FileHandle.nullDevice
+            let t = now()
+            try p.run()
+            p.waitUntilExit()
+            precondition(p.terminationStatus == 0, "verify --since failed")
+            sinceSeconds = now() - t
+            _ = verifySeconds
+        }
         let limit = CryptoBench.opensslVerifyRate(seconds: 3).map { $0 * Double(ParallelVerifier.defaultWorkers) }
         func ofLimit(_ rate: Double) -> String {
             limit.map { ", \(String(format: "%.2f", rate / $0)) of the Ed25519 limit (\(grouped($0))/s)" } ?? ""
@@ -176,6 +206,11 @@ enum LineageBench {
             let rate = Double(entries) / verifySeconds
             print(
                 "| `trace verify` (every signature, every rule), whole process | \(String(format: "%.1f", verifySeconds)) s, \(grouped(rate)) entries/s\(ofLimit(rate)), peak RSS \(grouped(Double(verifyRSS) / 1024)) MiB |"
+            )
+        }
+        if let sinceSeconds, let verifySeconds {
+            print(
+                "| `trace verify --since` after 1% more entries, whole process | \(String(format: "%.2f", sinceSeconds)) s, \(String(format: "%.1f", 100 * sinceSeconds / verifySeconds))% of the full verify |"
             )
         }
         print("| canonical entry bytes, average | \(grouped(Double(entryBytes) / Double(entries))) bytes |")
