@@ -10,19 +10,20 @@ import TraceLedger
 enum TraceBench {
     static func main() throws {
         var args = Array(CommandLine.arguments.dropFirst())
-        let what = args.isEmpty ? "all" : args.removeFirst()
+        let what = args.isEmpty || args[0].hasPrefix("--") ? "verification" : args.removeFirst()
         let options = Options(args)
         switch what {
         case "crypto": try CryptoBench.run(options)
         case "proofs": try ProofBench.run(options)
         case "lineage": try LineageBench.run(options)
+        case "verification": try VerificationBench.run(options)
         case "all":
             try CryptoBench.run(options)
             try ProofBench.run(options)
             try LineageBench.run(options)
         default:
             FileHandle.standardError.write(
-                Data("usage: trace-bench [crypto|proofs|lineage|all] [--seconds S] [--entries N] [--dir D]\n".utf8))
+                Data("usage: trace-bench [verification|crypto|proofs|lineage|all] [--seconds S] [--entries N] [--dir D]\n".utf8))
             exit(2)
         }
     }

@@ -1,0 +1,211 @@
+import CanonicalJSON
+import Foundation
+import TraceCrypto
+import TraceDomain
+import TraceLedger
+
+/// The verification benchmark: one realistic supply-chain ledger grown in stages (10k, 100k,
+/// 1M entries by default), `verify-lot` timed at each stage, then at the largest: the full
+/// `trace verify`, `verify --since` after 1% more, ingest, memory and store size, against the
+/// Ed25519 limit measured in the same run.
+enum VerificationBench {
+    /// Ten harvests, merged, shipped to the exporter, received, milled and exported: 15 entries.
+    static let groupSize = 15
+
+    static func run(_ options: Options) throws {
+        let stages = (options.values["stages"] ?? "10000,100000,1000000").split(separator: ",").compactMap { Int($0) }
+        let dir = options.string("dir", NSTemporaryDirectory() + "trace-verification-\(getpid())")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { if options.values["dir"] == nil { try? FileManager.default.removeItem(atPath: dir) } }
+        let path = dir + "/verification.db"
+        try? FileManager.default.removeItem(atPath: path)
+        let trace = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("trace")
+            .path
+
+        let operatorKey = try PrivateKey.generate()
+        let coop = try PrivateKey.generate()
+        let exporter = try PrivateKey.generate()
+        let origin = "bench.trace.example/ledger"
+        let chain = try SupplyChain(ledger: Ledger.create(path: path, origin: origin, operatorKey: operatorKey))
+        for (id, role, key, extra) in [
+            ("coop", "cooperative", coop, [String: JSONValue]()),
+            ("farm", "farm", try PrivateKey.generate(), ["memberOf": "coop"]),
+            ("exporter", "exporter", exporter, [:]),
+        ] {
+            var party: [String: JSONValue] = [
+                "id": .string(id), "roles": [.string(role)], "name": .string("Bench \(id)"),
+                "key": .string(try VerifierKey(name: id, publicKey: key.publicKey).description),
+            ]
+            party.merge(extra) { $1 }
+            _ = try chain.submit([
+                try SignedEvent.sign(
+                    SupplyChain.event("party.register", actor: "operator", ["party": .object(party)]), with: operatorKey,
+                    keyName: origin)
+            ])
+        }
+        let point = try PlotGeometry(geojson: #"{"type":"Point","coordinates":[106.62,10.58]}"#).storedJSON
+        _ = try chain.submit([
+            try chain.sign(
+                SupplyChain.event(
+                    "plot.register", actor: "coop",
+                    ["plot": ["id": "P-1", "farm": "farm", "crop": "lúa", "areaHa": "2", "geometry": point]]), with: coop)
+        ])
+
+        var groups = 0
+        var ingestSeconds = 0.0
+        var ingestEvents = 0
+        /// Appends whole groups until the ledger holds about `target` entries, in batches of 10,000.
+        func grow(to target: Int) throws {
+            while Int(try chain.ledger.size()) < target {
+                let size = Int(try chain.ledger.size())
+                var batch: [(String, PrivateKey, JSONValue)] = []
+                while batch.count < 10_000 && size + batch.count < target {
+                    let g = groups
+                    groups += 1
+                    for h in 0..<10 {
+                        batch.append(
+                            (
+                                "coop", coop,
+                                SupplyChain.event(
+                                    "harvest", actor: "coop",
+                                    [
+                                        "lot": .string("H\(g)-\(h)"), "product": "Lúa ST25", "quantity": "1000", "unit": "kg",
+                                        "plot": "P-1",
+                                        "harvested": "2026-07-01",
+                                    ])
+                            ))
+                    }
+                    batch.append(
+                        (
+                            "coop", coop,
+                            SupplyChain.event(
+                                "merge", actor: "coop",
+                                [
+                                    "inputs": .array((0..<10).map { ["lot": .string("H\(g)-\($0)")] }),
+                                    "output": .string("M\(g)"),
+                                ])
+                        ))
+                    batch.append(
+                        ("coop", coop, SupplyChain.event("ship", actor: "coop", ["lot": .string("M\(g)"), "to": "exporter"])))
+                    batch.append(
+                        ("exporter", exporter, SupplyChain.event("receive", actor: "exporter", ["lot": .string("M\(g)")])))
+                    batch.append(
+                        (
+                            "exporter", exporter,
+                            SupplyChain.event(
+                                "transform", actor: "exporter",
+                                [
+                                    "process": "milling", "yieldLimit": "0.7",
+                                    "inputs": [["lot": .string("M\(g)"), "quantity": "10000"]],
+                                    "outputs": [["lot": .string("R\(g)"), "product": "Gạo ST25", "quantity": "6500"]],
+                                ])
+                        ))
+                    batch.append(
+                        (
+                            "exporter", exporter,
+                            SupplyChain.event(
+                                "export", actor: "exporter",
+                                [
+                                    "lot": .string("R\(g)"), "buyer": "Hamburg Reis Import GmbH", "country": "DE",
+                                    "container": .string("MSCU\(g)"),
+                                ])
+                        ))
+                }
+                let items = batch
+                let signed = try parallelMap(items.count) {
+                    try SignedEvent.sign(items[$0].2, with: items[$0].1, keyName: items[$0].0)
+                }
+                let t = now()
+                _ = try chain.submit(signed)
+                ingestSeconds += now() - t
+                ingestEvents += signed.count
+            }
+            _ = try chain.ledger.checkpoint(signingWith: operatorKey)
+        }
+
+        var rows: [String] = []
+        var lotChecks: [(entries: UInt64, median: Double, p99: Double)] = []
+        for stage in stages {
+            try grow(to: stage)
+            let opened = try SupplyChain(ledger: Ledger(path: path))
+            var times: [Double] = []
+            var generator = SystemRandomNumberGenerator()
+            for _ in 0..<200 {
+                let lot = "R\(Int.random(in: 0..<groups, using: &generator))"
+                let t = now()
+                let result = try LotVerifier(chain: opened).verify(lot: lot)
+                times.append(now() - t)
+                precondition(result.ok, "verify-lot \(lot): \(String(describing: result.failure))")
+            }
+            times.sort()
+            lotChecks.append((try opened.ledger.size(), times[times.count / 2], times[times.count * 99 / 100]))
+        }
+        let entries = try chain.ledger.size()
+        let limit = CryptoBench.opensslVerifyRate(seconds: 3).map { $0 * Double(ParallelVerifier.defaultWorkers) } ?? .nan
+        func ratio(_ rate: Double) -> String { String(format: "%.2f", rate / limit) }
+
+        // The whole `trace verify`, as a child process: time and peak memory.
+        let (fullSeconds, fullRSS) = try child(trace, ["verify", "--ledger", path, "--json"])
+        // `verify --since` after 1% more entries.
+        let saved = dir + "/trusted.note"
+        try (try chain.ledger.latestCheckpoint()?.note ?? "").write(toFile: saved, atomically: true, encoding: .utf8)
+        try grow(to: Int(entries) + Int(entries) / 100)
+        let (sinceSeconds, _) = try child(trace, ["verify", "--ledger", path, "--since", saved, "--json"])
+        let storeBytes = Double(storeBytes(path)) / Double(try chain.ledger.size())
+        let canonical = try chain.ledger.store.read { r in
+            try r.entries(from: 0, limit: 100_000).reduce(0) { $0 + $1.bytes.count }
+        }
+        let canonicalAverage = Double(canonical) / Double(min(100_000, Int(try chain.ledger.size())))
+
+        rows.append(
+            "| Ed25519 limit: `openssl speed` verify rate on one core x \(ParallelVerifier.defaultWorkers) cores | \(grouped(limit))/s | 1.00 |"
+        )
+        let fullRate = Double(entries) / fullSeconds
+        rows.append(
+            "| full `trace verify` of \(grouped(Double(entries))) entries (every signature, every rule) | \(grouped(fullRate)) entries/s, \(String(format: "%.1f", fullSeconds)) s | \(ratio(fullRate)) of the limit |"
+        )
+        rows.append(
+            "| `trace verify --since` after 1% more entries | \(String(format: "%.2f", sinceSeconds)) s | \(String(format: "%.1f", 100 * sinceSeconds / fullSeconds))% of the full verify |"
+        )
+        for check in lotChecks {
+            rows.append(
+                "| `verify-lot` at \(grouped(Double(check.entries))) entries, median / p99 | \(String(format: "%.2f", check.median * 1000)) / \(String(format: "%.2f", check.p99 * 1000)) ms | |"
+            )
+        }
+        if let first = lotChecks.first, let last = lotChecks.last {
+            rows.append(
+                "| `verify-lot` median, largest ledger over smallest | | \(String(format: "%.2f", last.median / first.median))x |"
+            )
+        }
+        let ingestRate = Double(ingestEvents) / ingestSeconds
+        rows.append(
+            "| ingest through `SupplyChain.submit` (as `trace submit`), durable, batches of 10,000 | \(grouped(ingestRate)) events/s | \(ratio(ingestRate)) of the limit |"
+        )
+        rows.append("| peak RSS of the full `trace verify` | \(grouped(Double(fullRSS) / 1024)) MiB | |")
+        rows.append(
+            "| store per entry (SQLite file and WAL: entries, Merkle nodes, rules index) | \(grouped(storeBytes)) bytes | \(String(format: "%.2f", storeBytes / canonicalAverage))x the canonical entry (\(grouped(canonicalAverage)) bytes) |"
+        )
+
+        print("### Verification and ingest on a \(grouped(Double(entries)))-entry supply-chain ledger\n")
+        print("| measure | value | ratio |")
+        print("|---|---:|---:|")
+        for row in rows { print(row) }
+        print("")
+    }
+
+    /// Runs a child process; its wall time, and the peak RSS (KiB) of the largest child so far.
+    static func child(_ executable: String, _ arguments: [String]) throws -> (Double, Int) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        p.standardOutput = FileHandle.nullDevice
+        let t = now()
+        try p.run()
+        p.waitUntilExit()
+        let seconds = now() - t
+        precondition(p.terminationStatus == 0, "\(arguments.joined(separator: " ")) failed")
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
+        return (seconds, usage.ru_maxrss)
+    }
+}
