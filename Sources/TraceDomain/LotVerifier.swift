@@ -1,4 +1,4 @@
-public import CanonicalJSON
+import CanonicalJSON
 import Foundation
 public import TraceCrypto
 public import TraceLedger
@@ -51,32 +51,48 @@ public struct LotVerifier {
         }
         var reads = 0
         var state = DomainState()
-        let verifier = SignatureVerifier()
         func fail(_ seq: UInt64?, _ reason: String) -> LotVerification {
             LotVerification(checkpoint: checkpoint, entries: seqs, nodeReads: reads, failure: (seq, reason))
         }
-        for seq in seqs {
-            guard let bytes = try ledger.store.read({ try $0.entryBytes(seq) }) else {
-                return fail(seq, "entry \(seq) is missing")
+        // Every entry's bytes and proof path in one read snapshot: a transaction per entry would
+        // cost more than the hashing.
+        let material = try ledger.store.read { reader in
+            try seqs.map { seq -> (bytes: [UInt8]?, path: [Digest]) in
+                (try reader.entryBytes(seq), try MerkleTree(source: reader).inclusionProof(index: seq, size: checkpoint.size))
             }
-            let entry: Entry
-            do { entry = try Entry(bytes: bytes, expectedSeq: seq) } catch let error as LedgerError {
-                return fail(seq, error.message)
+        }
+        // Parse every entry, then check their signatures on every core: a story's twenty-odd
+        // signatures are most of the work. Failures are still reported in entry order.
+        var parsed: [Entry?] = []
+        var parseFailure: (index: Int, reason: String)?
+        for (i, (seq, item)) in zip(seqs, material).enumerated() {
+            guard let bytes = item.bytes else {
+                parseFailure = (i, "entry \(seq) is missing")
+                break
             }
-            let (proof, proofReads) = try ledger.inclusionProof(index: seq, treeSize: checkpoint.size)
-            reads += proofReads
+            do { parsed.append(try Entry(bytes: bytes, expectedSeq: seq)) } catch let error as LedgerError {
+                parseFailure = (i, error.message)
+                break
+            }
+        }
+        let entries = parsed.compactMap { $0 }
+        let badSignature = ParallelVerifier.firstFailure(count: entries.count) { i, verifier in
+            verifier.verify(
+                signature: entries[i].signed.signature, message: entries[i].signedMessage, key: entries[i].signed.key.publicKey)
+        }
+        for (i, entry) in entries.enumerated() {
+            let seq = entry.seq
+            let path = material[i].path
+            reads += path.count
             // The proof's path comes from the store; the leaf is recomputed from the entry.
-            let leaf = entry.leafHash()
             guard
                 MerkleVerification.verifyInclusion(
-                    index: seq, size: checkpoint.size, leafHash: leaf, proof: proof.hashes, root: checkpoint.root)
+                    index: seq, size: checkpoint.size, leafHash: entry.leafHash(), proof: path, root: checkpoint.root)
             else {
                 return fail(
                     seq, "entry \(seq) is not the entry the signed checkpoint includes: it was changed after it was appended")
             }
-            guard
-                verifier.verify(signature: entry.signed.signature, message: entry.signedMessage, key: entry.signed.key.publicKey)
-            else {
+            guard i != badSignature else {
                 return fail(seq, "entry \(seq): the signature by \(entry.signed.key.name) does not verify")
             }
             if seq == 0 {
@@ -88,6 +104,7 @@ public struct LotVerifier {
                 return fail(seq, "entry \(seq) breaks a rule: \(error.message)")
             }
         }
+        if let parseFailure { return fail(seqs[parseFailure.index], parseFailure.reason) }
         return LotVerification(checkpoint: checkpoint, entries: seqs, nodeReads: reads, failure: nil)
     }
 
@@ -104,6 +121,22 @@ public struct LotVerifier {
     public func storyEntries(lots start: [String], parties startParties: Set<String>, plots startPlots: Set<String>) throws
         -> Set<UInt64>
     {
+        // One read snapshot for the whole walk, shared with the index's look-ups (the store's
+        // queue is not reentrant, so the index reads through this snapshot's connection).
+        try chain.ledger.store.read { reader in
+            let before = chain.index.transaction
+            if let db = (reader as? any SQLiteAccess)?.database { chain.index.transaction = db }
+            defer { chain.index.transaction = before }
+            return try walk(lots: start, parties: startParties, plots: startPlots) { seq in
+                try reader.entryBytes(seq).map { try Entry(bytes: $0, expectedSeq: seq, canonical: false).signed.event }
+            }
+        }
+    }
+
+    private func walk(
+        lots start: [String], parties startParties: Set<String>, plots startPlots: Set<String>,
+        event: (UInt64) throws -> JSONValue?
+    ) throws -> Set<UInt64> {
         let state = chain.state
         var seqs: Set<UInt64> = [0]
         var lots = start.filter { state.lots[$0] != nil }
@@ -118,7 +151,7 @@ public struct LotVerifier {
             for parent in lot.parents where seenLots.insert(parent).inserted { lots.append(parent) }
             if let plot = lot.plot { plots.insert(plot) }
             for seq in lot.entries where seqs.insert(seq).inserted {
-                let event = try chain.ledger.entry(seq).signed.event
+                guard let event = try event(seq) else { continue }
                 if let actor = event["actor"]?.stringValue { parties.insert(actor) }
                 if let to = event["to"]?.stringValue { parties.insert(to) }
                 // A later draw from this lot may take other lots as inputs: their stories count too.
