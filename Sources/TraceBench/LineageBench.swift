@@ -15,34 +15,11 @@ enum LineageBench {
         let path = dir + "/lineage.db"
         try? FileManager.default.removeItem(atPath: path)
 
-        let operatorKey = try PrivateKey.generate()
-        let coop = try PrivateKey.generate()
-        let exporter = try PrivateKey.generate()
-        let farm = try PrivateKey.generate()
-        let origin = "bench.trace.example/ledger"
-        let chain = try SupplyChain(ledger: Ledger.create(path: path, origin: origin, operatorKey: operatorKey))
-        func register(_ id: String, _ role: String, _ key: PrivateKey, _ extra: [String: JSONValue] = [:]) throws {
-            var party: [String: JSONValue] = [
-                "id": .string(id), "roles": [.string(role)], "name": .string("Bench \(id)"),
-                "key": .string(try VerifierKey(name: id, publicKey: key.publicKey).description),
-            ]
-            party.merge(extra) { $1 }
-            _ = try chain.submit([
-                try SignedEvent.sign(
-                    SupplyChain.event("party.register", actor: "operator", ["party": .object(party)]), with: operatorKey,
-                    keyName: origin)
-            ])
-        }
-        try register("coop", "cooperative", coop)
-        try register("farm", "farm", farm, ["memberOf": "coop"])
-        try register("exporter", "exporter", exporter)
-        let point = try PlotGeometry(geojson: #"{"type":"Point","coordinates":[106.62,10.58]}"#).storedJSON
-        _ = try chain.submit([
-            try chain.sign(
-                SupplyChain.event(
-                    "plot.register", actor: "coop",
-                    ["plot": ["id": "P-1", "farm": "farm", "crop": "lúa", "areaHa": "2", "geometry": point]]), with: coop)
-        ])
+        let bench = try BenchChain(path: path)
+        let chain = bench.chain
+        let operatorKey = bench.operatorKey
+        let coop = bench.coop
+        let exporter = bench.exporter
 
         let started = now()
         var events: [(String, PrivateKey, String, [String: JSONValue])] = []

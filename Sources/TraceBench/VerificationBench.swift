@@ -22,34 +22,11 @@ enum VerificationBench {
         let trace = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("trace")
             .path
 
-        let operatorKey = try PrivateKey.generate()
-        let coop = try PrivateKey.generate()
-        let exporter = try PrivateKey.generate()
-        let origin = "bench.trace.example/ledger"
-        let chain = try SupplyChain(ledger: Ledger.create(path: path, origin: origin, operatorKey: operatorKey))
-        for (id, role, key, extra) in [
-            ("coop", "cooperative", coop, [String: JSONValue]()),
-            ("farm", "farm", try PrivateKey.generate(), ["memberOf": "coop"]),
-            ("exporter", "exporter", exporter, [:]),
-        ] {
-            var party: [String: JSONValue] = [
-                "id": .string(id), "roles": [.string(role)], "name": .string("Bench \(id)"),
-                "key": .string(try VerifierKey(name: id, publicKey: key.publicKey).description),
-            ]
-            party.merge(extra) { $1 }
-            _ = try chain.submit([
-                try SignedEvent.sign(
-                    SupplyChain.event("party.register", actor: "operator", ["party": .object(party)]), with: operatorKey,
-                    keyName: origin)
-            ])
-        }
-        let point = try PlotGeometry(geojson: #"{"type":"Point","coordinates":[106.62,10.58]}"#).storedJSON
-        _ = try chain.submit([
-            try chain.sign(
-                SupplyChain.event(
-                    "plot.register", actor: "coop",
-                    ["plot": ["id": "P-1", "farm": "farm", "crop": "lúa", "areaHa": "2", "geometry": point]]), with: coop)
-        ])
+        let bench = try BenchChain(path: path)
+        let chain = bench.chain
+        let operatorKey = bench.operatorKey
+        let coop = bench.coop
+        let exporter = bench.exporter
 
         var groups = 0
         var ingestSeconds = 0.0

@@ -123,7 +123,9 @@ public struct LotVerifier {
     {
         // One read snapshot for the whole walk, shared with the index's look-ups (the store's
         // queue is not reentrant, so the index reads through this snapshot's connection).
-        try chain.ledger.store.read { reader in
+        // A read that failed inside the snapshot marks the index for rebuilding once it is closed.
+        defer { if chain.index.invalidateAfterTransaction { chain.index.invalidate() } }
+        return try chain.ledger.store.read { reader in
             let before = chain.index.transaction
             if let db = (reader as? any SQLiteAccess)?.database { chain.index.transaction = db }
             defer { chain.index.transaction = before }
