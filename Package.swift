@@ -18,6 +18,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -43,10 +47,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The HTTP API and the buyer's page: thin, like the CLI, over TraceDomain.
+        .target(
+            name: "TraceServer",
+            dependencies: [
+                "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "trace",
             dependencies: [
-                "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON",
+                "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TraceServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -57,7 +73,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Helpers shared by the test targets (running the real binaries, scratch folders).
-        .target(name: "TestSupport", swiftSettings: swiftSettings),
+        .target(
+            name: "TestSupport", dependencies: ["TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "TraceCryptoTests", dependencies: ["TraceCrypto", "TestSupport"],
             resources: [.copy("Vectors")], swiftSettings: swiftSettings),
@@ -86,5 +104,11 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Interop")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TraceServerTests",
+            dependencies: [
+                "trace", "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport",
+            ],
+            swiftSettings: swiftSettings),
     ]
 )

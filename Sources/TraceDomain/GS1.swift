@@ -26,4 +26,10 @@ public enum GS1 {
         }
         return String(repeating: "0", count: 14 - text.utf8.count) + text
     }
+
+    /// The GS1 Digital Link URI of a batch: `BASE/01/GTIN/10/LOT` (the lot code needs no escaping:
+    /// letters, digits and '-').
+    public static func digitalLink(base: String, gtin: String, lot: String) -> String {
+        (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/01/\(gtin)/10/\(lot)"
+    }
 }

@@ -17,6 +17,10 @@ public struct TimelineEvent: Sendable {
 public struct Lineage {
     public let chain: SupplyChain
     public let root: LotRecord
+    /// Where GS1 Digital Links point: the public base URL of the ledger's `trace serve`.
+    public var digitalLinkBase = "https://id.trace.example"
+    /// Whether a natural person's clear name may be shown; a public server never shows one.
+    public var disclosesPersonalData = true
 
     public init(chain: SupplyChain, lot code: String) throws {
         let key = try LotCode(code, field: "LOT").key
@@ -51,8 +55,27 @@ public struct Lineage {
         guard let party = state.parties[partyID] else { return partyID }
         if let name = party.name { return name }
         guard let commitment = party.personal["name"] else { return "(person, no name given)" }
+        guard disclosesPersonalData else { return "(person, name not published)" }
         if let clear = try? PersonalData.lookup(commitment, in: chain.ledger.store) { return clear.value }
         return "(name erased)"
+    }
+
+    /// One lot's facts and its timeline, as `trace show --json` prints it.
+    public func lotJSON() throws -> JSONValue {
+        var o = summary(root)
+        o["timeline"] = .array(
+            try timeline(root).map {
+                [
+                    "entry": .number(Double($0.seq)), "type": .string($0.type), "actor": .string($0.actor),
+                    "time": .string($0.time),
+                ]
+            })
+        return .object(o)
+    }
+
+    /// The lot's tree both ways, as `trace lineage --json` prints it.
+    public func treeJSON() -> JSONValue {
+        ["lot": .string(root.code.text), "upstream": json(upstream: true), "downstream": json(upstream: false)]
     }
 
     /// The tree as JSON: each lot with its parents (upstream) or children (downstream).
@@ -103,7 +126,7 @@ public struct Lineage {
             ]
             if let gtin = export.gtin {
                 e["gtin"] = .string(gtin)
-                e["digitalLink"] = .string("https://id.trace.example/01/\(gtin)/10/\(lot.code.text)")
+                e["digitalLink"] = .string(GS1.digitalLink(base: digitalLinkBase, gtin: gtin, lot: lot.code.text))
             }
             o["export"] = .object(e)
         }

@@ -33,7 +33,7 @@ public struct LotVerifier {
     public func verify(lot code: String, operatorKey: VerifierKey? = nil) throws -> LotVerification {
         let ledger = chain.ledger
         let trusted = operatorKey ?? ledger.metadata.operatorKey
-        guard let stored = try ledger.store.read({ try $0.checkpoints() }).last else {
+        guard let stored = try ledger.store.read({ try $0.checkpoint(size: nil) }) else {
             throw DomainError(.badInput, "the ledger has no checkpoint yet; the operator must run `trace checkpoint`")
         }
         let checkpoint: Checkpoint

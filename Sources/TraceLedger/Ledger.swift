@@ -155,7 +155,12 @@ public final class Ledger: Sendable {
 
     /// The latest stored checkpoint, checked against the operator key.
     public func latestCheckpoint() throws -> (checkpoint: Checkpoint, note: String)? {
-        guard let stored = try store.read({ try $0.checkpoints() }).last else { return nil }
+        try storedCheckpoint(size: nil)
+    }
+
+    /// The stored checkpoint of `size` (the latest when nil), checked against the operator key.
+    public func storedCheckpoint(size: UInt64?) throws -> (checkpoint: Checkpoint, note: String)? {
+        guard let stored = try store.read({ try $0.checkpoint(size: size) }) else { return nil }
         return (try Checkpoint.open(stored.note, operatorKey: metadata.operatorKey), stored.note)
     }
 
@@ -178,6 +183,22 @@ public final class Ledger: Sendable {
             let hashes = try tree.inclusionProof(index: index, size: treeSize)
             let leaf = try reader.node(level: 0, index: index)
             return (InclusionProof(index: index, treeSize: treeSize, leafHash: leaf, hashes: hashes), reader.nodeReads)
+        }
+    }
+
+    /// Inclusion proofs of several entries in the tree of `treeSize` entries, with each entry's
+    /// bytes, read in one snapshot.
+    public func inclusionProofs(_ entries: [UInt64], treeSize: UInt64) throws -> [(proof: InclusionProof, bytes: [UInt8])] {
+        try store.read { reader in
+            let tree = MerkleTree(source: reader)
+            return try entries.map { seq in
+                guard seq < treeSize, let bytes = try reader.entryBytes(seq) else {
+                    throw LedgerError(.outOfRange, "entry \(seq) is not in a tree of \(treeSize) entries", entry: seq)
+                }
+                let hashes = try tree.inclusionProof(index: seq, size: treeSize)
+                let leaf = try reader.node(level: 0, index: seq)
+                return (InclusionProof(index: seq, treeSize: treeSize, leafHash: leaf, hashes: hashes), bytes)
+            }
         }
     }
 

@@ -42,8 +42,18 @@ public protocol LedgerReader: MerkleNodeSource {
     func seq(forEventID id: String) throws -> UInt64?
     /// Every stored checkpoint, smallest size first.
     func checkpoints() throws -> [StoredCheckpoint]
+    /// The stored checkpoint of this size, or nil (the largest size when `size` is nil).
+    func checkpoint(size: UInt64?) throws -> StoredCheckpoint?
     /// How many Merkle node rows this reader has fetched (for measuring proof cost).
     var nodeReads: Int { get }
+}
+
+extension LedgerReader {
+    /// A linear search of `checkpoints()`, for stores without an index on size.
+    public func checkpoint(size: UInt64?) throws -> StoredCheckpoint? {
+        let all = try checkpoints()
+        return size.map { wanted in all.first { $0.size == wanted } } ?? all.last
+    }
 }
 
 /// Write access inside one transaction: all of it lands, or none of it.

@@ -170,6 +170,18 @@ public final class SQLiteLedgerStore: LedgerStore {
             }
         }
 
+        // A long-running server signs a checkpoint per write: look one up by its key, not by a scan.
+        func checkpoint(size: UInt64?) throws -> StoredCheckpoint? {
+            let row: Row?
+            if let size {
+                row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT size, note FROM checkpoints WHERE size = ?"), arguments: [Int64(size)])
+            } else {
+                row = try Row.fetchOne(db.cachedStatement(sql: "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1"))
+            }
+            return row.map { StoredCheckpoint(size: UInt64($0["size"] as Int64), note: $0["note"]) }
+        }
+
         func node(level: Int, index: UInt64) throws -> Digest {
             nodeReads += 1
             let stmt = try db.cachedStatement(sql: "SELECT hash FROM merkle_nodes WHERE id = ?")

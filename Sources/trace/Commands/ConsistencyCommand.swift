@@ -24,22 +24,22 @@ struct ConsistencyCommand: ParsableCommand {
         guard from <= checkpoint.size else {
             throw CLIFailure.input("error: --from: size \(from) is larger than the latest checkpoint (size \(checkpoint.size))")
         }
+        if options.json {
+            do { try Output.json(ledger.provenConsistency(from: from, checkpoint: checkpoint, note: note)) } catch let error
+                as LedgerError where error.code == .rootMismatch
+            {
+                throw CLIFailure.verification("error: \(error.message)")
+            }
+            return
+        }
         let proof = try ledger.consistencyProof(from: from, to: checkpoint.size)
         let oldRoot = try ledger.root(size: from)
         guard proof.verify(oldRoot: oldRoot, newRoot: checkpoint.root) else {
             throw CLIFailure.verification("error: the consistency proof does not check: the store is damaged; run `trace verify`")
         }
-        if options.json {
-            try Output.json([
-                "oldSize": .number(Double(from)), "newSize": .number(Double(checkpoint.size)),
-                "oldRootHash": .string(oldRoot.hex), "newRootHash": .string(checkpoint.root.hex),
-                "proof": .array(proof.hashes.map { .string($0.hex) }), "checkpoint": .string(note),
-            ])
-        } else {
-            print("consistency \(from) -> \(checkpoint.size)")
-            print("old root \(Data(oldRoot.bytes).base64EncodedString())")
-            for hash in proof.hashes { print(Data(hash.bytes).base64EncodedString()) }
-            print("\n" + note, terminator: "")
-        }
+        print("consistency \(from) -> \(checkpoint.size)")
+        print("old root \(Data(oldRoot.bytes).base64EncodedString())")
+        for hash in proof.hashes { print(Data(hash.bytes).base64EncodedString()) }
+        print("\n" + note, terminator: "")
     }
 }

@@ -43,26 +43,24 @@ struct ProveCommand: ParsableCommand {
                 "error: --entry: entry \(entry) is not covered by the latest checkpoint (size \(checkpoint.size)); run `trace checkpoint` first"
             )
         }
-        let (proof, reads) = try ledger.inclusionProof(index: entry, treeSize: checkpoint.size)
+        if options.json {
+            do { try Output.json(ledger.provenEntry(entry, checkpoint: checkpoint, note: note)) } catch let error
+                as LedgerError where error.code == .rootMismatch
+            {
+                throw CLIFailure.verification("error: \(error.message)")
+            }
+            return
+        }
+        let (proof, _) = try ledger.inclusionProof(index: entry, treeSize: checkpoint.size)
         let bytes = try ledger.entry(entry).bytes
         guard proof.verify(root: checkpoint.root) else {
             throw CLIFailure.verification(
                 "error: the proof of entry \(entry) does not lead to the checkpoint's root: the store is damaged; run `trace verify`"
             )
         }
-        if options.json {
-            try Output.json([
-                "entry": .number(Double(entry)), "treeSize": .number(Double(checkpoint.size)),
-                "leafHash": .string(proof.leafHash.hex), "rootHash": .string(checkpoint.root.hex),
-                "proof": .array(proof.hashes.map { .string($0.hex) }),
-                "entryBytes": .string(Data(bytes).base64EncodedString()),
-                "checkpoint": .string(note), "nodeReads": .number(Double(reads)),
-            ])
-        } else {
-            var text = "c2sp.org/tlog-proof@v1\nextra \(Data(bytes).base64EncodedString())\nindex \(entry)\n"
-            for hash in proof.hashes { text += Data(hash.bytes).base64EncodedString() + "\n" }
-            print(text + "\n" + note, terminator: "")
-        }
+        var text = "c2sp.org/tlog-proof@v1\nextra \(Data(bytes).base64EncodedString())\nindex \(entry)\n"
+        for hash in proof.hashes { text += Data(hash.bytes).base64EncodedString() + "\n" }
+        print(text + "\n" + note, terminator: "")
     }
 
     /// One proof per entry of the lot's history, each checked before it is printed.

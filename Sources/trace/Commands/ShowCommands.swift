@@ -14,19 +14,11 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         let chain = try SupplyChain(ledger: options.open())
         let lineage = try Lineage(chain: chain, lot: lot)
-        let timeline = try lineage.timeline(lineage.root)
         if options.json {
-            var o = lineage.summary(lineage.root)
-            o["timeline"] = .array(
-                timeline.map {
-                    [
-                        "entry": .number(Double($0.seq)), "type": .string($0.type), "actor": .string($0.actor),
-                        "time": .string($0.time),
-                    ]
-                })
-            try Output.json(.object(o))
+            try Output.json(lineage.lotJSON())
             return
         }
+        let timeline = try lineage.timeline(lineage.root)
         for line in LineageText.describe(lineage.root, lineage) { print(line) }
         print("history:")
         for step in timeline {
@@ -50,10 +42,7 @@ struct LineageCommand: ParsableCommand {
         if csv {
             print(try lineage.csv(), terminator: "")
         } else if options.json {
-            try Output.json([
-                "lot": .string(lineage.root.code.text), "upstream": lineage.json(upstream: true),
-                "downstream": lineage.json(upstream: false),
-            ])
+            try Output.json(lineage.treeJSON())
         } else {
             print("where \(lineage.root.code) came from:")
             LineageText.tree(lineage.root.code.key, lineage, upstream: true, indent: "  ")

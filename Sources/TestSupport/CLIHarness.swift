@@ -1,18 +1,17 @@
-import CanonicalJSON
+public import CanonicalJSON
 import Foundation
-import TestSupport
 import TraceCrypto
 import TraceDomain
 import TraceLedger
 
 /// A scratch folder with a ledger made by the real `trace init`, and a way to run `trace`.
-struct CLIHarness {
-    let directory: String
-    var ledger: String { directory + "/trace.db" }
-    var operatorKeyPath: String { directory + "/trace.operator.key" }
-    let operatorVKey: String
+public struct CLIHarness: Sendable {
+    public let directory: String
+    public var ledger: String { directory + "/trace.db" }
+    public var operatorKeyPath: String { directory + "/trace.operator.key" }
+    public let operatorVKey: String
 
-    init(origin: String = "longan.trace.example/ledger") throws {
+    public init(origin: String = "longan.trace.example/ledger") throws {
         directory = try Scratch.directory()
         let result = try Command.run(Command.trace, ["init", "--origin", origin], directory: directory)
         guard result.status == 0 else { throw CLIError(result: result) }
@@ -40,22 +39,22 @@ struct CLIHarness {
     }
 
     /// The number of entries `init` leaves: genesis, two parties, one plot.
-    static let setupEntries = 4
+    public static let setupEntries = 4
 
     /// Runs `trace ARGS` in the scratch folder.
-    func run(_ arguments: String...) throws -> CommandResult {
+    public func run(_ arguments: String...) throws -> CommandResult {
         try Command.run(Command.trace, arguments, directory: directory)
     }
 
     /// Runs `trace ARGS --json` and parses its one JSON document.
-    func json(_ arguments: String...) throws -> JSONValue {
+    public func json(_ arguments: String...) throws -> JSONValue {
         let result = try Command.run(Command.trace, arguments + ["--json"], directory: directory)
         return try CanonicalJSON.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// Appends `count` harvests by the cooperative (lots LA-ST25-start ...) in one batch, through
     /// the library; entry numbers follow the setup entries.
-    func appendEvents(_ count: Int, from start: Int = 1) throws {
+    public func appendEvents(_ count: Int, from start: Int = 1) throws {
         let key = try PrivateKey(contentsOfFile: directory + "/htx-tan-lap.key")
         let chain = try SupplyChain(ledger: Ledger(path: ledger))
         let events = try (start..<(start + count)).map {
@@ -71,7 +70,7 @@ struct CLIHarness {
     }
 }
 
-struct CLIError: Error, CustomStringConvertible {
-    let result: CommandResult
-    var description: String { "exit \(result.status): \(result.stderr)" }
+public struct CLIError: Error, CustomStringConvertible {
+    public let result: CommandResult
+    public var description: String { "exit \(result.status): \(result.stderr)" }
 }

@@ -1,0 +1,108 @@
+import CanonicalJSON
+import Foundation
+import HTTPTypes
+import TraceCrypto
+import TraceDomain
+import TraceLedger
+
+/// The one ledger every request shares: its supply chain, brought up to date when another
+/// process has appended, used by one request at a time (SQLite serialises them anyway).
+/// @unchecked Sendable: `chain` is only touched under `lock`.
+final class LedgerHost: @unchecked Sendable {
+    private let lock = NSLock()
+    private var chain: SupplyChain
+    private let operatorKey: PrivateKey?
+    /// Where GS1 Digital Links point.
+    let publicURL: String
+
+    init(path: String, operatorKey: PrivateKey?, publicURL: String) throws {
+        let ledger = try Ledger(path: path)
+        if let operatorKey, operatorKey.publicKey != ledger.metadata.operatorKey.publicKey {
+            throw LedgerError(
+                .refused,
+                "--key: this is not the operator key of \(ledger.metadata.origin); checkpoints are signed by the operator")
+        }
+        chain = try SupplyChain(ledger: ledger)
+        self.operatorKey = operatorKey
+        self.publicURL = publicURL
+        try signCheckpoint()
+    }
+
+    /// Signs a checkpoint of the whole ledger when the server holds the operator key and the
+    /// latest one is behind, so every entry can be proved.
+    @discardableResult
+    private func signCheckpoint() throws -> (checkpoint: Checkpoint, note: String)? {
+        let latest = try chain.ledger.latestCheckpoint()
+        guard let operatorKey, latest?.checkpoint.size != chain.state.size else { return latest }
+        return try chain.ledger.checkpoint(signingWith: operatorKey)
+    }
+
+    /// Runs `body` on a supply chain that has seen every committed entry, its own writes and
+    /// other processes' alike.
+    func read<T>(_ body: (SupplyChain) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        try refresh()
+        return try body(chain)
+    }
+
+    /// The lot's lineage shaped for the public: Digital Links at this server, no clear personal data.
+    func lineage(_ code: String, in chain: SupplyChain) throws -> Lineage {
+        var lineage = try Lineage(chain: chain, lot: code)
+        lineage.digitalLinkBase = publicURL
+        lineage.disclosesPersonalData = false
+        return lineage
+    }
+
+    private func refresh() throws {
+        // A cached record may predate another process's append: reopen, which reads the index
+        // that process brought up to date in its own transaction.
+        if try chain.ledger.size() != chain.state.size {
+            chain = try SupplyChain(ledger: chain.ledger)
+            try signCheckpoint()
+        }
+    }
+
+    /// What a write did: each event's entry, and the signed checkpoint that covers them (nil when
+    /// the server has no operator key and no checkpoint covers them yet).
+    struct Written {
+        let results: [AppendResult]
+        let checkpoint: (checkpoint: Checkpoint, note: String)?
+        let proofs: [(proof: InclusionProof, bytes: [UInt8])]
+    }
+
+    /// Appends signed events exactly as `trace submit` does: every event is checked against the
+    /// rules first and every refusal reported, then all are appended in one transaction or none.
+    func submit(_ events: [SignedEvent]) throws -> Written {
+        lock.lock()
+        defer { lock.unlock() }
+        try refresh()
+        let refusals = events.count > 1 ? chain.dryRun(events) : []
+        if let first = refusals.first {
+            throw Problem(
+                .unprocessableContent, first.error.code.rawValue,
+                "event \(first.index) (\(events[first.index].id)): \(first.error.message); nothing was written "
+                    + "(\(refusals.count) of \(events.count) events refused)",
+                extensions: [
+                    "refusals": .array(
+                        refusals.map {
+                            [
+                                "index": .number(Double($0.index)), "eventId": .string(events[$0.index].id),
+                                "code": .string($0.error.code.rawValue), "detail": .string($0.error.message),
+                            ]
+                        })
+                ])
+        }
+        let results = try chain.submit(events)
+        let ledger = chain.ledger
+        let checkpoint = try signCheckpoint()
+        guard let checkpoint, results.allSatisfy({ $0.entry.seq < checkpoint.checkpoint.size }) else {
+            return Written(results: results, checkpoint: nil, proofs: [])
+        }
+        let proofs = try ledger.inclusionProofs(results.map(\.entry.seq), treeSize: checkpoint.checkpoint.size)
+        for (proof, _) in proofs where !proof.verify(root: checkpoint.checkpoint.root) {
+            throw LedgerError(.rootMismatch, "the proof of entry \(proof.index) does not lead to the checkpoint's root")
+        }
+        return Written(results: results, checkpoint: checkpoint, proofs: proofs)
+    }
+}

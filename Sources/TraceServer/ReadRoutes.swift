@@ -1,0 +1,117 @@
+import CanonicalJSON
+import Foundation
+import HTTPTypes
+import Hummingbird
+import TraceDomain
+import TraceLedger
+
+/// The read API: the checkpoint, proofs, entries, lots, lineages and parties, shaped by the same
+/// library functions as the CLI's `--json` output. Nothing here shows a person's clear data.
+struct ReadRoutes: Sendable {
+    let host: LedgerHost
+
+    /// The most entries one page returns.
+    static let maxPage = 1000
+
+    func add(to router: Router<ServerContext>) {
+        router.get("/v1/checkpoint") { request, _ in try checkpoint(request) }
+        router.get("/v1/proofs/inclusion") { request, _ in try inclusion(request) }
+        router.get("/v1/proofs/consistency") { request, _ in try consistency(request) }
+        router.get("/v1/entries") { request, _ in try entries(request) }
+        router.get("/v1/lots/:code") { request, context in
+            let code = try context.parameters.require("code")
+            let body = try host.read { chain in try host.lineage(code, in: chain).lotJSON() }
+            return try Answer.json(body, caching: .revalidate, request: request)
+        }
+        router.get("/v1/lots/:code/lineage") { request, context in
+            let code = try context.parameters.require("code")
+            let body = try host.read { chain in try host.lineage(code, in: chain).treeJSON() }
+            return try Answer.json(body, caching: .revalidate, request: request)
+        }
+        router.get("/v1/parties/:id") { request, context in
+            let id = try context.parameters.require("id")
+            let body = try host.read { chain -> JSONValue in
+                guard let party = chain.state.parties[id] else {
+                    throw Problem(.notFound, DomainError.Code.unknownParty.rawValue, "there is no party \(id)")
+                }
+                return party.json
+            }
+            return try Answer.json(body, caching: .revalidate, request: request)
+        }
+    }
+
+    private func checkpoint(_ request: Request) throws -> Response {
+        let note = try host.read { chain in try Self.signed(chain.ledger, size: nil).note }
+        return Answer.bytes(Array(note.utf8), type: "text/plain; charset=utf-8", caching: .revalidate, request: request)
+    }
+
+    private func inclusion(_ request: Request) throws -> Response {
+        let entry = try Self.number(request, "entry")
+        let size = try Self.optionalNumber(request, "size")
+        let body = try host.read { chain in
+            let (checkpoint, note) = try Self.signed(chain.ledger, size: size)
+            return try chain.ledger.provenEntry(entry, checkpoint: checkpoint, note: note)
+        }
+        return try Answer.json(body, caching: size == nil ? .revalidate : .immutable, request: request)
+    }
+
+    private func consistency(_ request: Request) throws -> Response {
+        let from = try Self.number(request, "from")
+        let to = try Self.optionalNumber(request, "to")
+        let body = try host.read { chain in
+            let (checkpoint, note) = try Self.signed(chain.ledger, size: to)
+            return try chain.ledger.provenConsistency(from: from, checkpoint: checkpoint, note: note)
+        }
+        return try Answer.json(body, caching: to == nil ? .revalidate : .immutable, request: request)
+    }
+
+    private func entries(_ request: Request) throws -> Response {
+        let start = try Self.optionalNumber(request, "start") ?? 0
+        let limit = try Self.optionalNumber(request, "limit") ?? 100
+        guard (1...UInt64(Self.maxPage)).contains(limit) else {
+            throw Problem(.badRequest, "request.bad_query", "limit: \(limit) is not between 1 and \(Self.maxPage)")
+        }
+        let (size, rows) = try host.read { chain in
+            try chain.ledger.store.read { reader in (try reader.size(), try reader.entries(from: start, limit: Int(limit))) }
+        }
+        let list: [JSONValue] = try rows.map { row in
+            [
+                "seq": .number(Double(row.seq)), "entryBytes": .string(Data(row.bytes).base64EncodedString()),
+                "entry": try CanonicalJSON.parse(row.bytes),
+            ]
+        }
+        let next = start + UInt64(rows.count)
+        let body: JSONValue = [
+            "start": .number(Double(start)), "size": .number(Double(size)), "entries": .array(list),
+            "next": next < size ? .number(Double(next)) : .null,
+        ]
+        // A full page can never change: entries are never rewritten.
+        return try Answer.json(body, caching: rows.count == Int(limit) ? .immutable : .revalidate, request: request)
+    }
+
+    /// The stored signed checkpoint of `size` (the latest when nil), or a problem naming what is missing.
+    static func signed(_ ledger: Ledger, size: UInt64?) throws -> (checkpoint: Checkpoint, note: String) {
+        guard let found = try ledger.storedCheckpoint(size: size) else {
+            throw Problem(
+                .notFound, "proof.no_checkpoint",
+                size.map { "there is no signed checkpoint of size \($0); ask for a size /v1/checkpoint has shown" }
+                    ?? "the ledger has no signed checkpoint yet; the operator must run `trace checkpoint`")
+        }
+        return found
+    }
+
+    static func optionalNumber(_ request: Request, _ name: String) throws -> UInt64? {
+        guard let text = request.uri.queryParameters[Substring(name)] else { return nil }
+        guard let value = UInt64(text) else {
+            throw Problem(.badRequest, "request.bad_query", "\(name): \"\(text.prefix(40))\" is not a whole number")
+        }
+        return value
+    }
+
+    static func number(_ request: Request, _ name: String) throws -> UInt64 {
+        guard let value = try optionalNumber(request, name) else {
+            throw Problem(.badRequest, "request.bad_query", "\(name) is missing: add ?\(name)=N")
+        }
+        return value
+    }
+}

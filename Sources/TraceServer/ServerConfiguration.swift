@@ -1,0 +1,25 @@
+/// What `trace serve` is told: where the ledger is, where to listen, and its limits.
+public struct ServerConfiguration: Sendable {
+    /// The ledger file.
+    public var ledgerPath: String
+    /// The address to bind; loopback unless told otherwise.
+    public var host = "127.0.0.1"
+    /// The port; 0 picks a free one (the chosen port is printed).
+    public var port = 8080
+    /// The base URL buyers reach this server at, used in GS1 Digital Links; defaults to http://HOST:PORT.
+    public var publicURL: String?
+    /// The operator's private key file: when given, the server signs a checkpoint after each
+    /// write, so every answer carries a proof against a signed checkpoint.
+    public var operatorKeyPath: String?
+    /// The largest request body accepted, in bytes.
+    public var maxBodyBytes = 1 << 20
+    /// The most events one batch may carry.
+    public var maxBatchEvents = 1000
+    /// The deepest JSON nesting accepted in a request.
+    public var maxJSONDepth = 32
+    /// Sustained writes per second allowed to one client address, and the burst above it.
+    public var writesPerSecond = 20.0
+    public var writeBurst = 100
+
+    public init(ledgerPath: String) { self.ledgerPath = ledgerPath }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import TraceCrypto
+
+/// `trace serve`: the HTTP API over one ledger, and the buyer's page. It stops cleanly on
+/// SIGTERM or SIGINT: requests in flight finish, then the process exits.
+public enum TraceServer {
+    /// Runs until a termination signal; `listening` is called with the bound address once the
+    /// server accepts connections.
+    public static func run(_ configuration: ServerConfiguration, listening: @escaping @Sendable (String) -> Void) async throws {
+        var logger = Logger(label: "trace.serve")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
+        let operatorKey = try configuration.operatorKeyPath.map { try PrivateKey(contentsOfFile: $0) }
+        let publicURL = configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)"
+        let host = try LedgerHost(path: configuration.ledgerPath, operatorKey: operatorKey, publicURL: publicURL)
+        let router = Router(context: ServerContext.self)
+        router.add(middleware: ProblemMiddleware())
+        WriteRoutes(
+            host: host, limiter: WriteRateLimiter(perSecond: configuration.writesPerSecond, burst: configuration.writeBurst),
+            configuration: configuration
+        ).add(to: router)
+        ReadRoutes(host: host).add(to: router)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                listening("http://\(configuration.host):\(port)")
+            },
+            logger: logger)
+        try await app.runService()
+    }
+}

@@ -1,0 +1,101 @@
+import CanonicalJSON
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import TraceCrypto
+import TraceDomain
+import TraceLedger
+
+/// `POST /v1/events` and `POST /v1/events:batch`: signed events in, through the same
+/// `SupplyChain.submit` as `trace submit`; the entry numbers and their inclusion proofs out.
+/// The server never signs an event: keys stay with the parties.
+struct WriteRoutes: Sendable {
+    let host: LedgerHost
+    let limiter: WriteRateLimiter
+    let configuration: ServerConfiguration
+
+    func add(to router: Router<ServerContext>) {
+        router.post("/v1/events") { request, context in try await write(request, context, batch: false) }
+        router.post("/v1/events:batch") { request, context in try await write(request, context, batch: true) }
+    }
+
+    private func write(_ request: Request, _ context: ServerContext, batch: Bool) async throws -> Response {
+        let client = context.remoteAddress?.ipAddress ?? "unknown"
+        if let wait = limiter.take(client) {
+            let problem = Problem(
+                .tooManyRequests, "request.rate_limited",
+                "too many writes from \(client); wait \(wait) s and send again (resubmitting the same signed event is safe)")
+            return problem.response(headers: [.retryAfter: String(wait)])
+        }
+        let json = try await body(request)
+        let events: [SignedEvent]
+        if batch {
+            guard let list = json["events"]?.arrayValue else {
+                throw Problem(.badRequest, "request.bad_batch", "a batch is {\"events\": [signed events]}")
+            }
+            guard !list.isEmpty, list.count <= configuration.maxBatchEvents else {
+                throw Problem(
+                    .badRequest, "request.bad_batch",
+                    "events: a batch holds 1 to \(configuration.maxBatchEvents) events, this one \(list.count)")
+            }
+            events = try list.enumerated().map { i, item in
+                do { return try SignedEvent(json: item) } catch let error as LedgerError {
+                    throw Problem(.badRequest, error.code.rawValue, "events[\(i)]: \(error.message)")
+                }
+            }
+        } else {
+            events = [try SignedEvent(json: json)]
+        }
+        let written = try host.submit(events)
+        let fresh = written.results.filter { !$0.duplicate }.count
+        let status: HTTPResponse.Status = fresh > 0 ? .created : .ok
+        let checkpoint = written.checkpoint
+        if !batch, let result = written.results.first {
+            var o = Self.summary(result)
+            o["inclusion"] =
+                written.proofs.first.map {
+                    $0.proof.json(
+                        rootHash: checkpoint!.checkpoint.root, entryBytes: $0.bytes, checkpoint: checkpoint!.note, nodeReads: 0)
+                } ?? .null
+            return try Answer.json(.object(o), status: status, caching: .none, request: request)
+        }
+        let entries: [JSONValue] = written.results.enumerated().map { i, result in
+            var o = Self.summary(result)
+            if i < written.proofs.count {
+                o["entryBytes"] = .string(Data(written.proofs[i].bytes).base64EncodedString())
+                o["proof"] = .array(written.proofs[i].proof.hashes.map { .string($0.hex) })
+            }
+            return .object(o)
+        }
+        return try Answer.json(
+            [
+                "entries": .array(entries), "new": .number(Double(fresh)), "duplicates": .number(Double(entries.count - fresh)),
+                "treeSize": checkpoint.map { .number(Double($0.checkpoint.size)) } ?? .null,
+                "rootHash": checkpoint.map { .string($0.checkpoint.root.hex) } ?? .null,
+                "checkpoint": checkpoint.map { .string($0.note) } ?? .null,
+            ], status: status, caching: .none, request: request)
+    }
+
+    private static func summary(_ result: AppendResult) -> [String: JSONValue] {
+        [
+            "entry": .number(Double(result.entry.seq)), "eventId": .string(result.entry.signed.id),
+            "duplicate": .bool(result.duplicate), "leafHash": .string(result.leafHash.hex),
+        ]
+    }
+
+    /// The request body as strict JSON: within the size limit, valid UTF-8, nested no deeper than
+    /// the limit, no duplicate keys.
+    private func body(_ request: Request) async throws -> JSONValue {
+        let limit = configuration.maxBodyBytes
+        let tooLarge = Problem(
+            .contentTooLarge, "request.too_large", "the request body is larger than \(limit) bytes; send fewer events per batch")
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw tooLarge }
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: limit) } catch is NIOTooManyBytesError { throw tooLarge }
+        let bytes = Array(buffer.readableBytesView)
+        guard !bytes.isEmpty else { throw Problem(.badRequest, "request.empty", "the request has no body; send a JSON document") }
+        return try CanonicalJSON.parse(bytes, maxDepth: configuration.maxJSONDepth)
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Synchronization
+import TraceServer
+
+/// `trace serve --port P`: the HTTP API and the buyer's web page over one ledger.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Serve the HTTP API and the buyer's web page for this ledger.",
+        discussion: """
+            Writes take events the parties signed themselves (the server holds no party key). With the operator key \
+            (--key, $TRACE_KEY, or the key `trace init` wrote beside the ledger) the server signs a checkpoint after \
+            each write, so every answer carries an inclusion proof. SIGTERM or SIGINT stops it cleanly.
+            """)
+    @OptionGroup var options: LedgerOptions
+    @Option(help: "The port to listen on (0: any free port; the address is printed).") var port = 8080
+    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+    @Option(name: .customLong("public-url"), help: "The base URL buyers reach this server at, for GS1 Digital Links.")
+    var publicURL: String?
+    @Option(help: "The operator's private key file, to sign a checkpoint after each write.") var key: String?
+    @Option(name: .customLong("max-body"), help: "The largest request body accepted, in bytes.") var maxBody = 1 << 20
+    @Option(name: .customLong("write-rate"), help: "Writes per second allowed to one client address.") var writeRate = 20.0
+    @Option(name: .customLong("write-burst"), help: "Writes one client may send at once above that rate.") var writeBurst = 100
+
+    func run() throws {
+        var configuration = ServerConfiguration(ledgerPath: options.path)
+        configuration.port = port
+        configuration.host = host
+        configuration.publicURL = publicURL
+        configuration.operatorKeyPath = try options.signingKey(key, fallback: options.defaultOperatorKeyPath)?.path
+        configuration.maxBodyBytes = maxBody
+        configuration.writesPerSecond = writeRate
+        configuration.writeBurst = writeBurst
+        guard (0...65535).contains(port) else { throw CLIFailure.input("error: --port: \(port) is not a port number") }
+        let failure = Mutex<(any Error)?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do {
+                try await TraceServer.run(configuration) { address in
+                    // Unbuffered: a test or a supervisor waits for this line to connect.
+                    FileHandle.standardOutput.write(Data("trace serve: listening on \(address)\n".utf8))
+                }
+            } catch {
+                failure.withLock { $0 = error }
+            }
+            done.signal()
+        }
+        done.wait()
+        if let error = failure.withLock({ $0 }) {
+            throw CLIFailure.input(CLIFailure.describe(error) ?? "error: trace serve: \(error)")
+        }
+        print("trace serve: stopped")
+    }
+}
