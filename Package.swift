@@ -26,6 +26,12 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .target(name: "TraceCrypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+        .systemLibrary(
+            name: "CQRencode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]
+        ),
+        .target(name: "QRCode", dependencies: ["CQRencode"], swiftSettings: swiftSettings),
         .target(name: "CanonicalJSON", swiftSettings: swiftSettings),
         .target(
             name: "TraceLedger",
@@ -43,10 +49,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TraceCertificates",
+            dependencies: ["TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "QRCode"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "trace",
             dependencies: [
-                "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON",
+                "TraceCertificates", "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
