@@ -69,6 +69,11 @@ let package = Package(
         ),
         // Helpers shared by the test targets (running the real binaries, scratch folders).
         .target(name: "TestSupport", swiftSettings: swiftSettings),
+        // A small supply chain built through the library, shared by the domain and certificate tests.
+        .target(
+            name: "ChainFixtures",
+            dependencies: ["TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "TraceCryptoTests", dependencies: ["TraceCrypto", "TestSupport"],
             resources: [.copy("Vectors")], swiftSettings: swiftSettings),
@@ -85,11 +90,18 @@ let package = Package(
         .testTarget(
             name: "TraceDomainTests",
             dependencies: [
-                "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport",
+                "ChainFixtures", "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "TraceCertificatesTests",
+            dependencies: [
+                "ChainFixtures", "TraceCertificates", "QRCode", "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON",
+                "TestSupport",
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "TraceCLITests",
             dependencies: [
