@@ -30,6 +30,12 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .target(name: "TraceCrypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+        .systemLibrary(
+            name: "CQRencode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]
+        ),
+        .target(name: "QRCode", dependencies: ["CQRencode"], swiftSettings: swiftSettings),
         .target(name: "CanonicalJSON", swiftSettings: swiftSettings),
         .target(
             name: "TraceLedger",
@@ -47,11 +53,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The HTTP API and the buyer's page: thin, like the CLI, over TraceDomain.
+        .target(
+            name: "TraceCertificates",
+            dependencies: ["TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "QRCode"],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP API and the buyer's page: thin, like the CLI, over TraceCertificates and TraceDomain.
         .target(
             name: "TraceServer",
             dependencies: [
-                "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON",
+                "TraceCertificates", "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -62,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "trace",
             dependencies: [
-                "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TraceServer",
+                "TraceCertificates", "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TraceServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -75,6 +86,11 @@ let package = Package(
         // Helpers shared by the test targets (running the real binaries, scratch folders).
         .target(
             name: "TestSupport", dependencies: ["TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON"],
+            swiftSettings: swiftSettings),
+        // A small supply chain built through the library, shared by the domain and certificate tests.
+        .target(
+            name: "ChainFixtures",
+            dependencies: ["TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "TraceCryptoTests", dependencies: ["TraceCrypto", "TestSupport"],
@@ -92,11 +108,18 @@ let package = Package(
         .testTarget(
             name: "TraceDomainTests",
             dependencies: [
-                "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport",
+                "ChainFixtures", "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "TraceCertificatesTests",
+            dependencies: [
+                "ChainFixtures", "TraceCertificates", "QRCode", "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON",
+                "TestSupport",
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "TraceCLITests",
             dependencies: [

@@ -18,8 +18,8 @@ public struct PartyRecord: Sendable, Codable {
 
     public var isPerson: Bool { name == nil }
 
-    /// The key valid for signing the entry at `seq`, if `vkey` is one.
-    func keyValid(_ vkey: String, at seq: UInt64) -> Bool {
+    /// True when `vkey` may sign the entry at `seq`: registered before it, not yet revoked or replaced.
+    public func keyValid(_ vkey: String, at seq: UInt64) -> Bool {
         keys.contains { $0.vkey == vkey && $0.from < seq && ($0.until.map { seq < $0 } ?? true) }
     }
 }

@@ -1,4 +1,5 @@
 import CanonicalJSON
+import TraceCertificates
 import TraceCrypto
 import TraceDomain
 import TraceLedger
@@ -20,6 +21,7 @@ struct CLIFailure: Error {
         case let e as CryptoError: "error: \(e.message) [\(e.code.rawValue)]"
         case let e as CanonicalJSONError: "error: \(e.description)"
         case let e as DomainError: "refused: \(e.message) [\(e.code.rawValue)]"
+        case let e as CertificateError: "refused: \(e.message) [\(e.code.rawValue)]"
         default: nil
         }
     }

@@ -1,4 +1,5 @@
 import CanonicalJSON
+import ChainFixtures
 import Foundation
 import GRDB
 import Testing

@@ -1,22 +1,22 @@
-import CanonicalJSON
+public import CanonicalJSON
 import Foundation
 import TestSupport
-import TraceCrypto
-import TraceDomain
+public import TraceCrypto
+public import TraceDomain
 import TraceLedger
 
-/// A small Long An supply chain: the operator, a cooperative, one member farmer (a person), a
+/// For tests: a small Long An supply chain: the operator, a cooperative, one member farmer (a person), a
 /// rice mill, an exporter, a certifier and a buyer, each with its own key, plus one plot.
-final class ChainFixture {
-    let directory: String
-    let chain: SupplyChain
-    let operatorKey: PrivateKey
-    var keys: [String: PrivateKey] = [:]
+public final class ChainFixture {
+    public let directory: String
+    public let chain: SupplyChain
+    public let operatorKey: PrivateKey
+    public var keys: [String: PrivateKey] = [:]
 
-    static let polygon =
+    public static let polygon =
         #"{"type":"Polygon","coordinates":[[[106.512301,10.601102],[106.514502,10.601102],[106.514502,10.603203],[106.512301,10.603203],[106.512301,10.601102]]]}"#
 
-    init() throws {
+    public init() throws {
         directory = try Scratch.directory()
         operatorKey = try PrivateKey.generate()
         let ledger = try Ledger.create(
@@ -39,7 +39,9 @@ final class ChainFixture {
             ])
     }
 
-    func register(_ id: String, roles: [String], name: String? = nil, personal: [String: String] = [:], memberOf: String? = nil)
+    public func register(
+        _ id: String, roles: [String], name: String? = nil, personal: [String: String] = [:], memberOf: String? = nil
+    )
         throws
     {
         let key = try PrivateKey.generate()
@@ -68,7 +70,8 @@ final class ChainFixture {
 
     /// Signs and submits one event by `actor`; returns its entry number.
     @discardableResult
-    func submit(_ actor: String, _ type: String, _ fields: [String: JSONValue], id: String? = nil, time: String? = nil) throws
+    public func submit(_ actor: String, _ type: String, _ fields: [String: JSONValue], id: String? = nil, time: String? = nil)
+        throws
         -> UInt64
     {
         var event = SupplyChain.event(type, actor: actor, id: id, fields)
@@ -80,7 +83,7 @@ final class ChainFixture {
         return try chain.submit([try chain.sign(event, with: key)])[0].entry.seq
     }
 
-    func harvest(_ lot: String, _ quantity: String = "1200", unit: String = "kg") throws {
+    public func harvest(_ lot: String, _ quantity: String = "1200", unit: String = "kg") throws {
         try submit(
             "htx-tan-lap", "harvest",
             [
@@ -89,5 +92,5 @@ final class ChainFixture {
             ])
     }
 
-    func size() throws -> UInt64 { try chain.ledger.size() }
+    public func size() throws -> UInt64 { try chain.ledger.size() }
 }

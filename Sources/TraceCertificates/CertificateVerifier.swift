@@ -1,0 +1,278 @@
+import CanonicalJSON
+import Foundation
+public import TraceCrypto
+import TraceDomain
+public import TraceLedger
+
+/// Checks an origin certificate offline, trusting nothing but the operator's verifier key.
+///
+/// Each check is recorded with its result, in the order of `CertificateCheck.Name`; the first
+/// failure is the verdict's reason. What no offline check can see is an entry the file leaves
+/// out (a later revocation, say); `consistency` against the live ledger narrows that to entries
+/// the operator itself would have to hide.
+public struct CertificateVerifier {
+    let operatorKey: VerifierKey
+
+    public init(operatorKey: VerifierKey) { self.operatorKey = operatorKey }
+
+    /// The operator key this verifier trusts.
+    public var trustedKey: VerifierKey { operatorKey }
+
+    public func verify(_ certificate: OriginCertificate) -> CertificateReport {
+        var report = CertificateReport()
+        // 1. The checkpoint, signed by the operator.
+        let checkpoint: Checkpoint
+        do { checkpoint = try Checkpoint.open(certificate.checkpoint, operatorKey: operatorKey) } catch {
+            report.record(
+                .checkpoint, ("the checkpoint is not signed by the operator key \(operatorKey.name): \(error)", nil), passed: "")
+            return report
+        }
+        report.record(
+            .checkpoint, nil,
+            passed: "signed by the operator \(operatorKey.name) at tree size \(checkpoint.size) (origin \(checkpoint.origin))")
+
+        // Entries must be in ledger order, each once, and each must parse as the entry it claims to be.
+        var entries: [Entry] = []
+        var unreadable: (String, UInt64)?
+        var last: UInt64?
+        for item in certificate.entries {
+            if let last, item.index <= last {
+                unreadable = ("entries are not in ledger order: \(item.index) follows \(last)", item.index)
+                break
+            }
+            last = item.index
+            do { entries.append(try Entry(bytes: item.bytes, expectedSeq: item.index)) } catch {
+                unreadable = ("entry \(item.index) is not a well-formed ledger entry: \(error)", item.index)
+                break
+            }
+        }
+
+        // 2. Genesis: the ledger's first entry, by the operator, for this checkpoint's log.
+        let genesis = entries.first.flatMap { $0.seq == 0 ? $0 : nil }
+        report.record(
+            .genesis,
+            genesis.map { g in
+                g.signed.event["type"]?.stringValue == Ledger.genesisType && g.signed.key == operatorKey
+                    && g.signed.event["origin"]?.stringValue == checkpoint.origin
+                    ? nil : ("entry 0 is not the genesis entry of \(checkpoint.origin) signed by the operator key", 0)
+            } ?? ("the certificate does not carry entry 0, the ledger's genesis", 0),
+            passed: "entry 0 is the genesis of \(checkpoint.origin), signed by the operator")
+
+        // 3. Every entry is included in the signed tree.
+        var inclusionFailure: (String, UInt64?)? = unreadable
+        if inclusionFailure == nil {
+            for (entry, item) in zip(entries, certificate.entries) {
+                guard entry.seq < checkpoint.size,
+                    MerkleVerification.verifyInclusion(
+                        index: entry.seq, size: checkpoint.size, leafHash: entry.leafHash(), proof: item.proof,
+                        root: checkpoint.root)
+                else {
+                    inclusionFailure = (
+                        "entry \(entry.seq)'s inclusion proof does not lead to the checkpoint's root: the entry or its proof was changed",
+                        entry.seq
+                    )
+                    break
+                }
+            }
+        }
+        report.record(
+            .inclusion, inclusionFailure,
+            passed: "\(entries.count) entries, each proved included in the tree of \(checkpoint.size) entries")
+
+        // 4. Where the file carries neighbouring entries, their hash-chain links hold.
+        var links = 0
+        var chainFailure: (String, UInt64?)?
+        for (a, b) in zip(entries, entries.dropFirst()) where b.seq == a.seq + 1 {
+            links += 1
+            if b.prev != a.leafHash() {
+                chainFailure = ("entry \(b.seq)'s prev is not the hash of entry \(a.seq)", b.seq)
+                break
+            }
+        }
+        report.record(.chain, chainFailure, passed: "\(links) hash-chain links between neighbouring entries hold")
+
+        // 5. Every event's signature.
+        let parsed = entries
+        let bad = ParallelVerifier.firstFailure(count: entries.count) { i, verifier in
+            verifier.verify(
+                signature: parsed[i].signed.signature, message: parsed[i].signedMessage, key: parsed[i].signed.key.publicKey)
+        }
+        report.record(
+            .signatures,
+            bad.map {
+                ("entry \(entries[$0].seq): the signature by \(entries[$0].signed.key.name) does not verify", entries[$0].seq)
+            },
+            passed: "\(entries.count) event signatures verify")
+
+        // 6-8. Replay the rules along the path; who may sign is part of them.
+        var state = DomainState()
+        var replayFailure: (name: CertificateCheck.Name, detail: String, entry: UInt64)?
+        for entry in entries {
+            do { try state.applySparse(entry) } catch let error as DomainError {
+                let name: CertificateCheck.Name =
+                    switch error.code {
+                    case .keyNotValid, .unknownParty, .roleNotAllowed: .keys
+                    case .unknownLot, .unknownPlot: .lineage
+                    default: .rules
+                    }
+                replayFailure = (name, "entry \(entry.seq): \(error.message)", entry.seq)
+                break
+            } catch {
+                replayFailure = (.rules, "entry \(entry.seq): \(error)", entry.seq)
+                break
+            }
+        }
+        var keysFailure = replayFailure.flatMap { $0.name == .keys ? ($0.detail, $0.entry) : nil }
+        if keysFailure == nil {
+            for signer in certificate.signers {
+                let registered = state.parties[signer.party]?.keys.contains {
+                    $0.vkey == signer.key && $0.from == signer.registeredBy
+                }
+                if registered != true {
+                    keysFailure = (
+                        "signers: the key \(signer.key.prefix(40))... was not registered to \(signer.party) by entry \(signer.registeredBy)",
+                        signer.registeredBy
+                    )
+                    break
+                }
+            }
+        }
+        report.record(
+            .keys, keysFailure,
+            passed:
+                "every signer's key was registered by the operator and valid when it signed (\(certificate.signers.count) keys)"
+        )
+        report.record(
+            .rules, replayFailure.flatMap { $0.name == .rules ? ($0.detail, $0.entry) : nil },
+            passed: "custody and mass balance hold along the path")
+
+        let lot = state.lot(certificate.lot)
+        var lineageFailure: (String, UInt64?)? = replayFailure.flatMap { $0.name == .lineage ? ($0.detail, $0.entry) : nil }
+        if lineageFailure == nil { lineageFailure = Self.lineageGap(state: state, lot: certificate.lot) }
+        let content = lot.flatMap { lot in
+            state.parties[certificate.exporter].map { exporter in
+                CertificateContent(
+                    state: state, checkpoint: checkpoint, lot: lot, exporter: exporter,
+                    disclosed: Self.openDisclosures(certificate.disclosures, state: state).opened,
+                    events: Dictionary(uniqueKeysWithValues: entries.map { ($0.seq, ($0.signed.event, $0.recorded)) }))
+            }
+        }
+        report.record(
+            .lineage, lineageFailure,
+            passed:
+                "every input of lot \(certificate.lot) is traced to a harvest on a registered plot (\(content?.origins.count ?? 0) harvests)"
+        )
+
+        // 9. Disclosed personal values open the commitments the ledger holds.
+        let disclosures = Self.openDisclosures(certificate.disclosures, state: state)
+        report.record(
+            .disclosures, disclosures.failure.map { ($0, nil) },
+            passed: certificate.redacted
+                ? "redacted: no personal values disclosed"
+                : "\(certificate.disclosures.count) personal values open their commitments in the ledger")
+
+        // 10. The exporter holds the lot and signed the file with a key valid at the checkpoint.
+        report.record(
+            .exporter, exporterFailure(certificate, state: state, size: checkpoint.size),
+            passed: "signed by \(certificate.exporter) with its key current at the checkpoint, holding lot \(certificate.lot)")
+        report.content = content
+        return report
+    }
+
+    /// Where the lineage breaks: a lot not in the file, or a root lot that is not a harvest.
+    static func lineageGap(state: DomainState, lot code: String) -> (String, UInt64?)? {
+        guard let root = state.lot(code) else { return ("lot \(code) is not created by any entry of the certificate", nil) }
+        var queue = [root.code.key]
+        var seen: Set<String> = []
+        while !queue.isEmpty {
+            let key = queue.removeFirst()
+            guard seen.insert(key).inserted else { continue }
+            guard let lot = state.lots[key] else { return ("lot \(key) is an input but is not in the certificate", nil) }
+            if lot.parents.isEmpty {
+                guard let plot = lot.plot, state.plots[plot] != nil else {
+                    return ("lot \(lot.code) has no inputs and is not a harvest on a registered plot", lot.createdSeq)
+                }
+            }
+            queue.append(contentsOf: lot.parents)
+        }
+        return nil
+    }
+
+    /// The disclosures that open their commitments, and the first that does not.
+    static func openDisclosures(_ disclosures: [OriginCertificate.Disclosure], state: DomainState) -> (
+        opened: [String: [String: String]], failure: String?
+    ) {
+        var opened: [String: [String: String]] = [:]
+        for d in disclosures {
+            guard let hex = state.parties[d.party]?.personal[d.field], let digest = try? Digest(hex: hex) else {
+                return (opened, "\(d.party).\(d.field) is disclosed but the ledger holds no such commitment")
+            }
+            guard Commitment.opens(digest, value: d.value, salt: d.salt) else {
+                return (opened, "\(d.party).\(d.field): the disclosed value does not open the ledger's commitment")
+            }
+            opened[d.party, default: [:]][d.field] = d.value
+        }
+        return (opened, nil)
+    }
+
+    private func exporterFailure(_ certificate: OriginCertificate, state: DomainState, size: UInt64) -> (String, UInt64?)? {
+        guard let signature = certificate.signature else { return ("the certificate is not signed by its exporter", nil) }
+        guard let exporter = state.parties[certificate.exporter], exporter.roles.contains(.exporter) else {
+            return ("\(certificate.exporter) is not a registered exporter in the certificate's entries", nil)
+        }
+        guard exporter.keyValid(signature.key, at: size) else {
+            return (
+                "the signing key is not \(exporter.id)'s current key at the checkpoint: revoked, replaced or never registered",
+                nil
+            )
+        }
+        guard let lot = state.lot(certificate.lot), lot.custodian == exporter.id else {
+            return ("\(exporter.id) does not hold lot \(certificate.lot)", nil)
+        }
+        guard let key = try? VerifierKey(signature.key), let message = try? certificate.signedMessage,
+            key.publicKey.isValidSignature(signature.value, for: message)
+        else { return ("the exporter's signature over the certificate does not verify: the file was changed after signing", nil) }
+        return nil
+    }
+}
+
+extension CertificateVerifier {
+    /// The `consistency` check: the ledger's current checkpoint (`note`, signed by the operator)
+    /// extends the certificate's, by the RFC 9162 consistency proof `proof`. A certificate from a
+    /// fork the operator later abandoned, or a ledger rewritten since, fails here.
+    public func consistency(of certificate: OriginCertificate, currentNote note: String, proof: [Digest]) -> CertificateCheck {
+        guard let old = try? Checkpoint.open(certificate.checkpoint, operatorKey: operatorKey) else {
+            return CertificateCheck(.consistency, passed: false, "the certificate's checkpoint is not signed by the operator")
+        }
+        let current: Checkpoint
+        do { current = try Checkpoint.open(note, operatorKey: operatorKey) } catch {
+            return CertificateCheck(
+                .consistency, passed: false, "the ledger's current checkpoint is not signed by the operator: \(error)")
+        }
+        guard current.origin == old.origin else {
+            return CertificateCheck(
+                .consistency, passed: false, "the ledger is \(current.origin), not \(old.origin) that the certificate names")
+        }
+        guard current.size >= old.size else {
+            return CertificateCheck(
+                .consistency, passed: false,
+                "the ledger's checkpoint (\(current.size) entries) is smaller than the certificate's (\(old.size)): the ledger was rewritten"
+            )
+        }
+        let proved = ConsistencyProof(oldSize: old.size, newSize: current.size, hashes: proof)
+        guard current.size == old.size ? current.root == old.root : proved.verify(oldRoot: old.root, newRoot: current.root) else {
+            return CertificateCheck(
+                .consistency, passed: false,
+                "the ledger's checkpoint of \(current.size) entries does not extend the certificate's of \(old.size): a forked or rewritten ledger"
+            )
+        }
+        return CertificateCheck(
+            .consistency, passed: true,
+            "the ledger's current checkpoint (\(current.size) entries) extends the certificate's (\(old.size) entries)")
+    }
+}
+
+extension CertificateReport {
+    /// Adds a check made after the offline ones (the consistency check against a live ledger).
+    public mutating func append(_ check: CertificateCheck) { checks.append(check) }
+}

@@ -1,0 +1,190 @@
+import ArgumentParser
+import CanonicalJSON
+import Foundation
+import TraceCertificates
+import TraceCrypto
+import TraceDomain
+import TraceLedger
+
+/// `trace certificate issue` and `trace certificate verify`: origin certificates a buyer checks offline.
+struct CertificateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "certificate",
+        abstract: "Issue an origin certificate for an export lot, or check one offline.",
+        subcommands: [Issue.self, Verify.self]
+    )
+
+    /// Where the QR code points: --public-url, else $TRACE_PUBLIC_URL.
+    struct PublicURL: ParsableArguments {
+        @Option(
+            name: .customLong("public-url"),
+            help: "The ledger server's public address for the QR code (default: $TRACE_PUBLIC_URL), like https://trace.example.vn"
+        )
+        var publicURL: String?
+
+        func base() throws -> String {
+            guard let base = publicURL ?? ProcessInfo.processInfo.environment["TRACE_PUBLIC_URL"] else {
+                throw CLIFailure.input(
+                    "error: --public-url: the QR code needs the server's public address; pass --public-url URL")
+            }
+            guard let url = URL(string: base), url.scheme == "https" || url.scheme == "http", url.host != nil else {
+                throw CLIFailure.input("error: --public-url: \"\(base)\" is not an http(s) URL like https://trace.example.vn")
+            }
+            return base
+        }
+    }
+
+    struct Issue: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The exporter holding LOT writes its origin certificate: the lot's whole story with proofs, signed.")
+
+        @OptionGroup var options: LedgerOptions
+        @Argument(help: "The export lot's code.") var lot: String
+        @Option(help: "Where to write the certificate (JSON).") var out: String
+        @Option(help: "Also write the printable A4 certificate (HTML) here.") var html: String?
+        @OptionGroup var publicURL: PublicURL
+        @Option(help: "The exporter's private key (default: $TRACE_KEY).") var key: String?
+        @Flag(help: "Leave every personal value out (farmers' names too).") var redact = false
+
+        func run() throws {
+            guard let signer = try options.signingKey(key, fallback: nil) else {
+                throw CLIFailure.input("error: --key: the exporter's key is needed; pass --key FILE or set TRACE_KEY")
+            }
+            let base = try html.map { _ in try publicURL.base() }
+            let chain = try SupplyChain(ledger: options.open())
+            let certificate = try CertificateIssuer(chain: chain).issue(lot: lot, key: signer.key, redact: redact)
+            try CertificateFiles.write(try certificate.encoded(), to: out, field: "--out")
+            let report = CertificateVerifier(operatorKey: chain.ledger.metadata.operatorKey).verify(certificate)
+            if let html, let base, let content = report.content {
+                let page = try CertificateHTML(
+                    content: content, report: report, operatorKey: chain.ledger.metadata.operatorKey.description,
+                    url: DigitalLink.url(base: base, lot: content.lot.code.text, gtin: content.lot.export?.gtin)
+                ).render()
+                try CertificateFiles.write(Array(page.utf8), to: html, field: "--html")
+            }
+            if options.json {
+                try Output.json([
+                    "lot": .string(certificate.lot), "out": .string(out), "entries": .number(Double(certificate.entries.count)),
+                    "disclosures": .number(Double(certificate.disclosures.count)), "redacted": .bool(redact),
+                    "checkpointSize": .number(Double(report.content?.checkpoint.size ?? 0)),
+                    "html": html.map { .string($0) } ?? .null,
+                ])
+            } else {
+                print(
+                    "wrote \(out): lot \(certificate.lot), \(Output.count(certificate.entries.count, "entry", "entries")) with proofs, "
+                        + "\(Output.count(certificate.disclosures.count, "disclosed personal value", "disclosed personal values"))"
+                        + (redact ? " (redacted)" : "") + ", signed by \(certificate.exporter)")
+                if let html { print("wrote \(html): the printable certificate") }
+            }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a certificate offline against the operator's key; exits 1 naming the first failed check.",
+            discussion:
+                "With --server URL (or --ledger PATH) also checks that the ledger's current checkpoint extends the certificate's, so a forked ledger is caught."
+        )
+
+        @Argument(help: "The certificate file.") var file: String
+        @Option(help: "The operator's verifier key you trust (name+hash+base64).") var `operator`: String
+        @Option(help: "Also check consistency with this server's current checkpoint.") var server: String?
+        @Option(help: "Also check consistency with this ledger file's current checkpoint.") var ledger: String?
+        @Option(help: "Write the printable certificate (HTML) here.") var html: String?
+        @OptionGroup var publicURL: PublicURL
+        @Flag(help: "Print one JSON document instead of text.") var json = false
+
+        func run() throws {
+            let trusted: VerifierKey
+            do { trusted = try VerifierKey(`operator`) } catch let error as CryptoError {
+                throw CLIFailure.input("error: --operator: \(error.message)")
+            }
+            let bytes: [UInt8]
+            do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file))) } catch {
+                throw CLIFailure.input("error: CERT: cannot read \(file): \(error.localizedDescription)")
+            }
+            let certificate = try OriginCertificate(bytes: bytes)
+            let verifier = CertificateVerifier(operatorKey: trusted)
+            var report = verifier.verify(certificate)
+            if server != nil || ledger != nil {
+                report.append(try consistency(certificate, verifier: verifier))
+            }
+            if let html, let content = report.content {
+                let page = try CertificateHTML(
+                    content: content, report: report, operatorKey: trusted.description,
+                    url: DigitalLink.url(base: try publicURL.base(), lot: content.lot.code.text, gtin: content.lot.export?.gtin)
+                ).render()
+                try CertificateFiles.write(Array(page.utf8), to: html, field: "--html")
+            }
+            if json {
+                var out: [String: JSONValue] = [
+                    "lot": .string(certificate.lot), "ok": .bool(report.ok),
+                    "checks": .array(
+                        report.checks.map {
+                            [
+                                "check": .string($0.name.rawValue), "passed": .bool($0.passed), "detail": .string($0.detail),
+                                "entry": $0.entry.map { .number(Double($0)) } ?? .null,
+                            ]
+                        }),
+                ]
+                if let content = report.content, report.ok { out["origins"] = .array(content.origins.map(originJSON)) }
+                try Output.json(.object(out))
+            } else {
+                for check in report.checks { print("\(check.passed ? "ok  " : "FAIL") \(check.name.rawValue): \(check.detail)") }
+            }
+            if let failure = report.firstFailure {
+                throw CLIFailure.verification("NOT VERIFIED: lot \(certificate.lot): \(failure.name.rawValue): \(failure.detail)")
+            }
+            if !json, let content = report.content {
+                print("VERIFIED: lot \(content.lot.code) (\(content.lot.product), \(content.lot.produced.decimalString) kg)")
+                for o in content.origins {
+                    print(
+                        "  origin: lot \(o.lot.code), plot \(o.plot.id) of \(content.name(of: o.plot.farm)), \(content.name(of: o.plot.cooperative))"
+                    )
+                }
+            }
+        }
+
+        private func originJSON(_ o: CertificateContent.Origin) -> JSONValue {
+            [
+                "lot": .string(o.lot.code.text), "plot": .string(o.plot.id), "farm": .string(o.plot.farm),
+                "cooperative": .string(o.plot.cooperative), "harvested": .string(o.lot.harvested ?? ""),
+                "producedKg": .string(o.lot.produced.decimalString),
+            ]
+        }
+
+        /// The consistency check against a live ledger: its current checkpoint and a proof from the certificate's.
+        private func consistency(_ certificate: OriginCertificate, verifier: CertificateVerifier) throws -> CertificateCheck {
+            guard let old = try? Checkpoint.open(certificate.checkpoint, operatorKey: verifier.trustedKey) else {
+                return verifier.consistency(of: certificate, currentNote: "", proof: [])
+            }
+            if let ledger {
+                let opened = try Ledger(path: ledger)
+                guard let (current, note) = try opened.latestCheckpoint() else {
+                    throw CLIFailure.input("error: --ledger: \(ledger) has no checkpoint yet")
+                }
+                let hashes = current.size >= old.size ? try opened.consistencyProof(from: old.size, to: current.size).hashes : []
+                return verifier.consistency(of: certificate, currentNote: note, proof: hashes)
+            }
+            let base = server!.hasSuffix("/") ? String(server!.dropLast()) : server!
+            let note = try RemoteFetch.text("\(base)/v1/checkpoint", field: "--server")
+            let current = try Checkpoint.open(note, operatorKey: verifier.trustedKey)
+            guard current.size > old.size else { return verifier.consistency(of: certificate, currentNote: note, proof: []) }
+            let body = try RemoteFetch.text(
+                "\(base)/v1/proofs/consistency?from=\(old.size)&to=\(current.size)", field: "--server")
+            guard let proof = try? CanonicalJSON.parse(body)["proof"]?.arrayValue,
+                let hashes = try? proof.map({ try Digest(hex: $0.stringValue ?? "") })
+            else { throw CLIFailure.input("error: --server: the consistency proof the server sent is not readable") }
+            return verifier.consistency(of: certificate, currentNote: note, proof: hashes)
+        }
+    }
+}
+
+/// Writing output files whole: a certificate is never left half-written.
+enum CertificateFiles {
+    static func write(_ bytes: [UInt8], to path: String, field: String) throws {
+        do { try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw CLIFailure.input("error: \(field): cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+}
