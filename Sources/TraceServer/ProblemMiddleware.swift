@@ -20,7 +20,7 @@ struct ProblemMiddleware: RouterMiddleware {
                     status == .notFound
                     ? Problem(
                         .notFound, "request.not_found",
-                        "there is nothing at \(request.method) \(request.uri.path.prefix(200)); the API is described at /v1/openapi.yaml"
+                        "there is nothing at \(request.method) \(request.uri.path.prefix(200)); the API is described in schemas/openapi.yaml"
                     )
                     : Problem(status, "request.refused", status.reasonPhrase)
                 return problem.response()
