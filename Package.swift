@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "TraceServerTests",
             dependencies: [
-                "trace", "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport",
+                "trace", "ChainFixtures", "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport",
             ],
             swiftSettings: swiftSettings),
     ]

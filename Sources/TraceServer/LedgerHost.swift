@@ -12,6 +12,11 @@ final class LedgerHost: @unchecked Sendable {
     private let lock = NSLock()
     private var chain: SupplyChain
     private let operatorKey: PrivateKey?
+    /// Rendered answers for the ledger's current size: a lot's page or JSON is made once per
+    /// append, not once per scan of its QR code.
+    private var answers: [String: Cached] = [:]
+    private var answersSize: UInt64 = 0
+    static let maxCachedAnswers = 20_000
     /// Where GS1 Digital Links point.
     let publicURL: String
 
@@ -44,6 +49,27 @@ final class LedgerHost: @unchecked Sendable {
         defer { lock.unlock() }
         try refresh()
         return try body(chain)
+    }
+
+    /// A rendered answer: its body, and whether it was found.
+    struct Cached {
+        let bytes: [UInt8]
+        let found: Bool
+    }
+
+    /// The answer cached under `key` for the ledger as it is now, or `make`'s, cached.
+    func cached(_ key: String, _ make: (SupplyChain) throws -> Cached) throws -> Cached {
+        lock.lock()
+        defer { lock.unlock() }
+        try refresh()
+        if answersSize != chain.state.size || answers.count >= Self.maxCachedAnswers {
+            answers.removeAll(keepingCapacity: true)
+            answersSize = chain.state.size
+        }
+        if let hit = answers[key] { return hit }
+        let made = try make(chain)
+        answers[key] = made
+        return made
     }
 
     /// The lot's lineage shaped for the public: Digital Links at this server, no clear personal data.

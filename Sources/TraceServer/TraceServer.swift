@@ -22,6 +22,7 @@ public enum TraceServer {
             configuration: configuration
         ).add(to: router)
         ReadRoutes(host: host).add(to: router)
+        BuyerRoutes(host: host).add(to: router)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
