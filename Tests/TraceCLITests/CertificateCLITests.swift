@@ -40,6 +40,9 @@ struct CertificateCLITests {
             "--key", "vinarice.key")
         #expect(issue.status == 0, "\(issue.stderr)")
         #expect(issue.stdout.contains("wrote cert.json: lot X-1"))
+        let file = try Data(contentsOf: URL(fileURLWithPath: h.directory + "/cert.json"))
+        let problem = try SchemaCheck.problem([UInt8](file), against: "certificate-v1.schema.json")
+        #expect(problem == nil, "\(problem ?? "")")
         let html = try String(contentsOfFile: h.directory + "/cert.html", encoding: .utf8)
         #expect(html.contains("https://trace.example.vn/01/08934567000017/10/X-1"))
 
