@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Self-tests for tools/verify-ledger.py, built only from the worked example in docs/FORMAT.md
-section 11 (no Swift involved). Run: python3 tools/test-verify-ledger.py"""
+section 13 (no Swift involved). Run: python3 tools/test-verify-ledger.py"""
 
 import base64
 import hashlib
@@ -24,7 +24,7 @@ spec = importlib.util.spec_from_file_location("verify_ledger", VERIFIER)
 V = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(V)
 
-# ---- the worked example, copied from FORMAT.md section 11 (test_doc_quotes checks the copy)
+# ---- the worked example, copied from FORMAT.md section 13 (test_doc_quotes checks the copy)
 
 OPERATOR_SEED = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
 COOP_SEED = "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb"

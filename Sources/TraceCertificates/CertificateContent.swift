@@ -88,6 +88,15 @@ public struct CertificateContent: Sendable {
         }
     }
 
+    /// True when a certification's validity ended before the lot was exported (dates compared as
+    /// YYYY-MM-DD; a certification without an end date never expires).
+    public func expiredAtExport(_ certification: Certification) -> Bool {
+        guard let until = certification.validUntil, let export = lot.export,
+            let time = events[export.seq]?.event["time"]?.stringValue
+        else { return false }
+        return until.prefix(10) < time.prefix(10)
+    }
+
     /// An organisation's name, a person's disclosed name, or a placeholder saying it was not disclosed.
     public func name(of id: String) -> String {
         if let name = state.parties[id]?.name { return name }

@@ -56,7 +56,8 @@ public struct CertificateHTML {
             certifications += """
                 <li><b>\(esc(c.scheme))</b>\(c.reference.map { " " + esc($0) } ?? "") · \(esc(content.name(of: c.certifier))) · \
                 \(esc(certLot.code.text))\(c.validUntil.map { " · " + label("đến", "until") + " " + esc($0) } ?? "") · \
-                <span class="mono">SHA-256 \(esc(String(c.documentSHA256.prefix(16))))…</span></li>
+                <span class="mono">SHA-256 \(esc(String(c.documentSHA256.prefix(16))))…</span>\
+                \(content.expiredAtExport(c) ? " <b class=\"bad\">\(label("hết hạn khi xuất khẩu", "expired at export"))</b>" : "")</li>
                 """
         }
         if certifications.isEmpty { certifications = "<li>\(label("Không có", "None"))</li>" }

@@ -22,6 +22,7 @@ import TraceLedger
         #expect(content.origins.map(\.plot.id) == ["P-001", "P-002"])
         #expect(content.name(of: "nong-ho-tam") == "Trần Thị Tám")
         #expect(content.certifications.map(\.certification.scheme) == ["VietGAP"])
+        #expect(!content.expiredAtExport(content.certifications[0].certification))
         #expect(content.lot.export?.gtin == ExportChain.gtin)
         // The unrelated harvest is not part of the story.
         #expect(content.state.lot("H9") == nil)
@@ -134,6 +135,21 @@ import TraceLedger
         var certificate = try c.issue()
         certificate.disclosures[0].value = "Someone Else"
         try expectFailure(c.verify(certificate), .disclosures, entry: nil, "does not open")
+    }
+
+    @Test func aCertificationThatEndedBeforeTheExportIsMarkedExpired() throws {
+        let c = try ExportChain(checkpoint: false)
+        try c.f.submit(
+            "vietgap-cert", "certify",
+            ["lot": "H1", "scheme": "GlobalG.A.P.", "documentSha256": .string(ExportChain.document), "validUntil": "2025-12-31"])
+        try c.checkpoint()
+        let report = c.verify(try c.issue())
+        let content = try #require(report.content)
+        let expired = content.certifications.filter { content.expiredAtExport($0.certification) }.map(\.certification.scheme)
+        #expect(expired == ["GlobalG.A.P."])
+        let html = try CertificateHTML(content: content, report: report, operatorKey: "k", url: "https://x.example/lot/RICE-1")
+            .render()
+        #expect(html.contains("expired at export"))
     }
 
     @Test func aRedactedCertificateDisclosesNothingAndStillVerifies() throws {

@@ -142,6 +142,12 @@ struct CertificateCommand: ParsableCommand {
                         "  origin: lot \(o.lot.code), plot \(o.plot.id) of \(content.name(of: o.plot.farm)), \(content.name(of: o.plot.cooperative))"
                     )
                 }
+                for (lot, c) in content.certifications {
+                    print(
+                        "  certification: \(c.scheme)\(c.reference.map { " " + $0 } ?? "") by \(content.name(of: c.certifier)) on lot \(lot.code)"
+                            + (c.validUntil.map { ", valid until \($0)" } ?? "")
+                            + (content.expiredAtExport(c) ? " (EXPIRED before the export)" : ""))
+                }
             }
         }
 
