@@ -19,14 +19,10 @@ struct ReadRoutes: Sendable {
         router.get("/v1/proofs/consistency") { request, _ in try consistency(request) }
         router.get("/v1/entries") { request, _ in try entries(request) }
         router.get("/v1/lots/:code") { request, context in
-            let code = try context.parameters.require("code")
-            let body = try host.read { chain in try host.lineage(code, in: chain).lotJSON() }
-            return try Answer.json(body, caching: .revalidate, request: request)
+            try lot(request, try context.parameters.require("code")) { try $0.lotJSON() }
         }
         router.get("/v1/lots/:code/lineage") { request, context in
-            let code = try context.parameters.require("code")
-            let body = try host.read { chain in try host.lineage(code, in: chain).treeJSON() }
-            return try Answer.json(body, caching: .revalidate, request: request)
+            try lot(request, try context.parameters.require("code")) { $0.treeJSON() }
         }
         router.get("/v1/parties/:id") { request, context in
             let id = try context.parameters.require("id")
@@ -38,6 +34,14 @@ struct ReadRoutes: Sendable {
             }
             return try Answer.json(body, caching: .revalidate, request: request)
         }
+    }
+
+    /// A lot's JSON, made once per append of the ledger and then served from memory.
+    private func lot(_ request: Request, _ code: String, _ shape: @escaping (Lineage) throws -> JSONValue) throws -> Response {
+        let answer = try host.cached("\(request.uri.path)") { chain in
+            LedgerHost.Cached(bytes: try CanonicalJSON.encode(try shape(try host.lineage(code, in: chain))), found: true)
+        }
+        return Answer.bytes(answer.bytes, type: "application/json", caching: .revalidate, request: request)
     }
 
     private func checkpoint(_ request: Request) throws -> Response {
