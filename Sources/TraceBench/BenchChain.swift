@@ -42,4 +42,58 @@ struct BenchChain {
                     ["plot": ["id": "P-1", "farm": "farm", "crop": "lúa", "areaHa": "2", "geometry": point]]), with: coop)
         ])
     }
+
+    /// One export's story, 15 events: ten harvests, merged, shipped to the exporter, received,
+    /// milled into lot R`g` and exported. Each event with the party that signs it.
+    func group(_ g: Int) -> [(party: String, key: PrivateKey, event: JSONValue)] {
+        var events: [(String, PrivateKey, JSONValue)] = (0..<10).map { h in
+            (
+                "coop", coop,
+                SupplyChain.event(
+                    "harvest", actor: "coop",
+                    [
+                        "lot": .string("H\(g)-\(h)"), "product": "Lúa ST25", "quantity": "1000", "unit": "kg", "plot": "P-1",
+                        "harvested": "2026-07-01",
+                    ])
+            )
+        }
+        events.append(
+            (
+                "coop", coop,
+                SupplyChain.event(
+                    "merge", actor: "coop",
+                    ["inputs": .array((0..<10).map { ["lot": .string("H\(g)-\($0)")] }), "output": .string("M\(g)")])
+            ))
+        events.append(("coop", coop, SupplyChain.event("ship", actor: "coop", ["lot": .string("M\(g)"), "to": "exporter"])))
+        events.append(("exporter", exporter, SupplyChain.event("receive", actor: "exporter", ["lot": .string("M\(g)")])))
+        events.append(
+            (
+                "exporter", exporter,
+                SupplyChain.event(
+                    "transform", actor: "exporter",
+                    [
+                        "process": "milling", "yieldLimit": "0.7", "inputs": [["lot": .string("M\(g)"), "quantity": "10000"]],
+                        "outputs": [["lot": .string("R\(g)"), "product": "Gạo ST25", "quantity": "6500"]],
+                    ])
+            ))
+        events.append(
+            (
+                "exporter", exporter,
+                SupplyChain.event(
+                    "export", actor: "exporter",
+                    [
+                        "lot": .string("R\(g)"), "buyer": "Hamburg Reis Import GmbH", "country": "DE",
+                        "container": .string("MSCU\(g)"), "gtin": "08934567000017",
+                    ])
+            ))
+        return events
+    }
+
+    /// Groups `range`, signed on every core.
+    func signedGroups(_ range: Range<Int>) throws -> [SignedEvent] {
+        let items = range.flatMap { group($0) }
+        return try parallelMap(items.count) {
+            try SignedEvent.sign(items[$0].event, with: items[$0].key, keyName: items[$0].party)
+        }
+    }
 }

@@ -17,13 +17,16 @@ enum TraceBench {
         case "proofs": try ProofBench.run(options)
         case "lineage": try LineageBench.run(options)
         case "verification": try VerificationBench.run(options)
+        case "server": try ServerBench.run(options)
         case "all":
             try CryptoBench.run(options)
             try ProofBench.run(options)
             try LineageBench.run(options)
         default:
             FileHandle.standardError.write(
-                Data("usage: trace-bench [verification|crypto|proofs|lineage|all] [--seconds S] [--entries N] [--dir D]\n".utf8))
+                Data(
+                    "usage: trace-bench [verification|crypto|proofs|lineage|server|all] [--seconds S] [--entries N] [--dir D]\n"
+                        .utf8))
             exit(2)
         }
     }

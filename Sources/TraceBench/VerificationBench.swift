@@ -25,8 +25,6 @@ enum VerificationBench {
         let bench = try BenchChain(path: path)
         let chain = bench.chain
         let operatorKey = bench.operatorKey
-        let coop = bench.coop
-        let exporter = bench.exporter
 
         var groups = 0
         var ingestSeconds = 0.0
@@ -35,63 +33,9 @@ enum VerificationBench {
         func grow(to target: Int) throws {
             while Int(try chain.ledger.size()) < target {
                 let size = Int(try chain.ledger.size())
-                var batch: [(String, PrivateKey, JSONValue)] = []
-                while batch.count < 10_000 && size + batch.count < target {
-                    let g = groups
-                    groups += 1
-                    for h in 0..<10 {
-                        batch.append(
-                            (
-                                "coop", coop,
-                                SupplyChain.event(
-                                    "harvest", actor: "coop",
-                                    [
-                                        "lot": .string("H\(g)-\(h)"), "product": "Lúa ST25", "quantity": "1000", "unit": "kg",
-                                        "plot": "P-1",
-                                        "harvested": "2026-07-01",
-                                    ])
-                            ))
-                    }
-                    batch.append(
-                        (
-                            "coop", coop,
-                            SupplyChain.event(
-                                "merge", actor: "coop",
-                                [
-                                    "inputs": .array((0..<10).map { ["lot": .string("H\(g)-\($0)")] }),
-                                    "output": .string("M\(g)"),
-                                ])
-                        ))
-                    batch.append(
-                        ("coop", coop, SupplyChain.event("ship", actor: "coop", ["lot": .string("M\(g)"), "to": "exporter"])))
-                    batch.append(
-                        ("exporter", exporter, SupplyChain.event("receive", actor: "exporter", ["lot": .string("M\(g)")])))
-                    batch.append(
-                        (
-                            "exporter", exporter,
-                            SupplyChain.event(
-                                "transform", actor: "exporter",
-                                [
-                                    "process": "milling", "yieldLimit": "0.7",
-                                    "inputs": [["lot": .string("M\(g)"), "quantity": "10000"]],
-                                    "outputs": [["lot": .string("R\(g)"), "product": "Gạo ST25", "quantity": "6500"]],
-                                ])
-                        ))
-                    batch.append(
-                        (
-                            "exporter", exporter,
-                            SupplyChain.event(
-                                "export", actor: "exporter",
-                                [
-                                    "lot": .string("R\(g)"), "buyer": "Hamburg Reis Import GmbH", "country": "DE",
-                                    "container": .string("MSCU\(g)"),
-                                ])
-                        ))
-                }
-                let items = batch
-                let signed = try parallelMap(items.count) {
-                    try SignedEvent.sign(items[$0].2, with: items[$0].1, keyName: items[$0].0)
-                }
+                let count = min((10_000 + groupSize - 1) / groupSize, (target - size + groupSize - 1) / groupSize)
+                let signed = try bench.signedGroups(groups..<(groups + count))
+                groups += count
                 let t = now()
                 _ = try chain.submit(signed)
                 ingestSeconds += now() - t

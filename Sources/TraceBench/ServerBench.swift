@@ -1,0 +1,197 @@
+import CanonicalJSON
+import Foundation
+import TraceCrypto
+import TraceDomain
+import TraceLedger
+
+/// `trace serve` under load, on the same machine as its clients: wrk against the lot API and the
+/// buyer's page of a supply-chain ledger (100,000 entries by default), and HTTP batch ingest
+/// against `trace submit` of the same events.
+enum ServerBench {
+    static func run(_ options: Options) throws {
+        let entries = options.int("entries", 100_000)
+        let seconds = options.int("seconds", 10)
+        let connections = options.int("connections", 32)
+        let ingest = options.int("ingest", 10_000)
+        let dir = options.string("dir", NSTemporaryDirectory() + "trace-server-bench-\(getpid())")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { if options.values["dir"] == nil { try? FileManager.default.removeItem(atPath: dir) } }
+        let path = dir + "/server.db"
+        try? FileManager.default.removeItem(atPath: path)
+        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let trace = bin.appendingPathComponent("trace").path
+        guard let wrk = which("wrk"), let curl = which("curl") else {
+            throw BenchFailure("the server benchmark needs wrk and curl (tools/setup installs them)")
+        }
+
+        // The ledger: whole export stories, 15 entries each, and a checkpoint over them.
+        let bench = try BenchChain(path: path)
+        var groups = 0
+        while Int(try bench.chain.ledger.size()) < entries {
+            let count = min(667, (entries - Int(try bench.chain.ledger.size()) + 14) / 15)
+            _ = try bench.chain.submit(try bench.signedGroups(groups..<(groups + count)))
+            groups += count
+        }
+        try bench.operatorKey.write(toFile: dir + "/operator.key")
+        try bench.coop.write(toFile: dir + "/coop.key")
+        _ = try bench.chain.ledger.checkpoint(signingWith: bench.operatorKey)
+        let size = try bench.chain.ledger.size()
+
+        // `trace submit` of harvests, the whole command timed (it signs and checks them too).
+        let lines = (0..<ingest).map {
+            #"{"type":"harvest","id":"s-\#($0)","lot":"S-\#($0)","product":"Lúa ST25","quantity":"1000","unit":"kg","plot":"P-1","harvested":"2026-07-01"}"#
+        }
+        try lines.joined(separator: "\n").write(toFile: dir + "/harvests.jsonl", atomically: true, encoding: .utf8)
+        let submitStart = now()
+        try runChecked(trace, ["submit", "--ledger", path, "--key", dir + "/coop.key", "--file", dir + "/harvests.jsonl"])
+        let submitRate = Double(ingest) / (now() - submitStart)
+
+        // The server, with the operator key, so each batch gets a signed checkpoint and proofs.
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: trace)
+        server.arguments = [
+            "serve", "--ledger", path, "--key", dir + "/operator.key", "--port", "0", "--write-rate", "1000000", "--write-burst",
+            "1000000", "--max-body", String(64 << 20),
+        ]
+        let out = dir + "/serve.out"
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        server.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        try server.run()
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        var base = ""
+        for _ in 0..<600 where base.isEmpty {
+            Thread.sleep(forTimeInterval: 0.05)
+            let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+            if let range = text.range(of: "listening on ") {
+                base = String(text[range.upperBound...].prefix { $0 != "\n" })
+            }
+        }
+        guard !base.isEmpty else { throw BenchFailure("trace serve did not start") }
+
+        // wrk picks a random export lot for every request.
+        func load(_ label: String, _ prefix: String) throws -> String {
+            let script = dir + "/load-\(prefix.filter(\.isLetter)).lua"
+            try """
+            math.randomseed(\(getpid()))
+            request = function()
+              return wrk.format("GET", "\(prefix)R" .. math.random(0, \(groups - 1)))
+            end
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+            let result = try capture(
+                wrk, ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script, base])
+            let rate = field(result, "Requests/sec:").flatMap(Double.init) ?? .nan
+            let p50 = latency(result, "50%")
+            let p99 = latency(result, "99%")
+            let errors = field(result, "Non-2xx or 3xx responses:") ?? "0"
+            return
+                "| \(label) | \(grouped(rate)) req/s | \(String(format: "%.2f", p50)) ms | \(String(format: "%.2f", p99)) ms | \(errors) |"
+        }
+        var rows: [String] = []
+        rows.append(try load("lot API `GET /v1/lots/{code}`", "/v1/lots/"))
+        rows.append(try load("buyer page `GET /lot/{code}` (verified, HTML)", "/lot/"))
+
+        // HTTP batch ingest: the same harvests, signed beforehand (a client signs its own events),
+        // sent in batches of 1,000 over one keep-alive connection.
+        let batchSize = 1000
+        var arguments: [String] = []
+        for start in stride(from: 0, to: ingest, by: batchSize) {
+            let events = try (start..<min(ingest, start + batchSize)).map { i in
+                try SignedEvent.sign(
+                    SupplyChain.event(
+                        "harvest", actor: "coop", id: "w-\(i)",
+                        [
+                            "lot": .string("W-\(i)"), "product": "Lúa ST25", "quantity": "1000", "unit": "kg", "plot": "P-1",
+                            "harvested": "2026-07-01",
+                        ]), with: bench.coop, keyName: "coop"
+                ).json
+            }
+            let file = dir + "/batch-\(start).json"
+            try Data(try CanonicalJSON.encode(["events": .array(events)])).write(to: URL(fileURLWithPath: file))
+            if !arguments.isEmpty { arguments.append("--next") }
+            arguments += [
+                "-s", "-o", "/dev/null", "-w", "%{http_code}\n", "-H", "Content-Type: application/json", "--data-binary",
+                "@" + file,
+                base + "/v1/events:batch",
+            ]
+        }
+        let httpStart = now()
+        let statuses = try capture(curl, arguments)
+        let httpRate = Double(ingest) / (now() - httpStart)
+        let refused = statuses.split(separator: "\n").filter { $0 != "201" }.count
+        guard refused == 0 else { throw BenchFailure("\(refused) batches were refused: \(statuses)") }
+
+        print(
+            "### `trace serve` on a \(grouped(Double(size)))-entry ledger (wrk -t2 -c\(connections) -d\(seconds)s on the same machine)\n"
+        )
+        print("| load | rate | p50 | p99 | non-2xx |")
+        print("|---|---:|---:|---:|---:|")
+        for row in rows { print(row) }
+        print("")
+        print("| ingest of \(grouped(Double(ingest))) harvests | events/s | ratio |")
+        print("|---|---:|---:|")
+        print("| `trace submit --file` (whole command: signs, checks, appends) | \(grouped(submitRate)) | 1.00 |")
+        print(
+            "| HTTP `POST /v1/events:batch`, batches of \(batchSize), with a signed checkpoint and proofs per batch | \(grouped(httpRate)) | \(String(format: "%.2f", httpRate / submitRate)) |"
+        )
+        print("")
+    }
+
+    static func which(_ name: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+            return "\(dir)/\(name)"
+        }
+        return nil
+    }
+
+    /// Runs a program and returns its standard output; throws if it fails.
+    static func capture(_ executable: String, _ arguments: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw BenchFailure("\(executable) failed (\(p.terminationStatus))") }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func runChecked(_ executable: String, _ arguments: [String]) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw BenchFailure("\(arguments.joined(separator: " ")) failed") }
+    }
+
+    /// The value after `label` on wrk's output line that starts with it.
+    static func field(_ output: String, _ label: String) -> String? {
+        for line in output.split(separator: "\n") {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix(label) { return trimmed.dropFirst(label.count).trimmingCharacters(in: .whitespaces) }
+        }
+        return nil
+    }
+
+    /// A latency percentile from wrk's distribution, in milliseconds.
+    static func latency(_ output: String, _ percentile: String) -> Double {
+        guard let text = field(output, percentile) else { return .nan }
+        for (unit, scale) in [("us", 0.001), ("ms", 1.0), ("s", 1000.0)] where text.hasSuffix(unit) {
+            if let value = Double(text.dropLast(unit.count)) { return value * scale }
+        }
+        return .nan
+    }
+}
+
+/// A benchmark that could not run.
+struct BenchFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
