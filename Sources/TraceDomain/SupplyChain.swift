@@ -172,9 +172,14 @@ public final class SupplyChain {
 
     /// The party that holds `key` now, and its registered verifier key (the name to sign with).
     public func signer(for key: PrivateKey) throws -> (party: PartyRecord, vkey: VerifierKey) {
+        try signer(for: key.publicKey)
+    }
+
+    /// The party whose current key is `publicKey`, and that key as registered.
+    public func signer(for publicKey: PublicKey) throws -> (party: PartyRecord, vkey: VerifierKey) {
         for party in state.parties.loaded {
             for record in party.keys where record.until == nil {
-                if let vkey = try? VerifierKey(record.vkey), vkey.publicKey == key.publicKey { return (party, vkey) }
+                if let vkey = try? VerifierKey(record.vkey), vkey.publicKey == publicKey { return (party, vkey) }
             }
         }
         throw DomainError(

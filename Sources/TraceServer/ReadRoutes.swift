@@ -2,6 +2,7 @@ import CanonicalJSON
 import Foundation
 import HTTPTypes
 import Hummingbird
+import TraceCrypto
 import TraceDomain
 import TraceLedger
 
@@ -23,6 +24,18 @@ struct ReadRoutes: Sendable {
         }
         router.get("/v1/lots/:code/lineage") { request, context in
             try lot(request, try context.parameters.require("code")) { $0.treeJSON() }
+        }
+        // A client holds only its private key: this tells it the party and key name to sign as.
+        router.get("/v1/signers/:publicKey") { request, context in
+            let hex = try context.parameters.require("publicKey")
+            guard let bytes = Hex.decode(hex), let key = try? PublicKey(bytes: bytes) else {
+                throw Problem(.badRequest, "request.bad_key", "\(hex.prefix(80)) is not the hex of a 32-byte Ed25519 public key")
+            }
+            let body = try host.read { chain -> JSONValue in
+                let (party, vkey) = try chain.signer(for: key)
+                return ["party": .string(party.id), "vkey": .string(vkey.description)]
+            }
+            return try Answer.json(body, caching: .revalidate, request: request)
         }
         router.get("/v1/parties/:id") { request, context in
             let id = try context.parameters.require("id")

@@ -11,6 +11,14 @@ struct LedgerOptions: ParsableArguments {
     @Flag(name: .long, help: "Print one JSON document instead of text.")
     var json = false
 
+    @Option(name: .long, help: "A running `trace serve` to talk to instead of a local file (default: $TRACE_SERVER).")
+    var server: String?
+
+    /// The server to talk to, if any: --server, else $TRACE_SERVER when no --ledger is given.
+    var remote: RemoteLedger? {
+        (server ?? (ledger == nil ? ProcessInfo.processInfo.environment["TRACE_SERVER"] : nil)).map(RemoteLedger.init)
+    }
+
     /// The ledger path after defaults.
     var path: String {
         ledger ?? ProcessInfo.processInfo.environment["TRACE_LEDGER"] ?? "trace.db"
@@ -23,7 +31,12 @@ struct LedgerOptions: ParsableArguments {
         return base + ".operator.key"
     }
 
-    func open() throws -> Ledger { try Ledger(path: path) }
+    func open() throws -> Ledger {
+        guard remote == nil else {
+            throw CLIFailure.input("error: --server: this command works on a local ledger only; pass --ledger PATH instead")
+        }
+        return try Ledger(path: path)
+    }
 
     /// The signing key: `--key`, else $TRACE_KEY, else `fallback`.
     func signingKey(_ option: String?, fallback: String?) throws -> (key: PrivateKey, path: String)? {

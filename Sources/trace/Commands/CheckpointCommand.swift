@@ -18,6 +18,19 @@ struct CheckpointCommand: ParsableCommand {
     var key: String?
 
     func run() throws {
+        if let remote = options.remote {
+            let note = try remote.text("/v1/checkpoint")
+            let checkpoint = try RemoteLedger.checkpoint(note)
+            if options.json {
+                try Output.json([
+                    "origin": .string(checkpoint.origin), "size": .number(Double(checkpoint.size)),
+                    "rootHash": .string(checkpoint.root.hex), "note": .string(note),
+                ])
+            } else {
+                print(note, terminator: "")
+            }
+            return
+        }
         let ledger = try options.open()
         let size = try ledger.size()
         var current = try ledger.latestCheckpoint()

@@ -17,6 +17,26 @@ struct ConsistencyCommand: ParsableCommand {
     var from: UInt64
 
     func run() throws {
+        if let remote = options.remote {
+            let proof = try remote.json("/v1/proofs/consistency?from=\(from)")
+            let note = proof["checkpoint"]?.stringValue ?? ""
+            let checkpoint = try RemoteLedger.checkpoint(note)
+            let oldRoot = try Digest(hex: proof["oldRootHash"]?.stringValue ?? "")
+            let hashes = try (proof["proof"]?.arrayValue ?? []).map { try Digest(hex: $0.stringValue ?? "") }
+            guard
+                ConsistencyProof(oldSize: from, newSize: checkpoint.size, hashes: hashes).verify(
+                    oldRoot: oldRoot, newRoot: checkpoint.root)
+            else { throw CLIFailure.verification("error: --server: the consistency proof the server sent does not check") }
+            if options.json {
+                try Output.json(proof)
+            } else {
+                print("consistency \(from) -> \(checkpoint.size)")
+                print("old root \(Data(oldRoot.bytes).base64EncodedString())")
+                for hash in hashes { print(Data(hash.bytes).base64EncodedString()) }
+                print("\n" + note, terminator: "")
+            }
+            return
+        }
         let ledger = try options.open()
         guard let (checkpoint, note) = try ledger.latestCheckpoint() else {
             throw CLIFailure.input("error: the ledger has no checkpoint yet; run `trace checkpoint` first")

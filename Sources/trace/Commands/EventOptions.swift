@@ -35,15 +35,27 @@ struct EventOptions: ParsableArguments {
         _ type: String, _ fields: [String: JSONValue], operatorFallback: Bool = false,
         personal: [(party: String, field: String, commitment: Commitment)] = [], summary: String
     ) throws -> AppendResult {
-        let chain = try open()
-        let key = try signingKey(operatorFallback: operatorFallback)
-        let (party, _) = try chain.signer(for: key)
-        let event = SupplyChain.event(type, actor: party.id, id: eventID, fields)
         let result: AppendResult
-        if let original = try retried(event, in: chain) {
-            result = original
+        if let remote = ledger.remote {
+            guard personal.isEmpty else {
+                throw CLIFailure.input(
+                    "error: --server: a person's clear data stays beside the ledger; register a person with --ledger on the operator's machine"
+                )
+            }
+            let key = try signingKey(operatorFallback: false)
+            let (party, keyName) = try remote.signer(for: key)
+            let event = SupplyChain.event(type, actor: party, id: eventID, fields)
+            result = try remote.submit([try SignedEvent.sign(event, with: key, keyName: keyName)])[0]
         } else {
-            result = try chain.submit([try chain.sign(event, with: key)], personal: personal)[0]
+            let chain = try open()
+            let key = try signingKey(operatorFallback: operatorFallback)
+            let (party, _) = try chain.signer(for: key)
+            let event = SupplyChain.event(type, actor: party.id, id: eventID, fields)
+            if let original = try retried(event, in: chain) {
+                result = original
+            } else {
+                result = try chain.submit([try chain.sign(event, with: key)], personal: personal)[0]
+            }
         }
         if ledger.json {
             try Output.json([

@@ -172,7 +172,7 @@ struct RecallCommand: ParsableCommand {
     func run() throws {
         let result = try options.append(
             "recall", ["lot": .string(lot), "reason": .string(reason)], operatorFallback: true, summary: "recalled \(lot)")
-        guard !options.ledger.json else { return }
+        guard !options.ledger.json, options.ledger.remote == nil else { return }
         let chain = try options.open()
         let held = chain.state.downstream(of: lot.uppercased()).compactMap { chain.state.lots[$0] }
             .filter { $0.holds.contains(result.entry.seq) }.map(\.code.text).sorted()

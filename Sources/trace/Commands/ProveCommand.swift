@@ -26,6 +26,31 @@ struct ProveCommand: ParsableCommand {
     var lot: String?
 
     func run() throws {
+        if let remote = options.remote, let entry, lot == nil {
+            // The server's proof is checked here before it is printed: the path must lead from
+            // the entry's own bytes to the root of the checkpoint it came with.
+            let proof = try remote.json("/v1/proofs/inclusion?entry=\(entry)")
+            let note = proof["checkpoint"]?.stringValue ?? ""
+            let checkpoint = try RemoteLedger.checkpoint(note)
+            let bytes = [UInt8](Data(base64Encoded: proof["entryBytes"]?.stringValue ?? "") ?? Data())
+            let hashes = try (proof["proof"]?.arrayValue ?? []).map { try Digest(hex: $0.stringValue ?? "") }
+            let leaf = try Entry(bytes: bytes, expectedSeq: entry).leafHash()
+            guard
+                InclusionProof(index: entry, treeSize: checkpoint.size, leafHash: leaf, hashes: hashes).verify(
+                    root: checkpoint.root)
+            else {
+                throw CLIFailure.verification(
+                    "error: --server: the proof of entry \(entry) does not lead to the checkpoint's root")
+            }
+            if options.json {
+                try Output.json(proof)
+            } else {
+                var text = "c2sp.org/tlog-proof@v1\nextra \(Data(bytes).base64EncodedString())\nindex \(entry)\n"
+                for hash in hashes { text += Data(hash.bytes).base64EncodedString() + "\n" }
+                print(text + "\n" + note, terminator: "")
+            }
+            return
+        }
         let ledger = try options.open()
         guard let (checkpoint, note) = try ledger.latestCheckpoint() else {
             throw CLIFailure.input("error: the ledger has no checkpoint yet; run `trace checkpoint` first")

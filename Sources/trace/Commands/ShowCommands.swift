@@ -12,6 +12,15 @@ struct ShowCommand: ParsableCommand {
     @Argument(help: "The lot code (any case).") var lot: String
 
     func run() throws {
+        if let remote = options.remote {
+            let answer = try remote.json("/v1/lots/" + RemoteLedger.segment(lot))
+            if options.json {
+                try Output.json(answer)
+            } else {
+                for line in RemoteText.lot(answer) { print(line) }
+            }
+            return
+        }
         let chain = try SupplyChain(ledger: options.open())
         let lineage = try Lineage(chain: chain, lot: lot)
         if options.json {
@@ -37,6 +46,18 @@ struct LineageCommand: ParsableCommand {
     @Flag(help: "Print the FSMA 204 spreadsheet (CSV) instead.") var csv = false
 
     func run() throws {
+        if let remote = options.remote, !csv {
+            let answer = try remote.json("/v1/lots/" + RemoteLedger.segment(lot) + "/lineage")
+            if options.json {
+                try Output.json(answer)
+            } else {
+                print("where \(answer["lot"]?.stringValue ?? lot) came from:")
+                RemoteText.tree(answer["upstream"], key: "from", indent: "  ")
+                print("where \(answer["lot"]?.stringValue ?? lot) went:")
+                RemoteText.tree(answer["downstream"], key: "into", indent: "  ")
+            }
+            return
+        }
         let chain = try SupplyChain(ledger: options.open())
         let lineage = try Lineage(chain: chain, lot: lot)
         if csv {

@@ -22,9 +22,18 @@ struct SubmitCommand: ParsableCommand {
         let data: Data?
         data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
         guard let data else { throw CLIFailure.input("error: --file: cannot read \(file)") }
-        let chain = try options.open()
+        let remote = options.ledger.remote
+        let chain = remote == nil ? try options.open() : nil
         let key = try options.signingKey()
-        let (party, _) = try chain.signer(for: key)
+        // With --server the key stays here: the server only says which party holds it.
+        let partyID: String
+        let keyName: String
+        if let remote {
+            (partyID, keyName) = try remote.signer(for: key)
+        } else {
+            let (party, vkey) = try chain!.signer(for: key)
+            (partyID, keyName) = (party.id, vkey.name)
+        }
         var events: [SignedEvent] = []
         var lines: [Int] = []
         var problems: [String] = []
@@ -42,25 +51,26 @@ struct SubmitCommand: ParsableCommand {
                     throw DomainError(.badInput, "not a JSON object")
                 }
                 guard let type = o["type"]?.stringValue else { throw DomainError(.badInput, "\"type\" is missing") }
-                if let actor = o["actor"]?.stringValue, actor != party.id {
-                    throw DomainError(.badInput, "\"actor\" is \(actor) but the key belongs to \(party.id)")
+                if let actor = o["actor"]?.stringValue, actor != partyID {
+                    throw DomainError(.badInput, "\"actor\" is \(actor) but the key belongs to \(partyID)")
                 }
                 o.removeValue(forKey: "type")
                 let id = o.removeValue(forKey: "id")?.stringValue
                 let time = o.removeValue(forKey: "time")
-                var event = SupplyChain.event(type, actor: party.id, id: id, o)
+                var event = SupplyChain.event(type, actor: partyID, id: id, o)
                 if let time, case .object(var e) = event {
                     e["time"] = time
                     event = .object(e)
                 }
-                events.append(try chain.sign(event, with: key))
+                events.append(try SignedEvent.sign(event, with: key, keyName: keyName))
                 lines.append(index + 1)
             } catch {
                 problems.append("line \(index + 1): \(CLIFailure.describe(error) ?? "\(error)")")
             }
         }
-        // Check every line against the rules before writing anything, so all refusals are reported.
-        problems += chain.dryRun(events).map {
+        // Check every line against the rules before writing anything, so all refusals are reported
+        // (a server checks a batch the same way and lists every refusal).
+        problems += (chain?.dryRun(events) ?? []).map {
             "line \(lines[$0.index]): refused: \($0.error.message) [\($0.error.code.rawValue)]"
         }
         guard problems.isEmpty else {
@@ -69,7 +79,7 @@ struct SubmitCommand: ParsableCommand {
                 message: (problems + ["nothing was written (\(problems.count) of \(lines.count + problems.count) lines refused)"])
                     .joined(separator: "\n"))
         }
-        let results = try chain.submit(events)
+        let results = events.isEmpty ? [] : try remote?.submit(events) ?? chain!.submit(events)
         let fresh = results.filter { !$0.duplicate }.count
         if options.ledger.json {
             try Output.json([
