@@ -190,13 +190,15 @@ public final class Ledger: Sendable {
     /// bytes, read in one snapshot.
     public func inclusionProofs(_ entries: [UInt64], treeSize: UInt64) throws -> [(proof: InclusionProof, bytes: [UInt8])] {
         try store.read { reader in
-            let tree = MerkleTree(source: reader)
+            // A batch's entries are neighbours: their proofs share most nodes, read once.
+            let nodes = CachedNodes(reader)
+            let tree = MerkleTree(source: nodes)
             return try entries.map { seq in
                 guard seq < treeSize, let bytes = try reader.entryBytes(seq) else {
                     throw LedgerError(.outOfRange, "entry \(seq) is not in a tree of \(treeSize) entries", entry: seq)
                 }
                 let hashes = try tree.inclusionProof(index: seq, size: treeSize)
-                let leaf = try reader.node(level: 0, index: seq)
+                let leaf = try nodes.node(level: 0, index: seq)
                 return (InclusionProof(index: seq, treeSize: treeSize, leafHash: leaf, hashes: hashes), bytes)
             }
         }
@@ -228,6 +230,22 @@ public final class Ledger: Sendable {
             throw LedgerError(.outOfRange, "there is no entry \(seq)", entry: seq)
         }
         return try Entry(bytes: bytes, expectedSeq: seq)
+    }
+}
+
+/// Stored tree nodes, each read once: for many proofs over neighbouring entries.
+final class CachedNodes: MerkleNodeSource {
+    private let source: any MerkleNodeSource
+    private var cache: [Int64: Digest] = [:]
+
+    init(_ source: any MerkleNodeSource) { self.source = source }
+
+    func node(level: Int, index: UInt64) throws -> Digest {
+        let key = Int64(level) << 48 | Int64(index)
+        if let hit = cache[key] { return hit }
+        let digest = try source.node(level: level, index: index)
+        cache[key] = digest
+        return digest
     }
 }
 
