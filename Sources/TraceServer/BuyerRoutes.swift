@@ -45,7 +45,7 @@ struct BuyerRoutes: Sendable {
                     ok: false, reason: error.message, entriesChecked: 0, checkpointSize: 0, ledgerSize: size)
             }
             let page = try BuyerPage(lineage: lineage, verdict: verdict, language: language, path: path).render()
-            return LedgerHost.Cached(bytes: Array(page.utf8), found: true)
+            return LedgerHost.Cached(bytes: Array(page.utf8), found: true, lots: LedgerHost.lots(lineage))
         }
         return Answer.bytes(
             answer.bytes, type: "text/html; charset=utf-8", status: answer.found ? .ok : .notFound, caching: .revalidate,

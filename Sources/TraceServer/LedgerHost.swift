@@ -12,11 +12,8 @@ final class LedgerHost: @unchecked Sendable {
     private let lock = NSLock()
     private var chain: SupplyChain
     private let operatorKey: PrivateKey?
-    /// Rendered answers for the ledger's current size: a lot's page or JSON is made once per
-    /// append, not once per scan of its QR code.
-    private var answers: [String: Cached] = [:]
-    private var answersSize: UInt64 = 0
-    static let maxCachedAnswers = 20_000
+    /// Rendered lot answers and pages, kept until an append touches their lots.
+    private var answers: AnswerCache
     /// Where GS1 Digital Links point.
     let publicURL: String
 
@@ -28,6 +25,7 @@ final class LedgerHost: @unchecked Sendable {
                 "--key: this is not the operator key of \(ledger.metadata.origin); checkpoints are signed by the operator")
         }
         chain = try SupplyChain(ledger: ledger)
+        answers = AnswerCache(size: chain.state.size)
         self.operatorKey = operatorKey
         self.publicURL = publicURL
         try signCheckpoint()
@@ -51,21 +49,14 @@ final class LedgerHost: @unchecked Sendable {
         return try body(chain)
     }
 
-    /// A rendered answer: its body, and whether it was found.
-    struct Cached {
-        let bytes: [UInt8]
-        let found: Bool
-    }
+    typealias Cached = AnswerCache.Cached
 
     /// The answer cached under `key` for the ledger as it is now, or `make`'s, cached.
     func cached(_ key: String, _ make: (SupplyChain) throws -> Cached) throws -> Cached {
         lock.lock()
         defer { lock.unlock() }
         try refresh()
-        if answersSize != chain.state.size || answers.count >= Self.maxCachedAnswers {
-            answers.removeAll(keepingCapacity: true)
-            answersSize = chain.state.size
-        }
+        answers.advance(to: chain.state.size, ledger: chain.ledger)
         if let hit = answers[key] { return hit }
         let made = try make(chain)
         answers[key] = made
@@ -78,6 +69,11 @@ final class LedgerHost: @unchecked Sendable {
         lineage.digitalLinkBase = publicURL
         lineage.disclosesPersonalData = false
         return lineage
+    }
+
+    /// The lots an answer about `lineage` shows: the lot, everything it came from and went into.
+    static func lots(_ lineage: Lineage) -> Set<String> {
+        Set((lineage.upstreamLots + lineage.downstreamLots).map(\.code.key))
     }
 
     private func refresh() throws {

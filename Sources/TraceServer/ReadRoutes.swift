@@ -52,7 +52,9 @@ struct ReadRoutes: Sendable {
     /// A lot's JSON, made once per append of the ledger and then served from memory.
     private func lot(_ request: Request, _ code: String, _ shape: @escaping (Lineage) throws -> JSONValue) throws -> Response {
         let answer = try host.cached("\(request.uri.path)") { chain in
-            LedgerHost.Cached(bytes: try CanonicalJSON.encode(try shape(try host.lineage(code, in: chain))), found: true)
+            let lineage = try host.lineage(code, in: chain)
+            return LedgerHost.Cached(
+                bytes: try CanonicalJSON.encode(try shape(lineage)), found: true, lots: LedgerHost.lots(lineage))
         }
         return Answer.bytes(answer.bytes, type: "application/json", caching: .revalidate, request: request)
     }

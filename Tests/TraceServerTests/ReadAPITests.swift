@@ -130,4 +130,26 @@ struct ReadAPITests {
         }
         #expect(try f.get("/v1/parties/nong-dan-an").json()["commitments"]?["name"] != nil)
     }
+
+    @Test func answersFollowAppendsByOtherProcesses() throws {
+        let f = try ServerFixture()
+        try f.h.appendEvents(2)
+        let before = try f.get("/v1/lots/LA-ST25-1").json()
+        #expect(before["status"]?.stringValue == "active")
+        #expect(try f.get("/lot/LA-ST25-1?lang=en").text.contains("Shipped") == false)
+        // An append that touches another lot, then one that touches this lot, both by the CLI.
+        #expect(try f.h.run("ship", "--key", "htx-tan-lap.key", "--lot", "LA-ST25-2", "--to", "trang-trai-bay").status == 0)
+        #expect(try f.get("/v1/lots/LA-ST25-1").json() == before)
+        #expect(try f.get("/v1/lots/LA-ST25-2").json()["status"]?.stringValue == "in transit to trang-trai-bay")
+        #expect(try f.h.run("ship", "--key", "htx-tan-lap.key", "--lot", "LA-ST25-1", "--to", "trang-trai-bay").status == 0)
+        #expect(try f.get("/v1/lots/LA-ST25-1").json()["status"]?.stringValue == "in transit to trang-trai-bay")
+        let page = try f.get("/lot/LA-ST25-1?lang=en")
+        #expect(page.text.contains("Shipped"))
+        #expect(page.text.contains("VERIFIED"))
+        // A lot that did not exist when first asked for appears once it is recorded.
+        #expect(try f.get("/lot/LA-ST25-3").status == 404)
+        try f.h.appendEvents(1, from: 3)
+        #expect(try f.get("/lot/LA-ST25-3").status == 200)
+        #expect(try f.get("/v1/lots/LA-ST25-3").status == 200)
+    }
 }

@@ -1,0 +1,65 @@
+import CanonicalJSON
+import TraceDomain
+import TraceLedger
+
+/// Rendered answers (a lot's JSON, its buyer page), each with the lots it was made from, kept
+/// across appends that touch none of those lots: a pack's QR code is scanned many times, and a
+/// page costs a verification of the lot's story to make.
+struct AnswerCache {
+    /// One answer: its body, whether the thing asked for exists, and the lot keys it shows.
+    struct Cached {
+        let bytes: [UInt8]
+        let found: Bool
+        /// The lots whose change changes this answer; empty means any change does.
+        var lots: Set<String> = []
+    }
+
+    static let capacity = 20_000
+    private var answers: [String: Cached] = [:]
+    /// The ledger size the answers are known good for.
+    private(set) var size: UInt64
+
+    init(size: UInt64) { self.size = size }
+
+    subscript(key: String) -> Cached? {
+        get { answers[key] }
+        set {
+            if answers.count >= Self.capacity { answers.removeAll(keepingCapacity: true) }
+            answers[key] = newValue
+        }
+    }
+
+    /// Brings the cache to `newSize`: the answers that the entries since could change are dropped.
+    mutating func advance(to newSize: UInt64, ledger: Ledger) {
+        defer { size = newSize }
+        guard newSize != size else { return }
+        guard newSize > size, newSize - size <= 10_000,
+            let rows = try? ledger.store.read({ try $0.entries(from: size, limit: Int(newSize - size)) })
+        else {
+            answers.removeAll(keepingCapacity: true)
+            return
+        }
+        var touched: Set<String> = []
+        for row in rows {
+            guard let event = try? Entry(bytes: row.bytes, canonical: false).signed.event, let lots = Self.lots(of: event) else {
+                answers.removeAll(keepingCapacity: true)
+                return
+            }
+            touched.formUnion(lots)
+        }
+        answers = answers.filter { !$0.value.lots.isEmpty && $0.value.lots.isDisjoint(with: touched) }
+    }
+
+    /// The lot keys an event changes; nil when it may change anything (parties, plots, voids).
+    static func lots(of event: JSONValue) -> Set<String>? {
+        let lotEvents: Set<String> = [
+            "harvest", "transform", "split", "merge", "ship", "receive", "certify", "export", "recall", "release",
+        ]
+        guard let type = event["type"]?.stringValue, lotEvents.contains(type) else { return nil }
+        var codes = [event["lot"]?.stringValue, event["output"]?.stringValue]
+        for list in ["inputs", "outputs", "into"] {
+            for item in event[list]?.arrayValue ?? [] { codes.append(item["lot"]?.stringValue) }
+        }
+        return Set(codes.compactMap { $0.flatMap { try? LotCode($0, field: "lot").key } })
+    }
+}
