@@ -20,15 +20,7 @@ struct CheckpointCommand: ParsableCommand {
     func run() throws {
         if let remote = options.remote {
             let note = try remote.text("/v1/checkpoint")
-            let checkpoint = try RemoteLedger.checkpoint(note)
-            if options.json {
-                try Output.json([
-                    "origin": .string(checkpoint.origin), "size": .number(Double(checkpoint.size)),
-                    "rootHash": .string(checkpoint.root.hex), "note": .string(note),
-                ])
-            } else {
-                print(note, terminator: "")
-            }
+            try show(RemoteLedger.checkpoint(note), note)
             return
         }
         let ledger = try options.open()
@@ -46,6 +38,10 @@ struct CheckpointCommand: ParsableCommand {
         guard let (checkpoint, note) = current else {
             throw CLIFailure.input("error: the ledger has no checkpoint yet; pass the operator's --key to sign one")
         }
+        try show(checkpoint, note)
+    }
+
+    private func show(_ checkpoint: Checkpoint, _ note: String) throws {
         if options.json {
             try Output.json([
                 "origin": .string(checkpoint.origin), "size": .number(Double(checkpoint.size)),
