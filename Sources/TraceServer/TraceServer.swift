@@ -25,6 +25,9 @@ public enum TraceServer {
         BuyerRoutes(host: host).add(to: router)
         let app = Application(
             router: router,
+            // A connection that sends nothing for a minute is closed, so idle or stalled clients
+            // cannot hold the server's connections for ever.
+            server: .http1(configuration: .init(idleTimeout: .seconds(60))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port

@@ -49,6 +49,12 @@ struct OpenAPITests {
         try get("/v1/lots/{code}/lineage", "/v1/lots/la-st25-2/lineage")
         try get("/v1/parties/{id}", "/v1/parties/htx-tan-lap")
         try get("/v1/parties/{id}", "/v1/parties/nobody")
+        try get("/v1/signers/{publicKey}", "/v1/signers/" + Hex.encode(f.key.publicKey.bytes))
+        try get("/v1/signers/{publicKey}", "/v1/signers/abc")
+        try get("/v1/signers/{publicKey}", "/v1/signers/" + Hex.encode(try PrivateKey.generate().publicKey.bytes))
+        try get("/lot/{code}", "/lot/RICE-404")
+        try get("/lot/{code}", "/lot/LA-ST25-1?lang=en")
+        try get("/01/{gtin}/10/{lot}", "/01/08934567000017/10/LA-ST25-1")
         // Exhaust the write burst: the refusal is documented too.
         var limited: HTTPReply?
         for i in 10...30 where limited == nil {

@@ -135,6 +135,11 @@ struct WriteAPITests {
         #expect(f.server.stdout.contains("trace serve: stopped"))
         let verify = try f.h.run("verify")
         #expect(verify.status == 0, "\(verify.stderr)")
+        // Ctrl-C in a terminal stops it the same way.
+        let again = try ServerProcess(["--ledger", f.h.ledger], directory: f.h.directory)
+        #expect(try HTTPReply.send("GET", again.url + "/v1/checkpoint").status == 200)
+        #expect(again.stop(signal: SIGINT) == 0)
+        #expect(again.stdout.contains("trace serve: stopped"))
     }
 }
 
