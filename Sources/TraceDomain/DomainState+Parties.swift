@@ -113,9 +113,23 @@ extension DomainState {
             )
         }
         let geometry = try PlotGeometry(stored: p["geometry"], field: "plot.geometry")
+        // The EU cut-off evidence is compared as a date and a document hash: hold them to that form.
+        let since = p["cultivatedSince"]?.stringValue
+        if let since {
+            guard since.count == 10, Timestamp.parse(since + "T00:00:00Z") != nil else {
+                throw DomainError(.badInput, "event \(ctx.id): plot.cultivatedSince \"\(since)\" must be a date, YYYY-MM-DD")
+            }
+        }
+        let evidence = p["evidenceSha256"]?.stringValue
+        if let evidence {
+            guard evidence.count == 64, evidence == evidence.lowercased(), (try? Digest(hex: evidence)) != nil else {
+                throw DomainError(
+                    .badInput, "event \(ctx.id): plot.evidenceSha256 must be a SHA-256 (64 lower-case hex digits)")
+            }
+        }
         plots[id] = PlotRecord(
             id: id, farm: farmID, cooperative: ctx.actor.id, crop: CanonicalJSON.nfc(crop), areaHa: area, geometry: geometry,
-            cultivatedSince: p["cultivatedSince"]?.stringValue, evidenceSHA256: p["evidenceSha256"]?.stringValue,
+            cultivatedSince: since, evidenceSHA256: evidence,
             registeredSeq: ctx.seq)
     }
 

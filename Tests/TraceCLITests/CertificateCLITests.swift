@@ -95,6 +95,29 @@ struct CertificateCLITests {
         #expect(!FileManager.default.fileExists(atPath: h.directory + "/c.json"))
     }
 
+    @Test func theLiveLedgerCatchesARevokedExporterKeyAndAnUnreachableServerFails() throws {
+        let h = try exported()
+        #expect(try h.run("certificate", "issue", "X-1", "--out", "cert.json", "--key", "vinarice.key").status == 0)
+        let args = ["certificate", "verify", "cert.json", "--operator", h.operatorVKey]
+        #expect(try Command.run(Command.trace, args + ["--ledger", "trace.db"], directory: h.directory).status == 0)
+        #expect(try h.run("party", "revoke", "--id", "vinarice", "--reason", "laptop stolen").status == 0)
+        _ = try h.run("checkpoint")
+        // Offline the file still holds (it cannot see the revocation); against the ledger it fails.
+        #expect(try Command.run(Command.trace, args, directory: h.directory).status == 0)
+        let live = try Command.run(Command.trace, args + ["--ledger", "trace.db"], directory: h.directory)
+        #expect(live.status == 1 && live.stderr.contains("revocation: the exporter's key was revoked"), "\(live.stderr)")
+        // Asked to check a server that does not answer: a failed check, not a pass.
+        let down = try Command.run(
+            Command.trace, args + ["--server", "http://127.0.0.1:9", "--html", "x.html", "--public-url", "https://x.example"],
+            directory: h.directory)
+        #expect(down.status == 1 && down.stderr.contains("consistency: the live ledger could not be checked"), "\(down.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: h.directory + "/x.html"))
+        let hostile = try h.run(
+            "certificate", "issue", "X-1", "--out", "c2.json", "--html", "c2.html", "--key", "vinarice.key", "--public-url",
+            #"https://x.example/"><script>alert(1)</script>"#)
+        #expect(hostile.status == 2 && hostile.stderr.contains("--public-url"), "\(hostile.stderr)")
+    }
+
     @Test func eudrWritesTheOriginPlotsAsGeoJSON() throws {
         let h = try exported()
         let result = try h.run("eudr", "X-1", "--out", "plots.geojson")
