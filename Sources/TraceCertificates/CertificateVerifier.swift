@@ -110,7 +110,14 @@ public struct CertificateVerifier {
                 break
             }
             last = item.index
-            do { entries.append(try Entry(bytes: item.bytes, expectedSeq: item.index)) } catch {
+            do {
+                let entry = try Entry(bytes: item.bytes, expectedSeq: item.index)
+                guard entry.seq == item.index else {
+                    unreadable = ("entry \(item.index) holds the bytes of entry \(entry.seq)", item.index)
+                    break
+                }
+                entries.append(entry)
+            } catch {
                 unreadable = ("entry \(item.index) is not a well-formed ledger entry: \(error)", item.index)
                 break
             }
@@ -122,10 +129,16 @@ public struct CertificateVerifier {
             .genesis,
             genesis.map { g in
                 g.signed.event["type"]?.stringValue == Ledger.genesisType && g.signed.key == operatorKey
-                    && g.signed.event["origin"]?.stringValue == checkpoint.origin
+                    && g.signed.event["origin"]?.stringValue == checkpoint.origin && g.prev == .zero
                     ? nil : ("entry 0 is not the genesis entry of \(checkpoint.origin) signed by the operator key", 0)
             } ?? ("the certificate does not carry entry 0, the ledger's genesis", 0),
             passed: "entry 0 is the genesis of \(checkpoint.origin), signed by the operator")
+
+        // Event ids are unique across the ledger, so within any part of it.
+        var ids: Set<String> = []
+        if unreadable == nil, let twice = entries.first(where: { !ids.insert($0.signed.id).inserted }) {
+            unreadable = ("entry \(twice.seq): event id \(twice.signed.id) appears twice", twice.seq)
+        }
 
         // 3. Every entry is included in the signed tree.
         var inclusionFailure = unreadable
@@ -276,7 +289,8 @@ public struct CertificateVerifier {
                 nil
             )
         }
-        guard let lot = state.lot(certificate.lot), lot.custodian == exporter.id, lot.status != .voided else {
+        guard let lot = state.lot(certificate.lot), lot.custodian == exporter.id, lot.status == .active || lot.status == .exported
+        else {
             return ("\(exporter.id) does not hold lot \(certificate.lot)", nil)
         }
         guard let key = try? VerifierKey(signature.key), let message = try? certificate.signedMessage,

@@ -150,7 +150,7 @@ extension DomainState {
         let process = try ctx.string("process", "drying, milling, sorting, packing, ...")
         let inputs = try lines(ctx, "inputs")
         let outputs = try lines(ctx, "outputs")
-        guard let limitText = ctx.event["yieldLimit"]?.stringValue, let limit = Decimal(string: limitText), limit > 0, limit <= 1
+        guard let limitText = ctx.event["yieldLimit"]?.stringValue, let limit = Mass.decimal(limitText), limit > 0, limit <= 1
         else {
             throw DomainError(
                 .badInput,

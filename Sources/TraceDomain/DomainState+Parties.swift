@@ -106,7 +106,7 @@ extension DomainState {
         guard let crop = p["crop"]?.stringValue, !crop.isEmpty else {
             throw DomainError(.badInput, "event \(ctx.id): plot.crop is missing")
         }
-        guard let areaText = p["areaHa"]?.stringValue, let area = Decimal(string: areaText), area > 0, area < 100_000 else {
+        guard let areaText = p["areaHa"]?.stringValue, let area = Mass.decimal(areaText), area > 0, area < 100_000 else {
             throw DomainError(
                 .badInput,
                 "event \(ctx.id): plot.areaHa \"\(p["areaHa"]?.stringValue ?? "")\" must be a decimal number of hectares, like \"2.5\""

@@ -28,6 +28,11 @@ import TraceLedger
         let last = try c.f.size() - 1
         beyond.entries.append(.init(index: last, bytes: try c.f.chain.ledger.entry(last).bytes, proof: []))
         #expect(firstFailure(c, try c.resigned(beyond))?.name == .inclusion)
+        // Another entry's bytes under an index, with that entry's genuine proof.
+        var relabelled = certificate
+        relabelled.entries[4].bytes = certificate.entries[5].bytes
+        relabelled.entries[4].proof = certificate.entries[5].proof
+        #expect(firstFailure(c, try c.resigned(relabelled))?.detail.contains("holds the bytes of entry") == true)
         var empty = certificate
         empty.entries = []
         #expect(firstFailure(c, try c.resigned(empty))?.name == .genesis)
