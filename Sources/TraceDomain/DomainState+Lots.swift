@@ -201,6 +201,13 @@ extension DomainState {
                 "event \(ctx.id): only lots of one product merge; these are \(products.sorted().joined(separator: ", ")) (use transform)"
             )
         }
+        // A used-up lot has nothing to give, and a lot named twice would be merged with itself.
+        if let empty = sources.first(where: { $0.held == .zero }) {
+            throw DomainError(.overdrawn, "event \(ctx.id): lot \(empty.code) is used up (it holds 0 kg); it cannot be merged")
+        }
+        if Set(sources.map(\.code.key)).count != sources.count {
+            throw DomainError(.badInput, "event \(ctx.id): a merge names each input lot once")
+        }
         let code = try LotCode(try ctx.string("output", "the merged lot's code"), field: "output")
         let total = sources.reduce(Mass.zero) { $0 + $1.held }
         try requireNew([code], ctx)

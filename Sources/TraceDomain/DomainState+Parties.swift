@@ -23,6 +23,9 @@ extension DomainState {
                 .exists, "event \(ctx.id): key \(vkey.prefix(40))... already belongs to a party; each party has its own key")
         }
         let name = p["name"]?.stringValue.map(CanonicalJSON.nfc)
+        if let name, name.trimmingWhitespace.isEmpty {
+            throw DomainError(.badInput, "event \(ctx.id): party \(id)'s name is empty")
+        }
         var personal: [String: String] = [:]
         for (field, value) in p["personal"]?.objectValue ?? [:] {
             guard let hex = value.stringValue, (try? Digest(hex: hex)) != nil else {
@@ -103,7 +106,7 @@ extension DomainState {
                 .roleNotAllowed,
                 "event \(ctx.id): farm \(farmID) is a member of \(farm.memberOf ?? "no cooperative"), not \(ctx.actor.id)")
         }
-        guard let crop = p["crop"]?.stringValue, !crop.isEmpty else {
+        guard let crop = p["crop"]?.stringValue, !crop.trimmingWhitespace.isEmpty else {
             throw DomainError(.badInput, "event \(ctx.id): plot.crop is missing")
         }
         guard let areaText = p["areaHa"]?.stringValue, let area = Mass.decimal(areaText), area > 0, area < 100_000 else {

@@ -42,6 +42,28 @@ struct RuleTests {
         }
     }
 
+    @Test func emptyNamesEmptyLotsAndImpossibleOffsetsAreRefused() throws {
+        let f = try ChainFixture()
+        try refused(f, .badInput, "name is empty") { try f.register("blank", roles: ["processor"], name: "  ") }
+        let point = try PlotGeometry(geojson: #"{"type":"Point","coordinates":[106.5,10.6]}"#).storedJSON
+        try refused(f, .badInput, "plot.crop") {
+            try f.submit(
+                "htx-tan-lap", "plot.register",
+                ["plot": ["id": "P-8", "farm": "nong-ho-bay", "crop": " ", "areaHa": "1", "geometry": point]])
+        }
+        try f.harvest("M-1", "100")
+        try f.harvest("M-2", "100")
+        try f.submit("htx-tan-lap", "split", ["lot": "M-2", "outputs": [["lot": "M-3", "quantity": "100"]]])
+        try refused(f, .overdrawn, "M-2 is used up") {
+            try f.submit("htx-tan-lap", "merge", ["inputs": [["lot": "M-1"], ["lot": "M-2"]], "output": "M-4"])
+        }
+        try refused(f, .badInput, "each input lot once") {
+            try f.submit("htx-tan-lap", "merge", ["inputs": [["lot": "M-1"], ["lot": "m-1"]], "output": "M-4"])
+        }
+        #expect(Timestamp.parse("2026-07-01T07:30:00+99:99") == nil)
+        #expect(Timestamp.parse("2026-07-01T07:30:00+07:00") != nil)
+    }
+
     @Test func lotCodesAreUniqueIgnoringCase() throws {
         let f = try ChainFixture()
         try f.harvest("LA-ST25-0007")
