@@ -44,8 +44,20 @@ public struct QRCode: Sendable, Equatable {
                 x += run
             }
         }
+        // The label is caller text inside an attribute: escape what could end it.
+        var escaped = ""
+        for c in label.unicodeScalars {
+            switch c {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.unicodeScalars.append(c)
+            }
+        }
         return """
-            <svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="\(label)" width="\(pixels)" height="\(pixels)" \
+            <svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="\(escaped)" width="\(pixels)" height="\(pixels)" \
             viewBox="0 0 \(side) \(side)" shape-rendering="crispEdges"><rect width="\(side)" height="\(side)" fill="#fff"/>\
             <path fill="#000" d="\(path)"/></svg>
             """

@@ -10,6 +10,7 @@ public struct CertificateError: Error, Sendable, Equatable, CustomStringConverti
         public static let notCheckpointed = Code(rawValue: "certificate.not_checkpointed")
         public static let badInput = Code(rawValue: "certificate.bad_input")
         public static let eudrIncomplete = Code(rawValue: "certificate.eudr_incomplete")
+        public static let recalled = Code(rawValue: "certificate.recalled")
     }
 
     public let code: Code

@@ -39,9 +39,10 @@ public struct CertificateHTML {
         let export = lot.export
         var origins = ""
         var cooperatives: [String] = []
+        var seen: Set<String> = []
         for o in content.origins {
             let coop = o.cooperative.map { $0.name ?? $0.id } ?? o.plot.cooperative
-            if let c = o.cooperative, let address = c.address, !cooperatives.contains(where: { $0.hasPrefix(esc(coop)) }) {
+            if let c = o.cooperative, let address = c.address, seen.insert(c.id).inserted {
                 cooperatives.append("\(esc(coop)): \(esc(address.line))\(address.asWritten.map { " (\(esc($0)))" } ?? "")")
             }
             origins += """

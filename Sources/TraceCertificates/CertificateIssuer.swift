@@ -32,6 +32,14 @@ public struct CertificateIssuer {
                 "LOT: lot \(lot.code) is held by \(lot.custodian) (\(Lineage.status(lot))), not by \(exporter.id); only the exporter holding a lot certifies it"
             )
         }
+        // A certificate must not vouch for goods under recall.
+        let lineage = try Lineage(chain: chain, lot: lot.code.text)
+        if let held = ([lot] + lineage.upstreamLots).first(where: { !$0.holds.isEmpty }) {
+            throw CertificateError(
+                .recalled,
+                "LOT: lot \(held.code)\(held.code == lot.code ? "" : " in lot \(lot.code)'s lineage") is on hold by the recall in entry \(held.holds.min() ?? 0); it must be released before a certificate is issued"
+            )
+        }
         guard let (checkpoint, note) = try chain.ledger.latestCheckpoint() else {
             throw CertificateError(.notCheckpointed, "the ledger has no checkpoint yet; the operator must run `trace checkpoint`")
         }

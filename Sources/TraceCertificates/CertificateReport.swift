@@ -2,7 +2,8 @@
 public struct CertificateCheck: Sendable, Equatable {
     /// What a certificate verification checks, in the order it checks them.
     public enum Name: String, Sendable, CaseIterable {
-        case checkpoint, genesis, inclusion, chain, signatures, keys, rules, lineage, disclosures, exporter, consistency
+        case checkpoint, genesis, inclusion, chain, signatures, keys, rules, lineage, disclosures, exporter, consistency,
+            revocation
     }
 
     public let name: Name

@@ -1,7 +1,7 @@
 import CanonicalJSON
 import Foundation
 public import TraceCrypto
-import TraceDomain
+public import TraceDomain
 public import TraceLedger
 
 /// Checks an origin certificate offline, trusting nothing but the operator's verifier key.
@@ -30,18 +30,94 @@ public struct CertificateVerifier {
         report.record(
             .checkpoint, nil,
             passed: "signed by the operator \(operatorKey.name) at tree size \(checkpoint.size) (origin \(checkpoint.origin))")
+        let (entries, authentic) = authenticate(certificate, checkpoint: checkpoint, into: &report)
+        // Nothing unauthenticated is ever interpreted: a forged entry could hold anything.
+        guard authentic else { return report }
 
+        // 6-8. Replay the rules along the path; who may sign is part of them.
+        var state = DomainState()
+        var replayFailure: (name: CertificateCheck.Name, detail: String, entry: UInt64)?
+        for entry in entries {
+            do { try state.applySparse(entry) } catch let error as DomainError {
+                let name: CertificateCheck.Name =
+                    switch error.code {
+                    case .keyNotValid, .unknownParty, .roleNotAllowed: .keys
+                    case .unknownLot, .unknownPlot: .lineage
+                    default: .rules
+                    }
+                replayFailure = (name, "entry \(entry.seq): \(error.message)", entry.seq)
+                break
+            } catch {
+                replayFailure = (.rules, "entry \(entry.seq): \(error)", entry.seq)
+                break
+            }
+        }
+        report.record(
+            .keys,
+            replayFailure.flatMap { $0.name == .keys ? ($0.detail, $0.entry) : nil }
+                ?? signersMismatch(certificate, entries, state: state),
+            passed:
+                "every signer's key was registered by the operator and valid when it signed (\(certificate.signers.count) keys)"
+        )
+        var rulesFailure: (String, UInt64?)? = replayFailure.flatMap { $0.name == .rules ? ($0.detail, $0.entry) : nil }
+        if rulesFailure == nil, replayFailure == nil { rulesFailure = Self.recallHold(state: state, lot: certificate.lot) }
+        report.record(.rules, rulesFailure, passed: "custody and mass balance hold along the path, and no lot of it is recalled")
+
+        var lineageFailure: (String, UInt64?)? = replayFailure.flatMap { $0.name == .lineage ? ($0.detail, $0.entry) : nil }
+        if lineageFailure == nil { lineageFailure = Self.lineageGap(state: state, lot: certificate.lot) }
+        let disclosures = Self.openDisclosures(certificate, state: state)
+        let lot = state.lots[certificate.lot].flatMap { $0.code.text == certificate.lot ? $0 : nil }
+        let content = lot.flatMap { lot in
+            state.parties[certificate.exporter].map { exporter in
+                CertificateContent(
+                    state: state, checkpoint: checkpoint, lot: lot, exporter: exporter, disclosed: disclosures.opened,
+                    events: Dictionary(uniqueKeysWithValues: entries.map { ($0.seq, ($0.signed.event, $0.recorded)) }))
+            }
+        }
+        report.record(
+            .lineage, lineageFailure,
+            passed:
+                "every input of lot \(certificate.lot) is traced to a harvest on a registered plot (\(content?.origins.count ?? 0) harvests)"
+        )
+
+        // 9. Disclosed personal values open the commitments the ledger holds.
+        report.record(
+            .disclosures, disclosures.failure.map { ($0, nil) },
+            passed: certificate.redacted
+                ? "redacted: no personal values disclosed"
+                : "\(certificate.disclosures.count) personal values open their commitments in the ledger")
+
+        // 10. The exporter holds the lot and signed the file with a key valid at the checkpoint.
+        report.record(
+            .exporter, exporterFailure(certificate, state: state, size: checkpoint.size),
+            passed: "signed by \(certificate.exporter) with its key current at the checkpoint, holding lot \(certificate.lot)")
+        report.content = report.ok ? content : nil
+        return report
+    }
+
+    /// Checks 2 to 5, which authenticate the entries: genesis, inclusion, chain links, signatures.
+    /// Returns the parsed entries, and whether all four passed.
+    private func authenticate(_ certificate: OriginCertificate, checkpoint: Checkpoint, into report: inout CertificateReport) -> (
+        [Entry], Bool
+    ) {
         // Entries must be in ledger order, each once, and each must parse as the entry it claims to be.
         var entries: [Entry] = []
-        var unreadable: (String, UInt64)?
+        var unreadable: (String, UInt64?)?
         var last: UInt64?
         for item in certificate.entries {
             if let last, item.index <= last {
-                unreadable = ("entries are not in ledger order: \(item.index) follows \(last)", item.index)
+                unreadable = ("entries are not in ledger order, each once: \(item.index) follows \(last)", item.index)
                 break
             }
             last = item.index
-            do { entries.append(try Entry(bytes: item.bytes, expectedSeq: item.index)) } catch {
+            do {
+                let entry = try Entry(bytes: item.bytes, expectedSeq: item.index)
+                guard entry.seq == item.index else {
+                    unreadable = ("entry \(item.index) holds the bytes of entry \(entry.seq)", item.index)
+                    break
+                }
+                entries.append(entry)
+            } catch {
                 unreadable = ("entry \(item.index) is not a well-formed ledger entry: \(error)", item.index)
                 break
             }
@@ -53,13 +129,19 @@ public struct CertificateVerifier {
             .genesis,
             genesis.map { g in
                 g.signed.event["type"]?.stringValue == Ledger.genesisType && g.signed.key == operatorKey
-                    && g.signed.event["origin"]?.stringValue == checkpoint.origin
+                    && g.signed.event["origin"]?.stringValue == checkpoint.origin && g.prev == .zero
                     ? nil : ("entry 0 is not the genesis entry of \(checkpoint.origin) signed by the operator key", 0)
             } ?? ("the certificate does not carry entry 0, the ledger's genesis", 0),
             passed: "entry 0 is the genesis of \(checkpoint.origin), signed by the operator")
 
+        // Event ids are unique across the ledger, so within any part of it.
+        var ids: Set<String> = []
+        if unreadable == nil, let twice = entries.first(where: { !ids.insert($0.signed.id).inserted }) {
+            unreadable = ("entry \(twice.seq): event id \(twice.signed.id) appears twice", twice.seq)
+        }
+
         // 3. Every entry is included in the signed tree.
-        var inclusionFailure: (String, UInt64?)? = unreadable
+        var inclusionFailure = unreadable
         if inclusionFailure == nil {
             for (entry, item) in zip(entries, certificate.entries) {
                 guard entry.seq < checkpoint.size,
@@ -93,95 +175,68 @@ public struct CertificateVerifier {
 
         // 5. Every event's signature.
         let parsed = entries
-        let bad = ParallelVerifier.firstFailure(count: entries.count) { i, verifier in
+        let bad = ParallelVerifier.firstFailure(count: parsed.count) { i, verifier in
             verifier.verify(
                 signature: parsed[i].signed.signature, message: parsed[i].signedMessage, key: parsed[i].signed.key.publicKey)
         }
         report.record(
             .signatures,
             bad.map {
-                ("entry \(entries[$0].seq): the signature by \(entries[$0].signed.key.name) does not verify", entries[$0].seq)
+                ("entry \(parsed[$0].seq): the signature by \(parsed[$0].signed.key.name) does not verify", parsed[$0].seq)
             },
-            passed: "\(entries.count) event signatures verify")
+            passed: "\(parsed.count) event signatures verify")
+        return (entries, report.ok)
+    }
 
-        // 6-8. Replay the rules along the path; who may sign is part of them.
-        var state = DomainState()
-        var replayFailure: (name: CertificateCheck.Name, detail: String, entry: UInt64)?
+    /// The `signers` list must be exactly the keys that signed: each entry's, and the certificate's.
+    private func signersMismatch(_ certificate: OriginCertificate, _ entries: [Entry], state: DomainState) -> (String, UInt64?)? {
+        var used: Set<[String]> = []
         for entry in entries {
-            do { try state.applySparse(entry) } catch let error as DomainError {
-                let name: CertificateCheck.Name =
-                    switch error.code {
-                    case .keyNotValid, .unknownParty, .roleNotAllowed: .keys
-                    case .unknownLot, .unknownPlot: .lineage
-                    default: .rules
-                    }
-                replayFailure = (name, "entry \(entry.seq): \(error.message)", entry.seq)
-                break
-            } catch {
-                replayFailure = (.rules, "entry \(entry.seq): \(error)", entry.seq)
-                break
+            let actor = entry.seq == 0 ? DomainState.operatorID : (entry.signed.event["actor"]?.stringValue ?? "")
+            used.insert([actor, entry.signed.key.description])
+        }
+        if let signature = certificate.signature { used.insert([certificate.exporter, signature.key]) }
+        let listed = certificate.signers.map { [$0.party, $0.key] }
+        guard Set(listed) == used, listed.count == used.count else {
+            return (
+                "signers: the list does not name exactly the \(used.count) keys that signed the entries and the certificate", nil
+            )
+        }
+        for signer in certificate.signers {
+            guard
+                state.parties[signer.party]?.keys.contains(where: { $0.vkey == signer.key && $0.from == signer.registeredBy })
+                    == true
+            else {
+                return (
+                    "signers: the key \(signer.key.prefix(40))... was not registered to \(signer.party) by entry \(signer.registeredBy)",
+                    signer.registeredBy
+                )
             }
         }
-        var keysFailure = replayFailure.flatMap { $0.name == .keys ? ($0.detail, $0.entry) : nil }
-        if keysFailure == nil {
-            for signer in certificate.signers {
-                let registered = state.parties[signer.party]?.keys.contains {
-                    $0.vkey == signer.key && $0.from == signer.registeredBy
-                }
-                if registered != true {
-                    keysFailure = (
-                        "signers: the key \(signer.key.prefix(40))... was not registered to \(signer.party) by entry \(signer.registeredBy)",
-                        signer.registeredBy
-                    )
-                    break
-                }
+        return nil
+    }
+
+    /// A lot of the path held by an open recall: a certificate must not vouch for it.
+    static func recallHold(state: DomainState, lot code: String) -> (String, UInt64?)? {
+        guard let root = state.lot(code) else { return nil }
+        var queue = [root.code.key]
+        var seen: Set<String> = []
+        while let key = queue.popLast() {
+            guard seen.insert(key).inserted, let lot = state.lots[key] else { continue }
+            if let recall = lot.holds.min() {
+                return ("lot \(lot.code) is on hold by the recall in entry \(recall)", recall)
             }
+            queue.append(contentsOf: lot.parents)
         }
-        report.record(
-            .keys, keysFailure,
-            passed:
-                "every signer's key was registered by the operator and valid when it signed (\(certificate.signers.count) keys)"
-        )
-        report.record(
-            .rules, replayFailure.flatMap { $0.name == .rules ? ($0.detail, $0.entry) : nil },
-            passed: "custody and mass balance hold along the path")
-
-        let lot = state.lot(certificate.lot)
-        var lineageFailure: (String, UInt64?)? = replayFailure.flatMap { $0.name == .lineage ? ($0.detail, $0.entry) : nil }
-        if lineageFailure == nil { lineageFailure = Self.lineageGap(state: state, lot: certificate.lot) }
-        let content = lot.flatMap { lot in
-            state.parties[certificate.exporter].map { exporter in
-                CertificateContent(
-                    state: state, checkpoint: checkpoint, lot: lot, exporter: exporter,
-                    disclosed: Self.openDisclosures(certificate.disclosures, state: state).opened,
-                    events: Dictionary(uniqueKeysWithValues: entries.map { ($0.seq, ($0.signed.event, $0.recorded)) }))
-            }
-        }
-        report.record(
-            .lineage, lineageFailure,
-            passed:
-                "every input of lot \(certificate.lot) is traced to a harvest on a registered plot (\(content?.origins.count ?? 0) harvests)"
-        )
-
-        // 9. Disclosed personal values open the commitments the ledger holds.
-        let disclosures = Self.openDisclosures(certificate.disclosures, state: state)
-        report.record(
-            .disclosures, disclosures.failure.map { ($0, nil) },
-            passed: certificate.redacted
-                ? "redacted: no personal values disclosed"
-                : "\(certificate.disclosures.count) personal values open their commitments in the ledger")
-
-        // 10. The exporter holds the lot and signed the file with a key valid at the checkpoint.
-        report.record(
-            .exporter, exporterFailure(certificate, state: state, size: checkpoint.size),
-            passed: "signed by \(certificate.exporter) with its key current at the checkpoint, holding lot \(certificate.lot)")
-        report.content = content
-        return report
+        return nil
     }
 
     /// Where the lineage breaks: a lot not in the file, or a root lot that is not a harvest.
     static func lineageGap(state: DomainState, lot code: String) -> (String, UInt64?)? {
         guard let root = state.lot(code) else { return ("lot \(code) is not created by any entry of the certificate", nil) }
+        guard root.code.text == code else {
+            return ("the certificate names lot \(code), but the ledger's lot is written \(root.code.text)", root.createdSeq)
+        }
         var queue = [root.code.key]
         var seen: Set<String> = []
         while !queue.isEmpty {
@@ -199,11 +254,19 @@ public struct CertificateVerifier {
     }
 
     /// The disclosures that open their commitments, and the first that does not.
-    static func openDisclosures(_ disclosures: [OriginCertificate.Disclosure], state: DomainState) -> (
+    static func openDisclosures(_ certificate: OriginCertificate, state: DomainState) -> (
         opened: [String: [String: String]], failure: String?
     ) {
         var opened: [String: [String: String]] = [:]
-        for d in disclosures {
+        if certificate.redacted, !certificate.disclosures.isEmpty {
+            return (opened, "the certificate says it is redacted but discloses \(certificate.disclosures.count) personal values")
+        }
+        for d in certificate.disclosures {
+            guard CertificateIssuer.disclosedFields.contains(d.field) else {
+                return (opened, "\(d.party).\(d.field): only \(CertificateIssuer.disclosedFields.sorted()) may be disclosed")
+            }
+            guard d.salt.count == 16 else { return (opened, "\(d.party).\(d.field): a salt is 16 bytes, not \(d.salt.count)") }
+            guard opened[d.party]?[d.field] == nil else { return (opened, "\(d.party).\(d.field) is disclosed twice") }
             guard let hex = state.parties[d.party]?.personal[d.field], let digest = try? Digest(hex: hex) else {
                 return (opened, "\(d.party).\(d.field) is disclosed but the ledger holds no such commitment")
             }
@@ -226,7 +289,8 @@ public struct CertificateVerifier {
                 nil
             )
         }
-        guard let lot = state.lot(certificate.lot), lot.custodian == exporter.id else {
+        guard let lot = state.lot(certificate.lot), lot.custodian == exporter.id, lot.status == .active || lot.status == .exported
+        else {
             return ("\(exporter.id) does not hold lot \(certificate.lot)", nil)
         }
         guard let key = try? VerifierKey(signature.key), let message = try? certificate.signedMessage,
@@ -269,6 +333,32 @@ extension CertificateVerifier {
         return CertificateCheck(
             .consistency, passed: true,
             "the ledger's current checkpoint (\(current.size) entries) extends the certificate's (\(old.size) entries)")
+    }
+}
+
+extension CertificateVerifier {
+    /// The `revocation` check: the exporter's signing key, as the live ledger lists the party's
+    /// keys now, has not been revoked or replaced. Offline, a certificate can only show the key
+    /// current at its own checkpoint; a thief holding a revoked key could leave the revocation
+    /// out, or sign at an older checkpoint. `keys` are the party's keys as the ledger holds them.
+    public func revocation(of certificate: OriginCertificate, keys: [KeyRecord], ledgerSize: UInt64) -> CertificateCheck {
+        guard let signature = certificate.signature else {
+            return CertificateCheck(.revocation, passed: false, "the certificate is not signed")
+        }
+        guard let record = keys.first(where: { $0.vkey == signature.key }) else {
+            return CertificateCheck(
+                .revocation, passed: false, "the live ledger has no such key for \(certificate.exporter): it was never registered"
+            )
+        }
+        if let until = record.until {
+            return CertificateCheck(
+                .revocation, passed: false,
+                "the exporter's key was revoked or replaced by entry \(until) of the live ledger; a certificate it signs is no longer trusted"
+            )
+        }
+        return CertificateCheck(
+            .revocation, passed: true,
+            "the exporter's key is still \(certificate.exporter)'s current key in the live ledger (\(ledgerSize) entries)")
     }
 }
 

@@ -15,15 +15,16 @@ public struct EUDRExport {
     /// Above this area a plot must be a polygon (Article 2(28)); cattle excepted.
     public static let pointLimitHa: Decimal = 4
 
-    /// The commodities the regulation covers, with the words (English and Vietnamese) that name them.
+    /// The commodities the regulation covers, with the words (English and Vietnamese) that name
+    /// them or common products of Annex I made from them.
     public static let commodities: [(name: String, words: [String])] = [
-        ("cattle", ["cattle", "beef", "bò", "gia súc"]),
-        ("cocoa", ["cocoa", "cacao", "ca cao"]),
+        ("cattle", ["cattle", "beef", "leather", "bò", "gia súc", "da thuộc"]),
+        ("cocoa", ["cocoa", "cacao", "ca cao", "chocolate", "sô cô la", "socola"]),
         ("coffee", ["coffee", "cà phê", "robusta", "arabica"]),
-        ("oil palm", ["oil palm", "palm oil", "cọ dầu", "dầu cọ"]),
-        ("rubber", ["rubber", "cao su"]),
-        ("soya", ["soya", "soy", "soybean", "đậu nành", "đậu tương"]),
-        ("wood", ["wood", "timber", "gỗ", "acacia"]),
+        ("oil palm", ["oil palm", "palm oil", "palm kernel", "cọ dầu", "dầu cọ"]),
+        ("rubber", ["rubber", "latex", "cao su"]),
+        ("soya", ["soya", "soy", "đậu nành", "đậu tương"]),
+        ("wood", ["wood", "timber", "furniture", "paper", "charcoal", "gỗ", "nội thất", "than củi", "acacia"]),
     ]
 
     /// The EUDR commodity a product or crop name is, if any.
@@ -31,10 +32,9 @@ public struct EUDRExport {
         let t = CanonicalJSON.nfc(text).lowercased()
         return commodities.first { c in
             c.words.contains { w in
-                // Whole words only: "bò" must not match inside another word.
-                t.range(
-                    of: "(^|[^\\p{L}])\(NSRegularExpression.escapedPattern(for: w))($|[^\\p{L}])", options: .regularExpression)
-                    != nil
+                // A word's start must be a word's start ("bò" not inside another word); its end may
+                // run on, for plurals and compounds ("soybeans", "wooden").
+                t.range(of: "(^|[^\\p{L}])\(NSRegularExpression.escapedPattern(for: w))", options: .regularExpression) != nil
             }
         }?.name
     }
@@ -61,15 +61,25 @@ public struct EUDRExport {
 
     let chain: SupplyChain
     let country: String
+    let commodity: String?
     let maxFileBytes: Int
 
-    /// `country` is the ISO 3166-1 alpha-2 producer country (the ledger's parties are in Vietnam).
-    public init(chain: SupplyChain, country: String = "VN", maxFileBytes: Int = EUDRExport.maxFileBytes) throws {
+    /// `country` is the ISO 3166-1 alpha-2 producer country (the ledger's parties are in Vietnam);
+    /// `commodity` overrides the detection from product and crop names (the exporter knows the HS code).
+    public init(
+        chain: SupplyChain, country: String = "VN", commodity: String? = nil, maxFileBytes: Int = EUDRExport.maxFileBytes
+    ) throws {
         guard country.count == 2, country.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
             throw CertificateError(.badInput, "--country: \"\(country)\" is not an ISO 3166-1 alpha-2 code like VN")
         }
+        if let commodity, !Self.commodities.contains(where: { $0.name == commodity }) && commodity != "none" {
+            throw CertificateError(
+                .badInput,
+                "--commodity: \"\(commodity)\" is not one of \(Self.commodities.map(\.name).joined(separator: ", ")) (or none)")
+        }
         self.chain = chain
         self.country = country
+        self.commodity = commodity
         self.maxFileBytes = maxFileBytes
     }
 
@@ -78,11 +88,21 @@ public struct EUDRExport {
         let lots = [lineage.root] + lineage.upstreamLots
         var plotIDs: [String] = []
         for lot in lots { if let p = lot.plot, !plotIDs.contains(p) { plotIDs.append(p) } }
-        let plots = plotIDs.compactMap { chain.state.plots[$0] }.sorted { $0.id < $1.id }
+        var plots: [PlotRecord] = []
+        for id in plotIDs {
+            // A harvest names a registered plot; one that cannot be read is refused, never left out.
+            guard let plot = chain.state.plots[id] else {
+                throw CertificateError(.eudrIncomplete, "plot \(id) of lot \(code)'s lineage cannot be read; run `trace verify`")
+            }
+            plots.append(plot)
+        }
+        plots.sort { $0.id < $1.id }
         guard !plots.isEmpty else {
             throw CertificateError(.eudrIncomplete, "LOT: lot \(code) has no origin plot to export")
         }
-        let commodity = Self.commodity(of: lineage.root.product) ?? plots.lazy.compactMap { Self.commodity(of: $0.crop) }.first
+        let detected =
+            ([lineage.root.product] + lots.map(\.product) + plots.map(\.crop)).lazy.compactMap { Self.commodity(of: $0) }.first
+        let commodity = self.commodity.map { $0 == "none" ? nil : $0 } ?? detected
         var warnings: [String] = []
         // Article 2(28): a point is enough only up to 4 ha (cattle are geolocated by establishment).
         let pointsTooLarge = plots.filter { $0.geometry.kind == .point && $0.areaHa > Self.pointLimitHa }
@@ -116,6 +136,12 @@ public struct EUDRExport {
                             : "cultivated since \(plot.cultivatedSince!), but no evidence document is recorded"))
             }
             features.append(try feature(plot, warnings: &warnings))
+        }
+        if let large = features.first(where: { $0.utf8.count + 64 > maxFileBytes }) {
+            throw CertificateError(
+                .eudrIncomplete,
+                "one plot's feature alone is \(large.utf8.count) bytes, over the \(maxFileBytes)-byte file limit; simplify its boundary"
+            )
         }
         return Result(
             files: split(features), plotCount: plots.count, commodity: commodity, evidenceGaps: gaps, warnings: warnings)

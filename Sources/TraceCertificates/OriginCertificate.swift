@@ -151,6 +151,9 @@ public struct OriginCertificate: Sendable, Equatable {
             throw CertificateError(.malformed, "the file is not JSON: \(error)")
         }
         let reader = FieldReader(value)
+        // Unknown members are refused, not ignored: the exporter signs exactly the members below,
+        // so anything else in the file would be unsigned text a reader might trust.
+        try reader.only(["type", "lot", "exporter", "checkpoint", "entries", "signers", "disclosures", "redacted", "signature"])
         guard try reader.string("type") == Self.type else {
             throw CertificateError(.malformed, "type: this is not a \(Self.type) certificate")
         }
@@ -159,6 +162,7 @@ public struct OriginCertificate: Sendable, Equatable {
         checkpoint = try reader.string("checkpoint")
         entries = try reader.array("entries").enumerated().map { i, item throws(CertificateError) in
             let r = FieldReader(item, path: "entries[\(i)]")
+            try r.only(["index", "entry", "proof"])
             return ProvedEntry(
                 index: try r.uint("index"), bytes: try r.base64("entry"),
                 proof: try r.array("proof").map { h throws(CertificateError) in
@@ -167,10 +171,12 @@ public struct OriginCertificate: Sendable, Equatable {
         }
         signers = try reader.array("signers").enumerated().map { i, item throws(CertificateError) in
             let r = FieldReader(item, path: "signers[\(i)]")
+            try r.only(["party", "key", "registeredBy"])
             return Signer(party: try r.string("party"), key: try r.string("key"), registeredBy: try r.uint("registeredBy"))
         }
         disclosures = try reader.array("disclosures").enumerated().map { i, item throws(CertificateError) in
             let r = FieldReader(item, path: "disclosures[\(i)]")
+            try r.only(["party", "field", "value", "salt"])
             return Disclosure(
                 party: try r.string("party"), field: try r.string("field"), value: try r.string("value"),
                 salt: try r.base64("salt"))
@@ -181,6 +187,7 @@ public struct OriginCertificate: Sendable, Equatable {
         self.redacted = redacted
         if let sig = value["signature"] {
             let r = FieldReader(sig, path: "signature")
+            try r.only(["key", "value"])
             signature = ExporterSignature(key: try r.string("key"), value: try r.base64("value"))
         }
     }
@@ -197,6 +204,17 @@ struct FieldReader {
     }
 
     private func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    /// Refuses members other than `keys` (and anything that is not an object).
+    func only(_ keys: Set<String>) throws(CertificateError) {
+        guard let object = value.objectValue else {
+            throw CertificateError(.malformed, "\(path.isEmpty ? "the file" : path): must be a JSON object")
+        }
+        if let extra = object.keys.sorted().first(where: { !keys.contains($0) }) {
+            throw CertificateError(
+                .malformed, "\(name(extra)): unknown member; a \(OriginCertificate.type) certificate has no such field")
+        }
+    }
 
     func string(_ key: String) throws(CertificateError) -> String {
         guard let s = value[key]?.stringValue else { throw CertificateError(.malformed, "\(name(key)): a string is required") }

@@ -150,7 +150,7 @@ extension DomainState {
         let process = try ctx.string("process", "drying, milling, sorting, packing, ...")
         let inputs = try lines(ctx, "inputs")
         let outputs = try lines(ctx, "outputs")
-        guard let limitText = ctx.event["yieldLimit"]?.stringValue, let limit = Decimal(string: limitText), limit > 0, limit <= 1
+        guard let limitText = ctx.event["yieldLimit"]?.stringValue, let limit = Mass.decimal(limitText), limit > 0, limit <= 1
         else {
             throw DomainError(
                 .badInput,
@@ -200,6 +200,13 @@ extension DomainState {
                 .badInput,
                 "event \(ctx.id): only lots of one product merge; these are \(products.sorted().joined(separator: ", ")) (use transform)"
             )
+        }
+        // A used-up lot has nothing to give, and a lot named twice would be merged with itself.
+        if let empty = sources.first(where: { $0.held == .zero }) {
+            throw DomainError(.overdrawn, "event \(ctx.id): lot \(empty.code) is used up (it holds 0 kg); it cannot be merged")
+        }
+        if Set(sources.map(\.code.key)).count != sources.count {
+            throw DomainError(.badInput, "event \(ctx.id): a merge names each input lot once")
         }
         let code = try LotCode(try ctx.string("output", "the merged lot's code"), field: "output")
         let total = sources.reduce(Mass.zero) { $0 + $1.held }

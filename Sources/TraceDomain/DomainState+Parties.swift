@@ -23,6 +23,9 @@ extension DomainState {
                 .exists, "event \(ctx.id): key \(vkey.prefix(40))... already belongs to a party; each party has its own key")
         }
         let name = p["name"]?.stringValue.map(CanonicalJSON.nfc)
+        if let name, name.trimmingWhitespace.isEmpty {
+            throw DomainError(.badInput, "event \(ctx.id): party \(id)'s name is empty")
+        }
         var personal: [String: String] = [:]
         for (field, value) in p["personal"]?.objectValue ?? [:] {
             guard let hex = value.stringValue, (try? Digest(hex: hex)) != nil else {
@@ -103,19 +106,33 @@ extension DomainState {
                 .roleNotAllowed,
                 "event \(ctx.id): farm \(farmID) is a member of \(farm.memberOf ?? "no cooperative"), not \(ctx.actor.id)")
         }
-        guard let crop = p["crop"]?.stringValue, !crop.isEmpty else {
+        guard let crop = p["crop"]?.stringValue, !crop.trimmingWhitespace.isEmpty else {
             throw DomainError(.badInput, "event \(ctx.id): plot.crop is missing")
         }
-        guard let areaText = p["areaHa"]?.stringValue, let area = Decimal(string: areaText), area > 0, area < 100_000 else {
+        guard let areaText = p["areaHa"]?.stringValue, let area = Mass.decimal(areaText), area > 0, area < 100_000 else {
             throw DomainError(
                 .badInput,
                 "event \(ctx.id): plot.areaHa \"\(p["areaHa"]?.stringValue ?? "")\" must be a decimal number of hectares, like \"2.5\""
             )
         }
         let geometry = try PlotGeometry(stored: p["geometry"], field: "plot.geometry")
+        // The EU cut-off evidence is compared as a date and a document hash: hold them to that form.
+        let since = p["cultivatedSince"]?.stringValue
+        if let since {
+            guard since.count == 10, Timestamp.parse(since + "T00:00:00Z") != nil else {
+                throw DomainError(.badInput, "event \(ctx.id): plot.cultivatedSince \"\(since)\" must be a date, YYYY-MM-DD")
+            }
+        }
+        let evidence = p["evidenceSha256"]?.stringValue
+        if let evidence {
+            guard evidence.count == 64, evidence == evidence.lowercased(), (try? Digest(hex: evidence)) != nil else {
+                throw DomainError(
+                    .badInput, "event \(ctx.id): plot.evidenceSha256 must be a SHA-256 (64 lower-case hex digits)")
+            }
+        }
         plots[id] = PlotRecord(
             id: id, farm: farmID, cooperative: ctx.actor.id, crop: CanonicalJSON.nfc(crop), areaHa: area, geometry: geometry,
-            cultivatedSince: p["cultivatedSince"]?.stringValue, evidenceSHA256: p["evidenceSha256"]?.stringValue,
+            cultivatedSince: since, evidenceSHA256: evidence,
             registeredSeq: ctx.seq)
     }
 

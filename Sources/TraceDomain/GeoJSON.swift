@@ -99,7 +99,8 @@ public struct PlotGeometry: Sendable, Equatable, Codable {
         }
     }
 
-    /// Reads the stored form.
+    /// Reads the stored form, checking it as strictly as GeoJSON input: a stored event is
+    /// untrusted input too (a raw submit, or a certificate's entry), and must never trap.
     init(stored: JSONValue?, field: String) throws {
         guard let o = stored?.objectValue, let type = o["type"]?.stringValue, let kind = Kind(rawValue: type),
             let coordinates = o["coordinates"]
@@ -107,13 +108,31 @@ public struct PlotGeometry: Sendable, Equatable, Codable {
         func pos(_ v: JSONValue) throws -> Position {
             guard let a = v.arrayValue, a.count == 2, let lon = a[0].stringValue.flatMap(Self.micro),
                 let lat = a[1].stringValue.flatMap(Self.micro)
-            else { throw DomainError(.badInput, "\(field): bad stored position") }
+            else {
+                throw DomainError(.badInput, "\(field): a stored position is [\"longitude\", \"latitude\"] with six decimals")
+            }
+            guard (-180_000_000...180_000_000).contains(lon), (-90_000_000...90_000_000).contains(lat) else {
+                throw DomainError(.badInput, "\(field): position [\(Self.decimal(lon)), \(Self.decimal(lat))] is out of range")
+            }
             return Position(lon: lon, lat: lat)
         }
         self.kind = kind
         switch kind {
         case .point: rings = [[try pos(coordinates)]]
-        case .polygon: rings = try (coordinates.arrayValue ?? []).map { try ($0.arrayValue ?? []).map(pos) }
+        case .polygon:
+            guard let ringValues = coordinates.arrayValue, !ringValues.isEmpty else {
+                throw DomainError(.badInput, "\(field): a Polygon needs at least one ring")
+            }
+            rings = try ringValues.enumerated().map { i, ring in
+                guard let points = ring.arrayValue, points.count >= 4 else {
+                    throw DomainError(.badInput, "\(field): ring \(i) needs at least 4 positions (a closed ring)")
+                }
+                let positions = try points.map(pos)
+                guard positions.first == positions.last else {
+                    throw DomainError(.badInput, "\(field): ring \(i) is not closed: its last position must repeat its first")
+                }
+                return positions
+            }
         }
     }
 
@@ -124,9 +143,19 @@ public struct PlotGeometry: Sendable, Equatable, Codable {
         return "\(sign)\(m / 1_000_000).\(String(repeating: "0", count: 6 - frac.count))\(frac)"
     }
 
+    /// "106.512345" as 106512345 micro-degrees: at most three integer digits and exactly six
+    /// decimals, read as integers (no floating point, no overflow).
     static func micro(_ text: String) -> Int64? {
-        guard let d = Decimal(string: text) else { return nil }
-        return Int64(NSDecimalNumber(decimal: d * 1_000_000).doubleValue.rounded())
+        var digits = Substring(text)
+        let negative = digits.first == "-"
+        if negative { digits = digits.dropFirst() }
+        let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, (1...3).contains(parts[0].count), parts[1].count == 6,
+            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            let whole = Int64(parts[0]), let fraction = Int64(parts[1])
+        else { return nil }
+        let value = whole * 1_000_000 + fraction
+        return negative ? -value : value
     }
 
     /// Standard GeoJSON with numeric coordinates (six decimal places), for export.

@@ -58,6 +58,17 @@ public struct Mass: Comparable, Hashable, Sendable, CustomStringConvertible, Cod
 
     /// Parses a decimal string ("1200.5", no exponent, no grouping) in `unit`.
     public init(_ text: String, unit: MassUnit, field: String = "--quantity") throws {
+        guard let value = Self.decimal(text) else {
+            throw DomainError(
+                .badInput, "\(field): \"\(text.prefix(40))\" is not a quantity; write digits with an optional '.', like 1200.5")
+        }
+        guard value > 0 else { throw DomainError(.badInput, "\(field): the quantity must be more than 0, got \(text)") }
+        self.kilograms = value * unit.kilograms
+    }
+
+    /// A plain decimal: 1 to 30 ASCII digits with at most one '.', neither first nor last; no
+    /// sign, exponent, grouping or spaces. Foundation's own parser would read "0.7x" as 0.7.
+    public static func decimal(_ text: String) -> Decimal? {
         let bytes = Array(text.utf8)
         var dots = 0
         let ok =
@@ -69,12 +80,7 @@ public struct Mass: Comparable, Hashable, Sendable, CustomStringConvertible, Cod
                 }
                 return b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")
             } && dots <= 1 && bytes.first != UInt8(ascii: ".") && bytes.last != UInt8(ascii: ".")
-        guard ok, let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else {
-            throw DomainError(
-                .badInput, "\(field): \"\(text.prefix(40))\" is not a quantity; write digits with an optional '.', like 1200.5")
-        }
-        guard value > 0 else { throw DomainError(.badInput, "\(field): the quantity must be more than 0, got \(text)") }
-        self.kilograms = value * unit.kilograms
+        return ok ? Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) : nil
     }
 
     public static func + (a: Mass, b: Mass) -> Mass { Mass(kilograms: a.kilograms + b.kilograms) }

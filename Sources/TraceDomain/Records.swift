@@ -29,6 +29,12 @@ public struct KeyRecord: Sendable, Codable {
     public let vkey: String
     public let from: UInt64
     public var until: UInt64?
+
+    public init(vkey: String, from: UInt64, until: UInt64?) {
+        self.vkey = vkey
+        self.from = from
+        self.until = until
+    }
 }
 
 /// A member farm's plot.

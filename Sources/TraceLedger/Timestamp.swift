@@ -60,7 +60,9 @@ public enum Timestamp {
         guard i < b.count else { return nil }
         if b[i] == 90 || b[i] == 122 {
             i += 1
-        } else if b[i] == 43 || b[i] == 45, let oh = num(i + 1, 2), b.count > i + 3, b[i + 3] == 58, let om = num(i + 4, 2) {
+        } else if b[i] == 43 || b[i] == 45, let oh = num(i + 1, 2), b.count > i + 3, b[i + 3] == 58, let om = num(i + 4, 2),
+            oh < 24, om < 60
+        {
             offset = Int64(oh * 60 + om) * 60_000 * (b[i] == 45 ? -1 : 1)
             i += 6
         } else {

@@ -95,6 +95,69 @@ struct CertificateCLITests {
         #expect(!FileManager.default.fileExists(atPath: h.directory + "/c.json"))
     }
 
+    @Test func theLiveLedgerCatchesARevokedExporterKeyAndAnUnreachableServerFails() throws {
+        let h = try exported()
+        #expect(try h.run("certificate", "issue", "X-1", "--out", "cert.json", "--key", "vinarice.key").status == 0)
+        let args = ["certificate", "verify", "cert.json", "--operator", h.operatorVKey]
+        #expect(try Command.run(Command.trace, args + ["--ledger", "trace.db"], directory: h.directory).status == 0)
+        #expect(try h.run("party", "revoke", "--id", "vinarice", "--reason", "laptop stolen").status == 0)
+        _ = try h.run("checkpoint")
+        // Offline the file still holds (it cannot see the revocation); against the ledger it fails.
+        #expect(try Command.run(Command.trace, args, directory: h.directory).status == 0)
+        let live = try Command.run(Command.trace, args + ["--ledger", "trace.db"], directory: h.directory)
+        #expect(live.status == 1 && live.stderr.contains("revocation: the exporter's key was revoked"), "\(live.stderr)")
+        // Asked to check a server that does not answer: a failed check, not a pass.
+        let down = try Command.run(
+            Command.trace, args + ["--server", "http://127.0.0.1:9", "--html", "x.html", "--public-url", "https://x.example"],
+            directory: h.directory)
+        #expect(down.status == 1 && down.stderr.contains("consistency: the live ledger could not be checked"), "\(down.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: h.directory + "/x.html"))
+        let hostile = try h.run(
+            "certificate", "issue", "X-1", "--out", "c2.json", "--html", "c2.html", "--key", "vinarice.key", "--public-url",
+            #"https://x.example/"><script>alert(1)</script>"#)
+        #expect(hostile.status == 2 && hostile.stderr.contains("--public-url"), "\(hostile.stderr)")
+    }
+
+    static let python: String? = {
+        guard let python = Command.which("python3"),
+            (try? Command.run(python, ["-c", "import cryptography"]))?.status == 0
+        else { return nil }
+        return python
+    }()
+
+    /// tools/verify-certificate.py was written from FORMAT.md alone: it must reach the same verdict,
+    /// naming the same check, as `trace certificate verify`.
+    @Test(.enabled(if: python != nil, "SKIPPED: needs python3 with cryptography (tools/setup installs it)"))
+    func theIndependentPythonVerifierAgrees() throws {
+        let h = try exported()
+        #expect(try h.run("certificate", "issue", "X-1", "--out", "cert.json", "--key", "vinarice.key").status == 0)
+        let text = try String(contentsOfFile: h.directory + "/cert.json", encoding: .utf8)
+        let certificate = try CanonicalJSON.parse(text)
+        var tampered: [(String, String)] = [("cert.json", "")]
+        // A flipped character in the exporter's signature, and in an entry's bytes.
+        let signature = try #require(certificate["signature"]?["value"]?.stringValue)
+        let flipped = (signature.first == "A" ? "B" : "A") + signature.dropFirst()
+        tampered.append(("sig.json", text.replacingOccurrences(of: signature, with: flipped)))
+        let entry = try #require(certificate["entries"]?.arrayValue?.last?["entry"]?.stringValue)
+        let changed = Data(base64Encoded: entry)!.base64EncodedString().replacingOccurrences(of: "A", with: "B")
+        tampered.append(("entry.json", text.replacingOccurrences(of: entry, with: changed)))
+        for (name, body) in tampered where !body.isEmpty {
+            try body.write(toFile: h.directory + "/" + name, atomically: true, encoding: .utf8)
+        }
+        let script = SchemaCheck.root + "/tools/verify-certificate.py"
+        for (name, _) in tampered {
+            let ours = try h.run("certificate", "verify", name, "--operator", h.operatorVKey)
+            let theirs = try Command.run(Self.python!, [script, name, "--operator", h.operatorVKey], directory: h.directory)
+            #expect(ours.status == theirs.status, "\(name): trace \(ours.status), python \(theirs.status): \(theirs.stdout)")
+            let verdict = { (out: String) in out.split(separator: "\n").first { $0.contains("VERIFIED") }.map(String.init) ?? "" }
+            let firstFail = { (out: String) in out.split(separator: "\n").first { $0.hasPrefix("FAIL") }.map(String.init) ?? "" }
+            #expect(
+                firstFail(ours.stdout).split(separator: ":").first == firstFail(theirs.stdout).split(separator: ":").first,
+                "\(name): trace says \(firstFail(ours.stdout)); python says \(firstFail(theirs.stdout))")
+            if name == "cert.json" { #expect(verdict(theirs.stdout).hasPrefix("VERIFIED: lot X-1"), "\(theirs.stdout)") }
+        }
+    }
+
     @Test func eudrWritesTheOriginPlotsAsGeoJSON() throws {
         let h = try exported()
         let result = try h.run("eudr", "X-1", "--out", "plots.geojson")

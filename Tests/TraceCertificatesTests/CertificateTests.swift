@@ -111,10 +111,13 @@ import TraceLedger
         #expect(throws: DomainError.self) { try CertificateIssuer(chain: c.f.chain).issue(lot: "RICE-1", key: old) }
         var certificate = try c.issue()
         #expect(c.verify(certificate).ok)
-        // The same certificate signed with the revoked key, as a thief holding it would.
-        certificate.signature = .init(
-            key: try VerifierKey(name: "vinarice-export", publicKey: old.publicKey).description,
-            value: try old.sign(try certificate.signedMessage))
+        // The same certificate signed with the revoked key, as a thief holding it would; the old
+        // key signed the exporter's entries, so the signers list already names it.
+        let oldKey = try VerifierKey(name: "vinarice-export", publicKey: old.publicKey).description
+        let newKey = try VerifierKey(name: "vinarice-export", publicKey: new.publicKey).description
+        #expect(certificate.signers.contains { $0.key == oldKey })
+        certificate.signers.removeAll { $0.key == newKey }
+        certificate.signature = .init(key: oldKey, value: try old.sign(try certificate.signedMessage))
         try expectFailure(c.verify(certificate), .exporter, entry: nil, "revoked, replaced or never registered")
     }
 

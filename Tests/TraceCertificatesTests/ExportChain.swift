@@ -90,3 +90,33 @@ struct ExportChain {
         throw DomainError(.unknownLot, "no \(type) of \(lot)")
     }
 }
+
+extension ExportChain {
+    /// The certificate re-proved against the latest checkpoint with `extra` entries added, its
+    /// signers recomputed, and signed again by `key`: what a dishonest exporter could assemble
+    /// from public proofs.
+    func reproved(_ certificate: OriginCertificate, adding extra: [UInt64] = [], key: String = "vinarice-export") throws
+        -> OriginCertificate
+    {
+        let (checkpoint, note) = try #require(try f.chain.ledger.latestCheckpoint())
+        var out = certificate
+        out.checkpoint = note
+        let seqs = Set(certificate.entries.map(\.index)).union(extra).sorted()
+        out.entries = try seqs.map { seq in
+            OriginCertificate.ProvedEntry(
+                index: seq, bytes: try f.chain.ledger.entry(seq).bytes,
+                proof: try f.chain.ledger.inclusionProof(index: seq, treeSize: checkpoint.size).proof.hashes)
+        }
+        return try resigned(out, key: key)
+    }
+
+    /// The certificate signed again by `key` (after the test changed it).
+    func resigned(_ certificate: OriginCertificate, key: String = "vinarice-export") throws -> OriginCertificate {
+        var out = certificate
+        let privateKey = f.keys[key]!
+        out.signature = .init(
+            key: try VerifierKey(name: key, publicKey: privateKey.publicKey).description,
+            value: try privateKey.sign(try out.signedMessage))
+        return out
+    }
+}

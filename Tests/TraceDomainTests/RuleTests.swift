@@ -18,6 +18,52 @@ struct RuleTests {
         #expect(try f.size() == before, "a refusal must write nothing")
     }
 
+    @Test func decimalsAreReadStrictly() throws {
+        let f = try ChainFixture()
+        // Foundation's Decimal(string:) reads "0.7x" as 0.7 and "1,5" as 1: a typo must be refused instead.
+        for text in ["0.7x", "7e-1", " 0.7", "1,5", ".5", "-1"] { #expect(Mass.decimal(text) == nil, "\(text)") }
+        #expect(Mass.decimal("0.65") == Decimal(string: "0.65"))
+        try f.harvest("Y-1", "1000")
+        try f.submit("htx-tan-lap", "ship", ["lot": "Y-1", "to": "nha-may-xay-xat"])
+        try f.submit("nha-may-xay-xat", "receive", ["lot": "Y-1"])
+        try refused(f, .badInput, "yieldLimit") {
+            try f.submit(
+                "nha-may-xay-xat", "transform",
+                [
+                    "process": "milling", "yieldLimit": "0.7x", "inputs": [["lot": "Y-1", "quantity": "1000", "unit": "kg"]],
+                    "outputs": [["lot": "Y-2", "product": "Gạo", "quantity": "600", "unit": "kg"]],
+                ])
+        }
+        let point = try PlotGeometry(geojson: #"{"type":"Point","coordinates":[106.5,10.6]}"#).storedJSON
+        try refused(f, .badInput, "areaHa") {
+            try f.submit(
+                "htx-tan-lap", "plot.register",
+                ["plot": ["id": "P-9", "farm": "nong-ho-bay", "crop": "lúa", "areaHa": "1,5", "geometry": point]])
+        }
+    }
+
+    @Test func emptyNamesEmptyLotsAndImpossibleOffsetsAreRefused() throws {
+        let f = try ChainFixture()
+        try refused(f, .badInput, "name is empty") { try f.register("blank", roles: ["processor"], name: "  ") }
+        let point = try PlotGeometry(geojson: #"{"type":"Point","coordinates":[106.5,10.6]}"#).storedJSON
+        try refused(f, .badInput, "plot.crop") {
+            try f.submit(
+                "htx-tan-lap", "plot.register",
+                ["plot": ["id": "P-8", "farm": "nong-ho-bay", "crop": " ", "areaHa": "1", "geometry": point]])
+        }
+        try f.harvest("M-1", "100")
+        try f.harvest("M-2", "100")
+        try f.submit("htx-tan-lap", "split", ["lot": "M-2", "outputs": [["lot": "M-3", "quantity": "100"]]])
+        try refused(f, .overdrawn, "M-2 is used up") {
+            try f.submit("htx-tan-lap", "merge", ["inputs": [["lot": "M-1"], ["lot": "M-2"]], "output": "M-4"])
+        }
+        try refused(f, .badInput, "each input lot once") {
+            try f.submit("htx-tan-lap", "merge", ["inputs": [["lot": "M-1"], ["lot": "m-1"]], "output": "M-4"])
+        }
+        #expect(Timestamp.parse("2026-07-01T07:30:00+99:99") == nil)
+        #expect(Timestamp.parse("2026-07-01T07:30:00+07:00") != nil)
+    }
+
     @Test func lotCodesAreUniqueIgnoringCase() throws {
         let f = try ChainFixture()
         try f.harvest("LA-ST25-0007")

@@ -23,14 +23,21 @@ struct CertificateCommand: ParsableCommand {
         var publicURL: String?
 
         func base() throws -> String {
-            guard let base = publicURL ?? ProcessInfo.processInfo.environment["TRACE_PUBLIC_URL"] else {
+            guard let text = publicURL ?? ProcessInfo.processInfo.environment["TRACE_PUBLIC_URL"] else {
                 throw CLIFailure.input(
                     "error: --public-url: the QR code needs the server's public address; pass --public-url URL")
             }
-            guard let url = URL(string: base), url.scheme == "https" || url.scheme == "http", url.host != nil else {
-                throw CLIFailure.input("error: --public-url: \"\(base)\" is not an http(s) URL like https://trace.example.vn")
+            // Rebuilt from its parsed parts, so nothing but a scheme, host, port and path reaches the page.
+            guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(),
+                ["https", "http"].contains(scheme),
+                let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil, url.user == nil,
+                host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }),
+                url.percentEncodedPath.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-._~/%".contains($0)) })
+            else {
+                throw CLIFailure.input(
+                    "error: --public-url: \"\(text)\" is not a plain http(s) address like https://trace.example.vn")
             }
-            return base
+            return "\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")\(url.percentEncodedPath)"
         }
     }
 
@@ -55,6 +62,11 @@ struct CertificateCommand: ParsableCommand {
             let certificate = try CertificateIssuer(chain: chain).issue(lot: lot, key: signer.key, redact: redact)
             try CertificateFiles.write(try certificate.encoded(), to: out, field: "--out")
             let report = CertificateVerifier(operatorKey: chain.ledger.metadata.operatorKey).verify(certificate)
+            guard report.ok else {
+                throw CLIFailure.verification(
+                    "error: the certificate just issued does not verify (\(report.firstFailure?.name.rawValue ?? "")): \(report.firstFailure?.detail ?? ""); run `trace verify`"
+                )
+            }
             if let html, let base, let content = report.content {
                 let page = try CertificateHTML(
                     content: content, report: report, operatorKey: chain.ledger.metadata.operatorKey.description,
@@ -107,9 +119,12 @@ struct CertificateCommand: ParsableCommand {
             let verifier = CertificateVerifier(operatorKey: trusted)
             var report = verifier.verify(certificate)
             if server != nil || ledger != nil {
-                report.append(try consistency(certificate, verifier: verifier))
+                for check in live(certificate, verifier: verifier) { report.append(check) }
             }
-            if let html, let content = report.content {
+            if html != nil, !report.ok {
+                Output.note("note: --html: no printable certificate is written for a certificate that does not verify")
+            }
+            if let html, report.ok, let content = report.content {
                 let page = try CertificateHTML(
                     content: content, report: report, operatorKey: trusted.description,
                     url: DigitalLink.url(base: try publicURL.base(), lot: content.lot.code.text, gtin: content.lot.export?.gtin)
@@ -159,29 +174,63 @@ struct CertificateCommand: ParsableCommand {
             ]
         }
 
-        /// The consistency check against a live ledger: its current checkpoint and a proof from the certificate's.
-        private func consistency(_ certificate: OriginCertificate, verifier: CertificateVerifier) throws -> CertificateCheck {
+        /// The checks against a live ledger: its current checkpoint extends the certificate's, and
+        /// the exporter's key has not been revoked since. A ledger or server that cannot answer
+        /// fails them: asked to check, we never pass what we could not check.
+        private func live(_ certificate: OriginCertificate, verifier: CertificateVerifier) -> [CertificateCheck] {
             guard let old = try? Checkpoint.open(certificate.checkpoint, operatorKey: verifier.trustedKey) else {
-                return verifier.consistency(of: certificate, currentNote: "", proof: [])
+                return [verifier.consistency(of: certificate, currentNote: "", proof: [])]
             }
-            if let ledger {
-                let opened = try Ledger(path: ledger)
-                guard let (current, note) = try opened.latestCheckpoint() else {
-                    throw CLIFailure.input("error: --ledger: \(ledger) has no checkpoint yet")
-                }
-                let hashes = current.size >= old.size ? try opened.consistencyProof(from: old.size, to: current.size).hashes : []
-                return verifier.consistency(of: certificate, currentNote: note, proof: hashes)
+            do {
+                let (note, proof, keys, size) =
+                    try ledger.map { try local($0, from: old.size, party: certificate.exporter) }
+                    ?? remote(server ?? "", from: old.size, party: certificate.exporter, verifier: verifier)
+                return [
+                    verifier.consistency(of: certificate, currentNote: note, proof: proof),
+                    verifier.revocation(of: certificate, keys: keys, ledgerSize: size),
+                ]
+            } catch {
+                let reason = (error as? CLIFailure)?.message ?? CLIFailure.describe(error) ?? "\(error)"
+                return [CertificateCheck(.consistency, passed: false, "the live ledger could not be checked: \(reason)")]
             }
-            let base = server!.hasSuffix("/") ? String(server!.dropLast()) : server!
+        }
+
+        private func local(_ path: String, from oldSize: UInt64, party: String) throws -> (String, [Digest], [KeyRecord], UInt64)
+        {
+            let chain = try SupplyChain(ledger: Ledger(path: path))
+            guard let (current, note) = try chain.ledger.latestCheckpoint() else {
+                throw CLIFailure.input("--ledger: \(path) has no checkpoint yet")
+            }
+            let proof = current.size >= oldSize ? try chain.ledger.consistencyProof(from: oldSize, to: current.size).hashes : []
+            return (note, proof, chain.state.parties[party]?.keys ?? [], try chain.ledger.size())
+        }
+
+        private func remote(_ server: String, from oldSize: UInt64, party: String, verifier: CertificateVerifier) throws -> (
+            String, [Digest], [KeyRecord], UInt64
+        ) {
+            let base = server.hasSuffix("/") ? String(server.dropLast()) : server
             let note = try RemoteFetch.text("\(base)/v1/checkpoint", field: "--server")
-            let current = try Checkpoint.open(note, operatorKey: verifier.trustedKey)
-            guard current.size > old.size else { return verifier.consistency(of: certificate, currentNote: note, proof: []) }
-            let body = try RemoteFetch.text(
-                "\(base)/v1/proofs/consistency?from=\(old.size)&to=\(current.size)", field: "--server")
-            guard let proof = try? CanonicalJSON.parse(body)["proof"]?.arrayValue,
-                let hashes = try? proof.map({ try Digest(hex: $0.stringValue ?? "") })
-            else { throw CLIFailure.input("error: --server: the consistency proof the server sent is not readable") }
-            return verifier.consistency(of: certificate, currentNote: note, proof: hashes)
+            guard let current = try? Checkpoint.open(note, operatorKey: verifier.trustedKey) else {
+                return (note, [], [], 0)
+            }
+            var proof: [Digest] = []
+            if current.size > oldSize {
+                let body = try RemoteFetch.text(
+                    "\(base)/v1/proofs/consistency?from=\(oldSize)&to=\(current.size)", field: "--server")
+                guard
+                    let hashes = try? CanonicalJSON.parse(body)["proof"]?.arrayValue?.map({
+                        try Digest(hex: $0.stringValue ?? "")
+                    })
+                else { throw CLIFailure.input("--server: the consistency proof the server sent is not readable") }
+                proof = hashes
+            }
+            let id = party.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-", "_"])) ?? party
+            let partyJSON = try CanonicalJSON.parse(try RemoteFetch.text("\(base)/v1/parties/\(id)", field: "--server"))
+            let keys = (partyJSON["keys"]?.arrayValue ?? []).compactMap { k -> KeyRecord? in
+                guard let vkey = k["vkey"]?.stringValue, let from = k["fromEntry"]?.intValue else { return nil }
+                return KeyRecord(vkey: vkey, from: UInt64(from), until: k["untilEntry"]?.intValue.map { UInt64($0) })
+            }
+            return (note, proof, keys, current.size)
         }
     }
 }

@@ -17,10 +17,13 @@ struct EUDRCommand: ParsableCommand {
     @Argument(help: "The lot code.") var lot: String
     @Option(help: "Where to write the GeoJSON.") var out: String
     @Option(help: "The producer country, ISO 3166-1 alpha-2.") var country = "VN"
+    @Option(
+        help: "The EUDR commodity (cattle, cocoa, coffee, oil palm, rubber, soya, wood, or none), when its name does not say.")
+    var commodity: String?
 
     func run() throws {
         let chain = try SupplyChain(ledger: options.open())
-        let result = try EUDRExport(chain: chain, country: country).export(lot: lot)
+        let result = try EUDRExport(chain: chain, country: country, commodity: commodity).export(lot: lot)
         var written: [String] = []
         if result.files.count == 1 {
             written = [out]
