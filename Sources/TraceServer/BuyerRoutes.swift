@@ -18,7 +18,10 @@ struct BuyerRoutes: Sendable {
         }
         router.get("/lot") { request, _ in
             let code = String(request.uri.queryParameters["code"] ?? "").trimmingCharacters(in: .whitespaces)
-            let lang = request.uri.queryParameters["lang"].map { "?lang=\($0)" } ?? ""
+            // Only a language we speak goes back into the Location header, never the raw query.
+            let lang =
+                request.uri.queryParameters["lang"].flatMap { BuyerLanguage(rawValue: String($0)) }.map { "?lang=\($0.rawValue)" }
+                ?? ""
             let target = "/lot/" + (code.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-"])) ?? "") + lang
             return Response(status: .seeOther, headers: [.location: target, .cacheControl: "no-store"])
         }

@@ -75,6 +75,10 @@ struct BuyerPageTests {
         let lookUp = try HTTPReply.send("GET", server.url + "/lot?code=rice-1&lang=en")
         #expect(lookUp.status == 303)
         #expect(lookUp.headers["location"] == "/lot/rice-1?lang=en")
+        let hostile = try HTTPReply.send("GET", server.url + "/lot?code=a%0D%0AX-Evil:%201&lang=%0D%0AX-Evil:%202")
+        #expect(hostile.status == 303)
+        #expect(hostile.headers["x-evil"] == nil)
+        #expect(hostile.headers["location"] == "/lot/a%0D%0AX-Evil%3A%201")
     }
 
     @Test func aStoryTheCheckpointDoesNotCoverIsNotVerified() throws {
