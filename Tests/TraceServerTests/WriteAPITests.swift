@@ -36,6 +36,22 @@ struct WriteAPITests {
         #expect(try f.ledgerSize() == UInt64(CLIHarness.setupEntries + 1))
     }
 
+    @Test func retriesRacingEachOtherRecordTheEventOnce() async throws {
+        let f = try ServerFixture()
+        let size = try f.ledgerSize()
+        let body = try CanonicalJSON.encode(try f.harvest("LA-RACE-1").json)
+        let url = f.server.url + "/v1/events"
+        // A flaky link resends the same signed event from several connections at once.
+        let replies = try await withThrowingTaskGroup(of: HTTPReply.self) { group in
+            for _ in 0..<8 { group.addTask { try HTTPReply.send("POST", url, body: body) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(replies.filter { $0.status == 201 }.count == 1, "\(replies.map(\.status))")
+        #expect(replies.filter { $0.status == 200 }.count == 7)
+        #expect(Set(try replies.map { try $0.json()["entry"]?.intValue }).count == 1)
+        #expect(try f.ledgerSize() == size + 1)
+    }
+
     @Test func aBatchLandsWhole() throws {
         let f = try ServerFixture()
         let events = try (1...5).map { try f.harvest("LA-B-\($0)") }
