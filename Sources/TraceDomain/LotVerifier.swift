@@ -17,6 +17,31 @@ public struct LotVerification: Sendable {
     public var ok: Bool { failure == nil }
 }
 
+/// A lot's story as a buyer checks it: the signed checkpoint, and each entry with its path.
+public struct LotStory: Sendable {
+    /// One entry of the story: its bytes (nil when the store has lost them) and its inclusion path.
+    public struct Item: Sendable {
+        public let seq: UInt64
+        public let bytes: [UInt8]?
+        public let path: [Digest]
+
+        public init(seq: UInt64, bytes: [UInt8]?, path: [Digest]) {
+            self.seq = seq
+            self.bytes = bytes
+            self.path = path
+        }
+    }
+
+    /// The latest signed checkpoint note.
+    public let note: String
+    public let entries: [Item]
+
+    public init(note: String, entries: [Item]) {
+        self.note = note
+        self.entries = entries
+    }
+}
+
 /// A buyer's check of one lot: only the entries its story needs (its lineage's events, and the
 /// registrations of every party, key and plot they rely on), each proved included in the signed
 /// checkpoint, each signature checked, and the rules replayed along that path. Cost grows with
@@ -31,47 +56,73 @@ public struct LotVerifier {
     public init(chain: SupplyChain) { self.chain = chain }
 
     public func verify(lot code: String, operatorKey: VerifierKey? = nil) throws -> LotVerification {
+        Self.check(try story(lot: code), operatorKey: operatorKey ?? chain.ledger.metadata.operatorKey)
+    }
+
+    /// What a buyer's check of the lot reads: the latest signed checkpoint, and every entry of the
+    /// lot's story with its inclusion path, in one read snapshot (a transaction per entry would
+    /// cost more than the hashing). A server sends exactly this to a remote `verify-lot`.
+    public func story(lot code: String) throws -> LotStory {
         let ledger = chain.ledger
-        let trusted = operatorKey ?? ledger.metadata.operatorKey
         guard let stored = try ledger.store.read({ try $0.checkpoint(size: nil) }) else {
             throw DomainError(.badInput, "the ledger has no checkpoint yet; the operator must run `trace checkpoint`")
         }
-        let checkpoint: Checkpoint
-        do { checkpoint = try Checkpoint.open(stored.note, operatorKey: trusted) } catch let error as LedgerError {
-            return LotVerification(
-                checkpoint: Checkpoint(origin: "", size: 0, root: .zero), entries: [], nodeReads: 0,
-                failure: (nil, "the latest checkpoint does not verify with the operator key: \(error.message)"))
+        // The size is read before the signature is checked; `check` refuses a note that does not verify.
+        guard let size = try? Checkpoint(text: SignedNote(parsing: stored.note).text).size else {
+            return LotStory(note: stored.note, entries: [])
         }
         let seqs = try entriesNeeded(for: code)
-        if let beyond = seqs.last, beyond >= checkpoint.size {
+        if let beyond = seqs.last, beyond >= size {
             throw DomainError(
                 .badInput,
-                "lot \(code)'s story reaches entry \(beyond), beyond the latest checkpoint (size \(checkpoint.size)); the operator must run `trace checkpoint`"
+                "lot \(code)'s story reaches entry \(beyond), beyond the latest checkpoint (size \(size)); the operator must run `trace checkpoint`"
             )
         }
+        let entries = try ledger.store.read { reader in
+            try seqs.map { seq in
+                LotStory.Item(
+                    seq: seq, bytes: try reader.entryBytes(seq),
+                    path: try MerkleTree(source: reader).inclusionProof(index: seq, size: size))
+            }
+        }
+        return LotStory(note: stored.note, entries: entries)
+    }
+
+    /// Checks a lot's story against the operator key: the checkpoint's signature, each entry's
+    /// inclusion in it, each signature, genesis, and the rules replayed along the path. Needs no
+    /// ledger: the story may come from a server that is not trusted.
+    public static func check(_ story: LotStory, operatorKey trusted: VerifierKey) -> LotVerification {
+        let checkpoint: Checkpoint
+        do { checkpoint = try Checkpoint.open(story.note, operatorKey: trusted) } catch {
+            let reason = (error as? LedgerError)?.message ?? "\(error)"
+            return LotVerification(
+                checkpoint: Checkpoint(origin: "", size: 0, root: .zero), entries: [], nodeReads: 0,
+                failure: (nil, "the latest checkpoint does not verify with the operator key: \(reason)"))
+        }
+        let seqs = story.entries.map(\.seq)
+        let material = story.entries
         var reads = 0
         var state = DomainState()
         func fail(_ seq: UInt64?, _ reason: String) -> LotVerification {
             LotVerification(checkpoint: checkpoint, entries: seqs, nodeReads: reads, failure: (seq, reason))
         }
-        // Every entry's bytes and proof path in one read snapshot: a transaction per entry would
-        // cost more than the hashing.
-        let material = try ledger.store.read { reader in
-            try seqs.map { seq -> (bytes: [UInt8]?, path: [Digest]) in
-                (try reader.entryBytes(seq), try MerkleTree(source: reader).inclusionProof(index: seq, size: checkpoint.size))
-            }
+        guard seqs.first == 0, zip(seqs, seqs.dropFirst()).allSatisfy({ $0 < $1 }), (seqs.last ?? 0) < checkpoint.size else {
+            return fail(nil, "the story's entries are not genesis and then distinct entries of the signed checkpoint, in order")
         }
         // Parse every entry, then check their signatures on every core: a story's twenty-odd
         // signatures are most of the work. Failures are still reported in entry order.
         var parsed: [Entry?] = []
         var parseFailure: (index: Int, reason: String)?
-        for (i, (seq, item)) in zip(seqs, material).enumerated() {
+        for (i, item) in material.enumerated() {
             guard let bytes = item.bytes else {
-                parseFailure = (i, "entry \(seq) is missing")
+                parseFailure = (i, "entry \(item.seq) is missing")
                 break
             }
-            do { parsed.append(try Entry(bytes: bytes, expectedSeq: seq)) } catch let error as LedgerError {
+            do { parsed.append(try Entry(bytes: bytes, expectedSeq: item.seq)) } catch let error as LedgerError {
                 parseFailure = (i, error.message)
+                break
+            } catch {
+                parseFailure = (i, "entry \(item.seq) is not readable")
                 break
             }
         }
@@ -102,6 +153,8 @@ public struct LotVerifier {
             }
             do { try state.applySparse(entry) } catch let error as DomainError {
                 return fail(seq, "entry \(seq) breaks a rule: \(error.message)")
+            } catch {
+                return fail(seq, "entry \(seq) could not be applied: \(error)")
             }
         }
         if let parseFailure { return fail(seqs[parseFailure.index], parseFailure.reason) }

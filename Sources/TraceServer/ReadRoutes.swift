@@ -25,6 +25,23 @@ struct ReadRoutes: Sendable {
         router.get("/v1/lots/:code/lineage") { request, context in
             try lot(request, try context.parameters.require("code")) { $0.treeJSON() }
         }
+        // Everything a remote `trace verify-lot` checks, from a server it need not trust.
+        router.get("/v1/lots/:code/story") { request, context in
+            let code = try context.parameters.require("code")
+            let story = try host.read { chain in try LotVerifier(chain: chain).story(lot: code) }
+            let body: JSONValue = [
+                "lot": .string(code.uppercased()), "checkpoint": .string(story.note),
+                "entries": .array(
+                    story.entries.map {
+                        [
+                            "seq": .number(Double($0.seq)),
+                            "entryBytes": $0.bytes.map { .string(Data($0).base64EncodedString()) } ?? .null,
+                            "proof": .array($0.path.map { .string($0.hex) }),
+                        ]
+                    }),
+            ]
+            return try Answer.json(body, caching: .revalidate, request: request)
+        }
         // A client holds only its private key: this tells it the party and key name to sign as.
         router.get("/v1/signers/:publicKey") { request, context in
             let hex = try context.parameters.require("publicKey")

@@ -1,6 +1,7 @@
 import CanonicalJSON
 import Foundation
 import TraceCrypto
+import TraceDomain
 import TraceLedger
 
 /// A ledger behind `trace serve`, for commands given `--server URL`: the client signs, the server
@@ -72,6 +73,34 @@ struct RemoteLedger {
         do { return try Checkpoint(text: SignedNote(parsing: note).text) } catch let error as LedgerError {
             throw CLIFailure.input("error: --server: the server's checkpoint is not readable: \(error.message)")
         }
+    }
+
+    /// A lot's story as `GET /v1/lots/{code}/story` sends it.
+    static func story(_ answer: JSONValue) throws -> LotStory {
+        guard let note = answer["checkpoint"]?.stringValue, let items = answer["entries"]?.arrayValue else {
+            throw CLIFailure.input("error: --server: the lot's story the server sent is not readable")
+        }
+        return LotStory(
+            note: note,
+            entries: try items.map { item in
+                guard let seq = item["seq"]?.intValue, seq >= 0 else {
+                    throw CLIFailure.input("error: --server: the lot's story the server sent is not readable")
+                }
+                return LotStory.Item(
+                    seq: UInt64(seq),
+                    bytes: item["entryBytes"]?.stringValue.flatMap { Data(base64Encoded: $0) }.map { [UInt8]($0) },
+                    path: try (item["proof"]?.arrayValue ?? []).map { try Digest(hex: $0.stringValue ?? "") })
+            })
+    }
+
+    /// The operator key the server's genesis entry names: trust on first use, for a buyer who
+    /// was not given the key (`--operator` is better).
+    func operatorKey() throws -> VerifierKey {
+        let page = try json("/v1/entries?start=0&limit=1")
+        guard let text = page["entries"]?.arrayValue?.first?["entry"]?["event"]?["operator"]?.stringValue,
+            let key = try? VerifierKey(text)
+        else { throw CLIFailure.input("error: --server: the server's genesis entry names no operator key") }
+        return key
     }
 
     /// `text` as one path segment (a lot code is letters, digits and '-'; anything else is escaped).

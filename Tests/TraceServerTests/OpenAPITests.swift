@@ -48,6 +48,8 @@ struct OpenAPITests {
         try get("/v1/lots/{code}", "/v1/lots/NONE")
         try get("/v1/lots/{code}/lineage", "/v1/lots/la-st25-2/lineage")
         try get("/v1/parties/{id}", "/v1/parties/htx-tan-lap")
+        try get("/v1/lots/{code}/story", "/v1/lots/LA-ST25-3/story")
+        try get("/v1/lots/{code}/story", "/v1/lots/NOPE/story")
         try get("/v1/parties/{id}", "/v1/parties/nobody")
         try get("/v1/signers/{publicKey}", "/v1/signers/" + Hex.encode(f.key.publicKey.bytes))
         try get("/v1/signers/{publicKey}", "/v1/signers/abc")

@@ -63,4 +63,42 @@ struct RemoteCLITests {
         #expect(unreachable.stderr.contains("did not answer after 3 attempts"), "\(unreachable.stderr)")
         #expect(try f.ledgerSize() == size)
     }
+
+    @Test func aBuyerVerifiesALotThroughTheServerWithoutTrustingIt() throws {
+        let f = try ServerFixture()
+        try f.h.appendEvents(2)
+        let verified = try f.h.run("verify-lot", "LA-ST25-1", "--server", f.server.url, "--operator", f.h.operatorVKey)
+        #expect(verified.status == 0, "\(verified.stderr)")
+        #expect(verified.stdout.hasPrefix("VERIFIED: lot LA-ST25-1"), "\(verified.stdout)")
+        let local = try f.h.json("verify-lot", "LA-ST25-1")
+        let remote = try f.h.json("verify-lot", "LA-ST25-1", "--server", f.server.url)
+        #expect(remote["entriesChecked"] == local["entriesChecked"])
+        #expect(remote["ok"] == .bool(true))
+        // Another operator's key: the server's checkpoint is not that operator's.
+        let other = try f.h.run("keys", "new", "--name", "longan.trace.example/ledger", "--out", "other.key")
+        let wrongKey = try f.h.run(
+            "verify-lot", "LA-ST25-1", "--server", f.server.url, "--operator",
+            other.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(wrongKey.status == 1)
+        #expect(wrongKey.stderr.contains("NOT VERIFIED"), "\(wrongKey.stderr)")
+
+        // What a lying server could send instead: each change is caught by the client's check.
+        let answer = try f.get("/v1/lots/LA-ST25-1/story").json()
+        let note = try #require(answer["checkpoint"]?.stringValue)
+        let items = try (answer["entries"]?.arrayValue ?? []).map { item in
+            LotStory.Item(
+                seq: UInt64(item["seq"]?.intValue ?? -1),
+                bytes: item["entryBytes"]?.stringValue.flatMap { Data(base64Encoded: $0) }.map { [UInt8]($0) },
+                path: try (item["proof"]?.arrayValue ?? []).map { try Digest(hex: $0.stringValue ?? "") })
+        }
+        let key = try VerifierKey(f.h.operatorVKey)
+        #expect(LotVerifier.check(LotStory(note: note, entries: items), operatorKey: key).ok)
+        var changed = items
+        let last = changed.count - 1
+        let text = String(decoding: changed[last].bytes ?? [], as: UTF8.self).replacingOccurrences(of: "1200", with: "9200")
+        changed[last] = LotStory.Item(seq: changed[last].seq, bytes: Array(text.utf8), path: changed[last].path)
+        #expect(!LotVerifier.check(LotStory(note: note, entries: changed), operatorKey: key).ok)
+        #expect(!LotVerifier.check(LotStory(note: note, entries: Array(items.reversed())), operatorKey: key).ok)
+        #expect(!LotVerifier.check(LotStory(note: note, entries: Array(items.dropFirst())), operatorKey: key).ok)
+    }
 }

@@ -24,11 +24,25 @@ struct VerifyLotCommand: ParsableCommand {
                 throw CLIFailure.input("error: --operator: \(error.message)")
             }
         }
+        if let remote = options.remote {
+            // The server sends the story; every check happens here, against the key the buyer
+            // trusts (--operator), else the one the server's own genesis entry names.
+            let answer = try remote.json("/v1/lots/" + RemoteLedger.segment(lot) + "/story")
+            let story = try RemoteLedger.story(answer)
+            let key = try trusted ?? remote.operatorKey()
+            let started = Date()
+            let result = LotVerifier.check(story, operatorKey: key)
+            try report(result, total: result.checkpoint.size, ms: Date().timeIntervalSince(started) * 1000, chain: nil)
+            return
+        }
         let chain = try SupplyChain(ledger: options.open())
         let started = Date()
         let result = try LotVerifier(chain: chain).verify(lot: lot, operatorKey: trusted)
         let ms = Date().timeIntervalSince(started) * 1000
-        let total = try chain.ledger.size()
+        try report(result, total: try chain.ledger.size(), ms: ms, chain: chain)
+    }
+
+    private func report(_ result: LotVerification, total: UInt64, ms: Double, chain: SupplyChain?) throws {
         if options.json {
             var out: [String: JSONValue] = [
                 "lot": .string(lot), "ok": .bool(result.ok), "entriesChecked": .number(Double(result.entries.count)),
@@ -49,6 +63,7 @@ struct VerifyLotCommand: ParsableCommand {
                 "  \(Output.count(result.entries.count, "entry", "entries")) of its story (of \(Output.count(total)) in the ledger): "
                     + "each included in the operator's signed checkpoint of \(Output.count(result.checkpoint.size)) entries, "
                     + "each signature valid, every rule kept along the path (\(String(format: "%.1f", ms)) ms)")
+            guard let chain else { return }
             let lineage = try Lineage(chain: chain, lot: lot)
             for origin in lineage.upstreamLots where origin.plot != nil {
                 if let plot = origin.plot.flatMap({ chain.state.plots[$0] }) {
