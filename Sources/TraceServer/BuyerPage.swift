@@ -90,8 +90,13 @@ struct BuyerPage {
             let address = state.parties[plot.cooperative]?.address?.line
             html += "<li><b>\(esc(name(plot.cooperative)))</b>"
             if let address { html += " — \(esc(address))" }
+            // A member farmer is a person: said so, never named.
+            let farm =
+                state.parties[plot.farm]?.isPerson == true
+                ? t("Nông hộ thành viên (không công bố tên)", "A member farmer (name not published)")
+                : "\(t("Trang trại", "Farm")): \(esc(name(plot.farm)))"
             html +=
-                "<br>\(t("Nông hộ", "Farm")): \(esc(name(plot.farm))), \(t("thửa", "plot")) \(esc(plot.id)) "
+                "<br>\(farm), \(t("thửa", "plot")) \(esc(plot.id)) "
                 + "(\(NSDecimalNumber(decimal: plot.areaHa).stringValue) ha, \(esc(plot.crop)))"
             if let harvested = lot.harvested {
                 html +=
