@@ -113,32 +113,55 @@ enum ServerBench {
         // HTTP batch ingest: the same harvests, signed beforehand (a client signs its own events),
         // sent in batches of 1,000 over one keep-alive connection.
         let batchSize = 1000
-        var arguments: [String] = []
-        for start in stride(from: 0, to: ingest, by: batchSize) {
-            let events = try (start..<min(ingest, start + batchSize)).map { i in
-                try SignedEvent.sign(
-                    SupplyChain.event(
-                        "harvest", actor: "coop", id: "w-\(i)",
-                        [
-                            "lot": .string("W-\(i)"), "product": "Lúa ST25", "quantity": "1000", "unit": "kg", "plot": "P-1",
-                            "harvested": "2026-07-01",
-                        ]), with: bench.coop, keyName: "coop"
-                ).json
+        /// Harvests `prefix`0 ... signed beforehand (a client signs its own events), sent in
+        /// batches of 1,000 over one keep-alive connection; returns events/s.
+        func ingestOverHTTP(_ prefix: String) throws -> Double {
+            var arguments: [String] = []
+            for start in stride(from: 0, to: ingest, by: batchSize) {
+                let events = try (start..<min(ingest, start + batchSize)).map { i in
+                    try SignedEvent.sign(
+                        SupplyChain.event(
+                            "harvest", actor: "coop", id: "\(prefix.lowercased())-\(i)",
+                            [
+                                "lot": .string("\(prefix)-\(i)"), "product": "Lúa ST25", "quantity": "1000", "unit": "kg",
+                                "plot": "P-1", "harvested": "2026-07-01",
+                            ]), with: bench.coop, keyName: "coop"
+                    ).json
+                }
+                let file = dir + "/batch-\(prefix)-\(start).json"
+                try Data(try CanonicalJSON.encode(["events": .array(events)])).write(to: URL(fileURLWithPath: file))
+                if !arguments.isEmpty { arguments.append("--next") }
+                arguments += [
+                    "-s", "-o", "/dev/null", "-w", "%{http_code}\n", "-H", "Content-Type: application/json", "--data-binary",
+                    "@" + file, base + "/v1/events:batch",
+                ]
             }
-            let file = dir + "/batch-\(start).json"
-            try Data(try CanonicalJSON.encode(["events": .array(events)])).write(to: URL(fileURLWithPath: file))
-            if !arguments.isEmpty { arguments.append("--next") }
-            arguments += [
-                "-s", "-o", "/dev/null", "-w", "%{http_code}\n", "-H", "Content-Type: application/json", "--data-binary",
-                "@" + file,
-                base + "/v1/events:batch",
-            ]
+            let start = now()
+            let statuses = try capture(curl, arguments)
+            let rate = Double(ingest) / (now() - start)
+            let refused = statuses.split(separator: "\n").filter { $0 != "201" }.count
+            guard refused == 0 else { throw BenchFailure("\(refused) batches were refused: \(statuses)") }
+            return rate
         }
-        let httpStart = now()
-        let statuses = try capture(curl, arguments)
-        let httpRate = Double(ingest) / (now() - httpStart)
-        let refused = statuses.split(separator: "\n").filter { $0 != "201" }.count
-        guard refused == 0 else { throw BenchFailure("\(refused) batches were refused: \(statuses)") }
+        let httpRate = try ingestOverHTTP("W")
+        // Reads while batches land: wrk on the lot API in the background during a second ingest.
+        let reads = Process()
+        reads.executableURL = URL(fileURLWithPath: wrk)
+        reads.arguments = ["-t2", "-c\(connections)", "-d600s", "--latency", "-s", dir + "/load-vlots.lua", base]
+        let readsOut = Pipe()
+        reads.standardOutput = readsOut
+        try reads.run()
+        Thread.sleep(forTimeInterval: 1)
+        let mixedRate = try ingestOverHTTP("V")
+        // wrk stops on SIGINT and reports what it measured: exactly the time the batches took.
+        reads.interrupt()
+        let readsText = String(decoding: readsOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        reads.waitUntilExit()
+        rows.append(
+            "| lot API `GET /v1/lots/{code}`, random export lots, while \(grouped(Double(ingest))) harvests land in batches | "
+                + "\(grouped(field(readsText, "Requests/sec:").flatMap(Double.init) ?? .nan)) req/s | "
+                + "\(String(format: "%.2f", latency(readsText, "50%"))) ms | \(String(format: "%.2f", latency(readsText, "99%"))) ms | "
+                + "\(field(readsText, "Non-2xx or 3xx responses:") ?? "0") |")
 
         print(
             "### `trace serve` on a \(grouped(Double(size)))-entry ledger (wrk -t2 -c\(connections) -d\(seconds)s on the same machine)\n"
@@ -156,6 +179,9 @@ enum ServerBench {
         print("| `trace submit --file` (whole command: signs, checks, appends) | \(grouped(submitRate)) | 1.00 |")
         print(
             "| HTTP `POST /v1/events:batch`, batches of \(batchSize), with a signed checkpoint and proofs per batch | \(grouped(httpRate)) | \(String(format: "%.2f", httpRate / submitRate)) |"
+        )
+        print(
+            "| the same, while wrk reads the lot API | \(grouped(mixedRate)) | \(String(format: "%.2f", mixedRate / submitRate)) |"
         )
         print("")
     }

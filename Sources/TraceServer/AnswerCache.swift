@@ -31,9 +31,10 @@ struct AnswerCache {
 
     /// Brings the cache to `newSize`: the answers that the entries since could change are dropped.
     mutating func advance(to newSize: UInt64, ledger: Ledger) {
+        // Already there, or asked by a reader whose view of the ledger is older than the cache's.
+        guard newSize > size else { return }
         defer { size = newSize }
-        guard newSize != size else { return }
-        guard newSize > size, newSize - size <= 10_000,
+        guard newSize - size <= 10_000,
             let rows = try? ledger.store.read({ try $0.entries(from: size, limit: Int(newSize - size)) })
         else {
             answers.removeAll(keepingCapacity: true)

@@ -1,6 +1,7 @@
 import CanonicalJSON
 import Foundation
 import HTTPTypes
+import Synchronization
 import TraceCrypto
 import TraceDomain
 import TraceLedger
@@ -12,8 +13,12 @@ final class LedgerHost: @unchecked Sendable {
     private let lock = NSLock()
     private var chain: SupplyChain
     private let operatorKey: PrivateKey?
-    /// Rendered lot answers and pages, kept until an append touches their lots.
-    private var answers: AnswerCache
+    /// Rendered lot answers and pages, kept until an append touches their lots; read without
+    /// `lock`, so a long batch write does not hold up buyers' pages.
+    private let answers: Mutex<AnswerCache>
+    /// A second connection to the ledger, only to read its committed size: in WAL mode it is not
+    /// blocked by a write transaction on the main connection.
+    private let probe: Ledger
     /// Where GS1 Digital Links point.
     let publicURL: String
 
@@ -25,7 +30,8 @@ final class LedgerHost: @unchecked Sendable {
                 "--key: this is not the operator key of \(ledger.metadata.origin); checkpoints are signed by the operator")
         }
         chain = try SupplyChain(ledger: ledger)
-        answers = AnswerCache(size: chain.state.size)
+        answers = Mutex(AnswerCache(size: chain.state.size))
+        probe = try Ledger(path: path)
         self.operatorKey = operatorKey
         self.publicURL = publicURL
         try signCheckpoint()
@@ -53,13 +59,28 @@ final class LedgerHost: @unchecked Sendable {
 
     /// The answer cached under `key` for the ledger as it is now, or `make`'s, cached.
     func cached(_ key: String, _ make: (SupplyChain) throws -> Cached) throws -> Cached {
+        // Fast path, without `lock`: bring the cache to the ledger as committed now (reading any
+        // new entries through the probe connection, which a write in progress does not block),
+        // and answer from it. During a write the committed size is still the old one.
+        let committed = try probe.size()
+        let probe = self.probe
+        if let hit = answers.withLock({ cache -> Cached? in
+            cache.advance(to: committed, ledger: probe)
+            return cache[key]
+        }) {
+            return hit
+        }
         lock.lock()
         defer { lock.unlock() }
         try refresh()
-        answers.advance(to: chain.state.size, ledger: chain.ledger)
-        if let hit = answers[key] { return hit }
         let made = try make(chain)
-        answers[key] = made
+        let size = chain.state.size
+        let ledger = chain.ledger
+        answers.withLock { cache in
+            cache.advance(to: size, ledger: ledger)
+            // Kept only for the ledger it was made from; a cache already further on drops it.
+            if cache.size == size { cache[key] = made }
+        }
         return made
     }
 
