@@ -31,24 +31,36 @@ struct AnswerCache {
 
     /// Brings the cache to `newSize`: the answers that the entries since could change are dropped.
     mutating func advance(to newSize: UInt64, ledger: Ledger) {
-        // Already there, or asked by a reader whose view of the ledger is older than the cache's.
+        guard newSize > size else { return }
+        apply(Self.touched(from: size, to: newSize, ledger: ledger), from: size, to: newSize)
+    }
+
+    /// Applies what the entries from `from` to `to` touched (nil: anything); a cache that has
+    /// moved since `from` was read is left to whoever moved it.
+    mutating func apply(_ touched: Set<String>?, from: UInt64, to newSize: UInt64) {
         guard newSize > size else { return }
         defer { size = newSize }
-        guard newSize - size <= 10_000,
-            let rows = try? ledger.store.read({ try $0.entries(from: size, limit: Int(newSize - size)) })
-        else {
+        guard from == size, let touched else {
             answers.removeAll(keepingCapacity: true)
             return
         }
+        answers = answers.filter { !$0.value.lots.isEmpty && $0.value.lots.isDisjoint(with: touched) }
+    }
+
+    /// The lot keys the entries from `from` to `to` touch; nil when they may change anything
+    /// or cannot be read. Reads and parses outside any lock.
+    static func touched(from: UInt64, to newSize: UInt64, ledger: Ledger) -> Set<String>? {
+        guard newSize > from, newSize - from <= 10_000,
+            let rows = try? ledger.store.read({ try $0.entries(from: from, limit: Int(newSize - from)) })
+        else { return nil }
         var touched: Set<String> = []
         for row in rows {
-            guard let event = try? Entry(bytes: row.bytes, canonical: false).signed.event, let lots = Self.lots(of: event) else {
-                answers.removeAll(keepingCapacity: true)
-                return
+            guard let event = try? Entry(bytes: row.bytes, canonical: false).signed.event, let lots = lots(of: event) else {
+                return nil
             }
             touched.formUnion(lots)
         }
-        answers = answers.filter { !$0.value.lots.isEmpty && $0.value.lots.isDisjoint(with: touched) }
+        return touched
     }
 
     /// The lot keys an event changes; nil when it may change anything (parties, plots, voids).

@@ -63,12 +63,17 @@ final class LedgerHost: @unchecked Sendable {
         // new entries through the probe connection, which a write in progress does not block),
         // and answer from it. During a write the committed size is still the old one.
         let committed = try probe.size()
-        let probe = self.probe
-        if let hit = answers.withLock({ cache -> Cached? in
-            cache.advance(to: committed, ledger: probe)
-            return cache[key]
-        }) {
-            return hit
+        let (cachedSize, hit) = answers.withLock { ($0.size, $0[key]) }
+        if cachedSize >= committed, let hit { return hit }
+        if cachedSize < committed {
+            // The new entries are read and parsed outside the cache's lock: other readers go on.
+            let touched = AnswerCache.touched(from: cachedSize, to: committed, ledger: probe)
+            if let hit = answers.withLock({ cache -> Cached? in
+                cache.apply(touched, from: cachedSize, to: committed)
+                return cache[key]
+            }) {
+                return hit
+            }
         }
         lock.lock()
         defer { lock.unlock() }
