@@ -66,6 +66,19 @@ public final class SupplyChain {
     /// Replays every entry; returns the first entry that breaks a rule, if any.
     public static func replay(_ ledger: Ledger, into state: inout DomainState, chunk: Int = 4096) throws -> (UInt64, DomainError)?
     {
+        try firstRefusal(ledger, chunk: chunk) { try state.apply($0) }
+    }
+
+    /// A fresh replay of the whole ledger: the first entry that is signed but breaks a rule. The
+    /// state goes to a temporary file every `window` entries, so memory does not grow with the ledger.
+    public func verifyRules(window: UInt64 = 4096) throws -> (entry: UInt64, error: DomainError)? {
+        let replay = try RuleReplay(window: window)
+        return try Self.firstRefusal(ledger) { try replay.apply($0) }
+    }
+
+    private static func firstRefusal(_ ledger: Ledger, chunk: Int = 4096, _ apply: (Entry) throws -> Void) throws -> (
+        UInt64, DomainError
+    )? {
         let size = try ledger.size()
         var position: UInt64 = 0
         while position < size {
@@ -73,17 +86,11 @@ public final class SupplyChain {
             guard !rows.isEmpty else { break }
             for row in rows {
                 let entry = try Entry(bytes: row.bytes, expectedSeq: row.seq, canonical: false)
-                do { try state.apply(entry) } catch let error as DomainError { return (row.seq, error) }
+                do { try apply(entry) } catch let error as DomainError { return (row.seq, error) }
             }
             position += UInt64(rows.count)
         }
         return nil
-    }
-
-    /// A fresh replay of the whole ledger: the first entry that is signed but breaks a rule.
-    public func verifyRules() throws -> (entry: UInt64, error: DomainError)? {
-        var fresh = DomainState()
-        return try Self.replay(ledger, into: &fresh)
     }
 
     /// Appends signed events through the rules in one durable transaction: all land, or none
@@ -127,6 +134,9 @@ public final class SupplyChain {
             }
             if !personal.isEmpty { try PersonalData.store(personal, in: writer) }
         }
+        // What the batch wrote is in the index now: forget it, so the next batch neither copies
+        // nor keeps every record this process ever wrote (which made ingest slow down as it ran).
+        working.value.forgetStored()
         state = working.value
         if state.size < (try ledger.size()) { state = try Self.open(ledger, index) }
         return results
