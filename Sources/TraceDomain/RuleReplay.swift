@@ -61,7 +61,7 @@ public final class RuleReplay {
         do {
             try scratch.inTransaction { db in
                 let put = try db.cachedStatement(sql: "INSERT OR REPLACE INTO records (kind, key, record) VALUES (?, ?, ?)")
-                func write<R: ScratchRecord>(_ table: inout RecordTable<R>, _ kind: Kind) throws {
+                func write<R: StoredRecord>(_ table: inout RecordTable<R>, _ kind: Kind) throws {
                     var out = ByteWriter()
                     for key in table.changed {
                         guard let record = table.records[key] else { continue }
@@ -98,7 +98,7 @@ private final class ScratchReader: @unchecked Sendable {
 
     init(_ scratch: DatabaseQueue) { self.scratch = scratch }
 
-    func load<R: ScratchRecord>(_ kind: RuleReplay.Kind, _ key: String) -> R? {
+    func load<R: StoredRecord>(_ kind: RuleReplay.Kind, _ key: String) -> R? {
         do {
             let stored = try scratch.inDatabase { db in
                 try Data.fetchOne(

@@ -89,7 +89,7 @@ struct RuleReplayTests {
         }
     }
 
-    @Test func recordsComeBackFromTheirBinaryFormUnchanged() throws {
+    @Test func recordsComeBackFromTheirStoredFormUnchanged() throws {
         let lot = LotRecord(
             code: try LotCode("Rp-x-1"), product: "Gạo ST25", produced: try Mass("1200.125", unit: .kg),
             held: try Mass("0.001", unit: .kg), custodian: "vinarice-export",
@@ -113,6 +113,16 @@ struct RuleReplayTests {
         fact.write(to: &out)
         input = ByteReader(out.bytes)
         #expect(try Self.json(EntryFact(reading: &input)) == Self.json(fact))
+        // Masses come back exactly, whatever their scale.
+        for text in ["0.001", "1200.125", "123456789012345.678901", "7", "0.000000001"] {
+            let drawn = Drawn(lot: "A", mass: try Mass(text, unit: .kg))
+            out = ByteWriter()
+            drawn.write(to: &out)
+            input = ByteReader(out.bytes)
+            #expect(try Drawn(reading: &input).mass == drawn.mass, "\(text)")
+        }
+        out = ByteWriter()
+        fact.write(to: &out)
         // A record cut short is an error, never a different record.
         input = ByteReader(Array(out.bytes.dropLast(3)))
         #expect(throws: ReplayError.self) { try EntryFact(reading: &input) }

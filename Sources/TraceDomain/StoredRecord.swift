@@ -1,8 +1,9 @@
 import Foundation
 
-/// A record as the replay's temporary file holds it: a compact binary form, written and read by
-/// this process only, several times cheaper than JSON (a replay writes every lot at least once).
-protocol ScratchRecord: Sendable {
+/// A record as the rules index beside the ledger and the replay's temporary file hold it: a
+/// compact binary form (docs/FORMAT.md section 9), several times cheaper to write and read than
+/// JSON, which mattered because every batch writes each record it changed and a replay every lot.
+protocol StoredRecord: Sendable {
     func write(to out: inout ByteWriter)
     init(reading input: inout ByteReader) throws
 }
@@ -47,12 +48,10 @@ struct ByteWriter {
         for value in values { put(value) }
     }
 
-    /// The exact decimal, as its bytes in memory: the file never leaves this process.
-    mutating func put(_ mass: Mass) {
-        withUnsafeBytes(of: mass.kilograms) { bytes.append(contentsOf: $0) }
-    }
+    /// The exact decimal, as its plain decimal string of kilograms.
+    mutating func put(_ mass: Mass) { put(mass.kilograms.description) }
 
-    mutating func put<R: ScratchRecord>(_ records: [R]) {
+    mutating func put<R: StoredRecord>(_ records: [R]) {
         put(UInt64(records.count))
         for record in records { record.write(to: &self) }
     }
@@ -66,7 +65,7 @@ struct ByteReader {
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     private static func damaged() -> ReplayError {
-        ReplayError(message: "a record in the replay's temporary file is damaged")
+        ReplayError(message: "a stored rules record is damaged")
     }
 
     mutating func uint() throws -> UInt64 {
@@ -104,11 +103,7 @@ struct ByteReader {
     mutating func uints() throws -> [UInt64] { try (0..<(try count())).map { _ in try uint() } }
 
     mutating func mass() throws -> Mass {
-        let size = MemoryLayout<Decimal>.size
-        guard size <= bytes.count - at else { throw Self.damaged() }
-        var value = Decimal()
-        withUnsafeMutableBytes(of: &value) { $0.copyBytes(from: bytes[at..<(at + size)]) }
-        at += size
+        guard let value = Decimal(string: try string()), value.isFinite else { throw Self.damaged() }
         return Mass(kilograms: value)
     }
 
@@ -118,7 +113,7 @@ struct ByteReader {
         return Array(bytes[at...])
     }
 
-    mutating func records<R: ScratchRecord>() throws -> [R] { try (0..<(try count())).map { _ in try R(reading: &self) } }
+    mutating func records<R: StoredRecord>() throws -> [R] { try (0..<(try count())).map { _ in try R(reading: &self) } }
 
     /// A count of items, each at least one byte: no more than the bytes left.
     private mutating func count() throws -> Int {
@@ -128,7 +123,7 @@ struct ByteReader {
     }
 }
 
-extension LotRecord: ScratchRecord {
+extension LotRecord: StoredRecord {
     func write(to out: inout ByteWriter) {
         out.put(code.text)
         out.put(product)
@@ -161,7 +156,7 @@ extension LotRecord: ScratchRecord {
     }
 }
 
-extension LotStatus: ScratchRecord {
+extension LotStatus: StoredRecord {
     func write(to out: inout ByteWriter) {
         switch self {
         case .active: out.put(UInt64(0))
@@ -180,12 +175,12 @@ extension LotStatus: ScratchRecord {
         case 1: self = .inTransit(to: try input.string(), shipSeq: try input.uint())
         case 2: self = .exported
         case 3: self = .voided
-        default: throw ReplayError(message: "a lot's status in the replay's temporary file is damaged")
+        default: throw ReplayError(message: "a stored lot's status is damaged")
         }
     }
 }
 
-extension Certification: ScratchRecord {
+extension Certification: StoredRecord {
     func write(to out: inout ByteWriter) {
         out.put(seq)
         out.put(scheme)
@@ -204,7 +199,7 @@ extension Certification: ScratchRecord {
     }
 }
 
-extension ExportRecord: ScratchRecord {
+extension ExportRecord: StoredRecord {
     func write(to out: inout ByteWriter) {
         out.put(seq)
         out.put(buyer)
@@ -220,7 +215,7 @@ extension ExportRecord: ScratchRecord {
     }
 }
 
-extension Drawn: ScratchRecord {
+extension Drawn: StoredRecord {
     func write(to out: inout ByteWriter) {
         out.put(lot)
         out.put(mass)
@@ -229,7 +224,7 @@ extension Drawn: ScratchRecord {
     init(reading input: inout ByteReader) throws { self.init(lot: try input.string(), mass: try input.mass()) }
 }
 
-extension EntryFact: ScratchRecord {
+extension EntryFact: StoredRecord {
     func write(to out: inout ByteWriter) {
         out.put(actor)
         out.put(voided)
@@ -262,19 +257,32 @@ extension EntryFact: ScratchRecord {
         case 2: effect = .shipped(lot: try input.string())
         case 3: effect = .certified(lot: try input.string(), index: try input.int())
         case 4: effect = .converted(inputs: try input.records(), outputs: try input.strings())
-        default: throw ReplayError(message: "an entry's effect in the replay's temporary file is damaged")
+        default: throw ReplayError(message: "a stored entry's effect is damaged")
         }
         self.init(actor: actor, effect: effect, voided: voided)
     }
 }
 
-extension PlotRecord: ScratchRecord {
-    // Plots are few and seldom change: their JSON form will do.
+/// Plots and parties are few and seldom change: their JSON form will do.
+protocol JSONStoredRecord: StoredRecord, Codable {}
+
+extension JSONStoredRecord {
     func write(to out: inout ByteWriter) {
-        out.bytes.append(contentsOf: (try? JSONEncoder().encode(self)) ?? Data())
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        out.bytes.append(contentsOf: (try? encoder.encode(self)) ?? Data())
     }
 
     init(reading input: inout ByteReader) throws {
-        self = try JSONDecoder().decode(PlotRecord.self, from: Data(input.rest()))
+        self = try JSONDecoder().decode(Self.self, from: Data(input.rest()))
     }
+}
+
+extension PlotRecord: JSONStoredRecord {}
+extension PartyRecord: JSONStoredRecord {}
+
+/// A recall's lot key (empty once released).
+extension String: StoredRecord {
+    func write(to out: inout ByteWriter) { out.put(self) }
+    init(reading input: inout ByteReader) throws { self = try input.string() }
 }
