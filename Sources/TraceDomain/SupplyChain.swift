@@ -1,5 +1,6 @@
 public import CanonicalJSON
 import Foundation
+import GRDB
 public import TraceCrypto
 public import TraceLedger
 
@@ -47,13 +48,17 @@ public final class SupplyChain {
                 var state: DomainState
                 if let indexed = try index.state(db), indexed.size <= size {
                     state = indexed
-                    try catchUp(&state, to: size, access: writer)
                 } else {
-                    state = DomainState()
+                    // A rebuild starts from an empty index, written as it goes.
                     try DomainIndex.clear(db)
-                    try catchUp(&state, to: size, access: writer)
-                    DomainIndex.markAll(&state)
+                    var empty = DomainState()
+                    try DomainIndex.flush(&empty, db)
+                    guard let fresh = try index.state(db) else {
+                        throw DomainError(.badInput, "the rules index beside the ledger cannot be rebuilt")
+                    }
+                    state = fresh
                 }
+                try catchUp(&state, to: size, access: writer, writingTo: db)
                 try index.check()
                 try DomainIndex.flush(&state, db)
                 return state
@@ -142,10 +147,19 @@ public final class SupplyChain {
         return results
     }
 
-    private static func catchUp(_ state: inout DomainState, to size: UInt64, access: any LedgerReader) throws {
+    /// Applies the entries from the state's size up to `size`. With an index to write to, each
+    /// chunk's records are written to it and forgotten, so a long catch-up (a rebuild from entry 0)
+    /// holds one chunk's records in memory, not the ledger's.
+    private static func catchUp(
+        _ state: inout DomainState, to size: UInt64, access: any LedgerReader, writingTo db: Database? = nil
+    ) throws {
         while state.size < size {
             let rows = try access.entries(from: state.size, limit: Int(min(4096, size - state.size)))
             for row in rows { try state.apply(try Entry(bytes: row.bytes, expectedSeq: row.seq, canonical: false)) }
+            if let db, state.lots.source != nil {
+                try DomainIndex.flush(&state, db)
+                state.forgetStored()
+            }
         }
     }
 
