@@ -56,9 +56,11 @@ public struct LotVerifier {
         }
         // Every entry's bytes and proof path in one read snapshot: a transaction per entry would
         // cost more than the hashing.
+        // Neighbouring entries' paths share most nodes: each is read once.
         let material = try ledger.store.read { reader in
-            try seqs.map { seq -> (bytes: [UInt8]?, path: [Digest]) in
-                (try reader.entryBytes(seq), try MerkleTree(source: reader).inclusionProof(index: seq, size: checkpoint.size))
+            let tree = MerkleTree(source: RememberingNodeSource(reader))
+            return try seqs.map { seq -> (bytes: [UInt8]?, path: [Digest]) in
+                (try reader.entryBytes(seq), try tree.inclusionProof(index: seq, size: checkpoint.size))
             }
         }
         // Parse every entry, then check their signatures on every core: a story's twenty-odd

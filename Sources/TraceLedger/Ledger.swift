@@ -66,8 +66,15 @@ public final class Ledger: Sendable {
         check: ((Entry, any LedgerReader) throws -> Void)? = nil,
         finish: ((any LedgerWriter) throws -> Void)? = nil
     ) throws -> [AppendResult] {
-        for event in events { try EventShape.check(event.event) }
-        let eventBytes = try events.map { try CanonicalJSON.encode($0.event) }
+        // Shapes and canonical bytes on every core (a tenth of a batch's work on one); the
+        // first bad event in order is the one reported.
+        let prepared = ParallelMap.map(count: events.count) { i, _, _ -> Result<[UInt8], any Error> in
+            Result {
+                try EventShape.check(events[i].event)
+                return try CanonicalJSON.encode(events[i].event)
+            }
+        }
+        let eventBytes = try prepared.map { try $0.get() }
         // Signatures are checked on every core while the transaction does the sequential work
         // (entries, rules, inserts); nothing commits until they are known good.
         let signatures = SignatureTask(events: events, eventBytes: eventBytes)
