@@ -111,17 +111,7 @@ enum LineageBench {
         var verifySeconds: Double?
         var verifyRSS: Int?
         if FileManager.default.isExecutableFile(atPath: trace) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: trace)
-            p.arguments = ["verify", "--ledger", path, "--json"]
-            p.standardOutput = FileHandle.nullDevice
-            let t = now()
-            try p.run()
-            p.waitUntilExit()
-            verifySeconds = now() - t
-            var usage = rusage()
-            getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
-            verifyRSS = usage.ru_maxrss  // KiB on Linux: the largest child so far, which is this one
+            (verifySeconds, verifyRSS) = try VerificationBench.child(trace, ["verify", "--ledger", path, "--json"])
         }
         // Incremental: save the signed checkpoint, append 1% more entries (harvests) and sign a
         // new one, then `trace verify --since` the saved one.

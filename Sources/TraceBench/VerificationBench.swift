@@ -114,19 +114,22 @@ enum VerificationBench {
         print("")
     }
 
-    /// Runs a child process; its wall time, and the peak RSS (KiB) of the largest child so far.
+    /// Runs a child process under GNU time; its wall time and its own peak RSS (KiB). (The
+    /// rusage of this process's children would not do: a forked child counts the resident
+    /// memory of this large process until it execs.)
     static func child(_ executable: String, _ arguments: [String]) throws -> (Double, Int) {
+        let report = NSTemporaryDirectory() + "trace-bench-rss-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: report) }
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+        p.arguments = ["-f", "%M", "-o", report, executable] + arguments
         p.standardOutput = FileHandle.nullDevice
         let t = now()
         try p.run()
         p.waitUntilExit()
         let seconds = now() - t
         precondition(p.terminationStatus == 0, "\(arguments.joined(separator: " ")) failed")
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
-        return (seconds, usage.ru_maxrss)
+        let text = (try? String(contentsOfFile: report, encoding: .utf8)) ?? ""
+        return (seconds, text.split(separator: "\n").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0)
     }
 }

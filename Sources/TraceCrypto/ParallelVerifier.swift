@@ -29,33 +29,24 @@ public enum ParallelVerifier {
     }
 
     /// The general form: `check(i, verifier)` reports whether item `i` is valid, using the
-    /// thread's own `SignatureVerifier`. Items are split into one contiguous stripe per worker;
-    /// each worker stops early once a lower failure than its current position is known.
+    /// thread's own `SignatureVerifier`. Items go to the workers in small blocks, in order; once a
+    /// failure is known, no worker checks past it.
     public static func firstFailure(
         count: Int, workers: Int = defaultWorkers,
         _ check: @Sendable (Int, SignatureVerifier) -> Bool
     ) -> Int? {
         guard count > 0 else { return nil }
-        let stripes = min(max(1, workers), count)
-        if stripes == 1 {
-            let verifier = SignatureVerifier()
-            for i in 0..<count where !check(i, verifier) { return i }
-            return nil
-        }
         let found = FirstIndex()
-        let size = (count + stripes - 1) / stripes
-        DispatchQueue.concurrentPerform(iterations: stripes) { stripe in
-            let verifier = SignatureVerifier()
-            let start = stripe * size
-            let end = min(count, start + size)
-            guard start < end else { return }
-            for i in start..<end {
-                if i & 63 == 0, found.value < i { return }
+        let contexts: @Sendable () -> SignatureVerifier = { SignatureVerifier() }
+        ParallelBlocks.run(count: count, workers: workers, context: contexts) { range, verifier in
+            for i in range {
+                if i & 15 == 0, found.value < i { return false }
                 if !check(i, verifier) {
                     found.offer(i)
-                    return
+                    return false
                 }
             }
+            return true
         }
         let first = found.value
         return first == Int.max ? nil : first

@@ -70,7 +70,11 @@ public struct VerifierKey: Hashable, Sendable, CustomStringConvertible {
     public static func checkName(_ name: String) throws {
         guard !name.isEmpty else { throw CryptoError(.badVerifierKey, "a key name cannot be empty") }
         for scalar in name.unicodeScalars {
-            if scalar == "+" || scalar.properties.isWhitespace || scalar.value < 0x20 || scalar.value == 0x7f {
+            // ASCII is settled without a Unicode property look-up (its whitespace is 0x09-0x0D and 0x20).
+            let bad =
+                scalar.isASCII
+                ? scalar == "+" || scalar.value <= 0x20 || scalar.value == 0x7f : scalar.properties.isWhitespace
+            if bad {
                 throw CryptoError(
                     .badVerifierKey,
                     "key name \"\(name)\" contains \"\(scalar.escaped(asASCII: true))\"; use letters, digits, '.', '-', '/' or '_'"

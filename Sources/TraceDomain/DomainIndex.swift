@@ -9,7 +9,7 @@ import TraceLedger
 /// the entries without it, and it is rebuilt from the entries when missing or out of step.
 enum DomainIndex {
     /// Bumped whenever the stored record shapes change; an index of another version is rebuilt.
-    static let version = "1"
+    static let version = "2"
 
     static let schema = """
         CREATE TABLE IF NOT EXISTS domain_records (
@@ -32,13 +32,14 @@ enum DomainIndex {
         return size
     }
 
-    static func load<T: Decodable>(_ kind: Kind, _ key: String, _ db: Database) throws -> T? {
+    static func load<T: StoredRecord>(_ kind: Kind, _ key: String, _ db: Database) throws -> T? {
         guard
             let data = try Data.fetchOne(
                 db.cachedStatement(sql: "SELECT record FROM domain_records WHERE kind = ? AND key = ?"),
                 arguments: [kind.rawValue, key])
         else { return nil }
-        return try JSONDecoder().decode(T.self, from: data)
+        var input = ByteReader([UInt8](data))
+        return try T(reading: &input)
     }
 
     /// Empties the index before a rebuild, so no record of an older state survives it.
@@ -47,12 +48,12 @@ enum DomainIndex {
         try db.execute(sql: "DELETE FROM domain_records; DELETE FROM domain_meta")
     }
 
-    static func loadAll<T: Decodable>(_ kind: Kind, _ db: Database) throws -> [String: T] {
+    static func loadAll<T: StoredRecord>(_ kind: Kind, _ db: Database) throws -> [String: T] {
         var out: [String: T] = [:]
-        let decoder = JSONDecoder()
         for row in try Row.fetchAll(db, sql: "SELECT key, record FROM domain_records WHERE kind = ?", arguments: [kind.rawValue])
         {
-            out[row["key"]] = try decoder.decode(T.self, from: row["record"] as Data)
+            var input = ByteReader([UInt8](row["record"] as Data))
+            out[row["key"]] = try T(reading: &input)
         }
         return out
     }
@@ -60,13 +61,14 @@ enum DomainIndex {
     /// Writes every record changed since the last flush, and the size; clears the change marks.
     static func flush(_ state: inout DomainState, _ db: Database) throws {
         if try !db.tableExists("domain_records") || !db.tableExists("domain_meta") { try db.execute(sql: schema) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
         let put = try db.cachedStatement(sql: "INSERT OR REPLACE INTO domain_records (kind, key, record) VALUES (?, ?, ?)")
-        func write<T: Encodable>(_ table: inout RecordTable<T>, _ kind: Kind) throws {
+        var out = ByteWriter()
+        func write<T: StoredRecord>(_ table: inout RecordTable<T>, _ kind: Kind) throws {
             for key in table.changed {
                 guard let record = table.records[key] else { continue }
-                try put.execute(arguments: [kind.rawValue, key, try encoder.encode(record)])
+                out.bytes.removeAll(keepingCapacity: true)
+                record.write(to: &out)
+                try put.execute(arguments: [kind.rawValue, key, Data(out.bytes)])
             }
             table.changed.removeAll()
         }

@@ -39,6 +39,13 @@ public struct DomainState: Sendable {
         self.entries = RecordTable(source: entries)
     }
 
+    /// Forgets the plots, lots and entry facts held in memory that their store can give back.
+    mutating func forgetStored() {
+        plots.evict()
+        lots.evict()
+        entries.evict()
+    }
+
     /// The id the operator has as a party.
     public static let operatorID = "operator"
 

@@ -78,11 +78,11 @@ public struct LotVerifier {
                 "lot \(code)'s story reaches entry \(beyond), beyond the latest checkpoint (size \(size)); the operator must run `trace checkpoint`"
             )
         }
+        // Neighbouring entries' paths share most nodes: each is read once.
         let entries = try ledger.store.read { reader in
-            try seqs.map { seq in
-                LotStory.Item(
-                    seq: seq, bytes: try reader.entryBytes(seq),
-                    path: try MerkleTree(source: reader).inclusionProof(index: seq, size: size))
+            let tree = MerkleTree(source: RememberingNodeSource(reader))
+            return try seqs.map { seq in
+                LotStory.Item(seq: seq, bytes: try reader.entryBytes(seq), path: try tree.inclusionProof(index: seq, size: size))
             }
         }
         return LotStory(note: stored.note, entries: entries)

@@ -27,6 +27,15 @@ public struct RecordTable<Record: Sendable>: Sendable {
 
     /// The records in memory: all of them when the table has no source.
     public var loaded: Dictionary<String, Record>.Values { records.values }
+
+    /// Forgets every record held in memory that its source can give back (all of them, once
+    /// `changed` is empty), keeping the room for the next ones. A table without a source keeps
+    /// everything: memory is all it has.
+    mutating func evict() {
+        guard source != nil, changed.isEmpty else { return }
+        records.removeAll(keepingCapacity: true)
+        source?.forget()
+    }
 }
 
 /// Loads committed records by key, through a closure that reads the index, and caches them.
@@ -43,4 +52,7 @@ final class RecordSource<Record: Sendable>: @unchecked Sendable {
         if let record { cache[key] = record }
         return record
     }
+
+    /// Empties the cache, keeping its room.
+    func forget() { cache.removeAll(keepingCapacity: true) }
 }

@@ -1,5 +1,6 @@
 public import CanonicalJSON
 import Foundation
+import GRDB
 public import TraceCrypto
 public import TraceLedger
 
@@ -47,13 +48,17 @@ public final class SupplyChain {
                 var state: DomainState
                 if let indexed = try index.state(db), indexed.size <= size {
                     state = indexed
-                    try catchUp(&state, to: size, access: writer)
                 } else {
-                    state = DomainState()
+                    // A rebuild starts from an empty index, written as it goes.
                     try DomainIndex.clear(db)
-                    try catchUp(&state, to: size, access: writer)
-                    DomainIndex.markAll(&state)
+                    var empty = DomainState()
+                    try DomainIndex.flush(&empty, db)
+                    guard let fresh = try index.state(db) else {
+                        throw DomainError(.badInput, "the rules index beside the ledger cannot be rebuilt")
+                    }
+                    state = fresh
                 }
+                try catchUp(&state, to: size, access: writer, writingTo: db)
                 try index.check()
                 try DomainIndex.flush(&state, db)
                 return state
@@ -66,6 +71,19 @@ public final class SupplyChain {
     /// Replays every entry; returns the first entry that breaks a rule, if any.
     public static func replay(_ ledger: Ledger, into state: inout DomainState, chunk: Int = 4096) throws -> (UInt64, DomainError)?
     {
+        try firstRefusal(ledger, chunk: chunk) { try state.apply($0) }
+    }
+
+    /// A fresh replay of the whole ledger: the first entry that is signed but breaks a rule. The
+    /// state goes to a temporary file every `window` entries, so memory does not grow with the ledger.
+    public func verifyRules(window: UInt64 = 4096) throws -> (entry: UInt64, error: DomainError)? {
+        let replay = try RuleReplay(window: window)
+        return try Self.firstRefusal(ledger) { try replay.apply($0) }
+    }
+
+    private static func firstRefusal(_ ledger: Ledger, chunk: Int = 4096, _ apply: (Entry) throws -> Void) throws -> (
+        UInt64, DomainError
+    )? {
         let size = try ledger.size()
         var position: UInt64 = 0
         while position < size {
@@ -73,17 +91,11 @@ public final class SupplyChain {
             guard !rows.isEmpty else { break }
             for row in rows {
                 let entry = try Entry(bytes: row.bytes, expectedSeq: row.seq, canonical: false)
-                do { try state.apply(entry) } catch let error as DomainError { return (row.seq, error) }
+                do { try apply(entry) } catch let error as DomainError { return (row.seq, error) }
             }
             position += UInt64(rows.count)
         }
         return nil
-    }
-
-    /// A fresh replay of the whole ledger: the first entry that is signed but breaks a rule.
-    public func verifyRules() throws -> (entry: UInt64, error: DomainError)? {
-        var fresh = DomainState()
-        return try Self.replay(ledger, into: &fresh)
     }
 
     /// Appends signed events through the rules in one durable transaction: all land, or none
@@ -127,15 +139,27 @@ public final class SupplyChain {
             }
             if !personal.isEmpty { try PersonalData.store(personal, in: writer) }
         }
+        // What the batch wrote is in the index now: forget it, so the next batch neither copies
+        // nor keeps every record this process ever wrote (which made ingest slow down as it ran).
+        working.value.forgetStored()
         state = working.value
         if state.size < (try ledger.size()) { state = try Self.open(ledger, index) }
         return results
     }
 
-    private static func catchUp(_ state: inout DomainState, to size: UInt64, access: any LedgerReader) throws {
+    /// Applies the entries from the state's size up to `size`. With an index to write to, each
+    /// chunk's records are written to it and forgotten, so a long catch-up (a rebuild from entry 0)
+    /// holds one chunk's records in memory, not the ledger's.
+    private static func catchUp(
+        _ state: inout DomainState, to size: UInt64, access: any LedgerReader, writingTo db: Database? = nil
+    ) throws {
         while state.size < size {
             let rows = try access.entries(from: state.size, limit: Int(min(4096, size - state.size)))
             for row in rows { try state.apply(try Entry(bytes: row.bytes, expectedSeq: row.seq, canonical: false)) }
+            if let db, state.lots.source != nil {
+                try DomainIndex.flush(&state, db)
+                state.forgetStored()
+            }
         }
     }
 

@@ -262,22 +262,40 @@ extension Ledger {
     }
 }
 
-/// Event ids seen so far, kept as 8-byte hash prefixes (about 16 bytes an entry, not the ids);
-/// a prefix collision is settled by reading the earlier entry's id from the store.
+/// Event ids seen so far, kept as 8-byte hash prefixes only (about 8 to 16 bytes an entry): a
+/// repeated prefix is settled by finding the earlier entry with the same id in the store.
 struct EventIDIndex {
-    private var seen: [UInt64: UInt64] = [:]
+    private var seen = Set<UInt64>()
 
     /// Records `id` at `seq`; returns the earlier entry with the same id, if there is one.
     mutating func insert(_ id: String, seq: UInt64, hasher: SHA256.Hasher, store: any LedgerStore) -> UInt64? {
         hasher.update(Array(id.utf8))
         let key = hasher.finalize().bytes.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        guard let earlier = seen[key] else {
-            seen[key] = seq
-            return nil
+        if seen.insert(key).inserted { return nil }
+        return Self.earlier(id, before: seq, store: store)
+    }
+
+    /// The entry before `seq` that holds `id`, or nil (two ids that share a prefix). The store's
+    /// index of ids says where to look; if it is wrong (it is not evidence), the entries are scanned.
+    static func earlier(_ id: String, before seq: UInt64, store: any LedgerStore) -> UInt64? {
+        func idOf(_ row: (seq: UInt64, bytes: [UInt8])) -> String? {
+            (try? Entry(bytes: row.bytes, expectedSeq: row.seq, canonical: false))?.signed.id
         }
-        let bytes = try? store.read { try $0.entryBytes(earlier) }
-        let earlierID = bytes.flatMap { $0 }.flatMap { try? Entry(bytes: $0) }?.signed.id
-        return earlierID == id ? earlier : nil  // a different id with the same prefix is fine
+        if let found = try? store.read({ try $0.seq(forEventID: id) }), found < seq,
+            let stored = try? store.read({ try $0.entryBytes(found) }), idOf((found, stored)) == id
+        {
+            return found
+        }
+        var position: UInt64 = 0
+        while position < seq {
+            let start = position
+            guard let rows = try? store.read({ try $0.entries(from: start, limit: Int(min(4096, seq - start))) }),
+                !rows.isEmpty
+            else { return nil }
+            if let match = rows.first(where: { $0.seq < seq && idOf($0) == id }) { return match.seq }
+            position = rows[rows.count - 1].seq + 1
+        }
+        return nil
     }
 }
 

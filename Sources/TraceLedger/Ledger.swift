@@ -66,8 +66,15 @@ public final class Ledger: Sendable {
         check: ((Entry, any LedgerReader) throws -> Void)? = nil,
         finish: ((any LedgerWriter) throws -> Void)? = nil
     ) throws -> [AppendResult] {
-        for event in events { try EventShape.check(event.event) }
-        let eventBytes = try events.map { try CanonicalJSON.encode($0.event) }
+        // Shapes and canonical bytes on every core (a tenth of a batch's work on one); the
+        // first bad event in order is the one reported.
+        let prepared = ParallelMap.map(count: events.count) { i, _, _ -> Result<[UInt8], any Error> in
+            Result {
+                try EventShape.check(events[i].event)
+                return try CanonicalJSON.encode(events[i].event)
+            }
+        }
+        let eventBytes = try prepared.map { try $0.get() }
         // Signatures are checked on every core while the transaction does the sequential work
         // (entries, rules, inserts); nothing commits until they are known good.
         let signatures = SignatureTask(events: events, eventBytes: eventBytes)
@@ -191,7 +198,7 @@ public final class Ledger: Sendable {
     public func inclusionProofs(_ entries: [UInt64], treeSize: UInt64) throws -> [(proof: InclusionProof, bytes: [UInt8])] {
         try store.read { reader in
             // A batch's entries are neighbours: their proofs share most nodes, read once.
-            let nodes = CachedNodes(reader)
+            let nodes = RememberingNodeSource(reader)
             let tree = MerkleTree(source: nodes)
             return try entries.map { seq in
                 guard seq < treeSize, let bytes = try reader.entryBytes(seq) else {
@@ -230,22 +237,6 @@ public final class Ledger: Sendable {
             throw LedgerError(.outOfRange, "there is no entry \(seq)", entry: seq)
         }
         return try Entry(bytes: bytes, expectedSeq: seq)
-    }
-}
-
-/// Stored tree nodes, each read once: for many proofs over neighbouring entries.
-final class CachedNodes: MerkleNodeSource {
-    private let source: any MerkleNodeSource
-    private var cache: [Int64: Digest] = [:]
-
-    init(_ source: any MerkleNodeSource) { self.source = source }
-
-    func node(level: Int, index: UInt64) throws -> Digest {
-        let key = Int64(level) << 48 | Int64(index)
-        if let hit = cache[key] { return hit }
-        let digest = try source.node(level: level, index: index)
-        cache[key] = digest
-        return digest
     }
 }
 

@@ -107,3 +107,24 @@ public struct MerkleTree {
         }
     }
 }
+
+/// A node source that remembers what it read: the proofs of neighbouring entries share most of
+/// their path, so a buyer's check of a story reads each shared node once.
+/// Not Sendable: used within one read snapshot, on one thread.
+public final class RememberingNodeSource: MerkleNodeSource {
+    private let source: any MerkleNodeSource
+    private var known: [UInt64: Digest] = [:]
+    /// Nodes actually read from the underlying source.
+    public private(set) var reads = 0
+
+    public init(_ source: any MerkleNodeSource) { self.source = source }
+
+    public func node(level: Int, index: UInt64) throws -> Digest {
+        let key = UInt64(level) << 58 | index
+        if let hit = known[key] { return hit }
+        reads += 1
+        let hash = try source.node(level: level, index: index)
+        known[key] = hash
+        return hash
+    }
+}

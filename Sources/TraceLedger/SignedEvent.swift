@@ -92,7 +92,8 @@ public enum EventShape {
         guard let type = object["type"]?.stringValue, !type.isEmpty else {
             throw LedgerError(.badEvent, "event \(id) has no \"type\" string")
         }
-        if let path = firstNonInteger(event, path: "") {
+        // The path of a bad number is spelled out only when there is one.
+        if !allIntegers(event), let path = firstNonInteger(event, path: "") {
             throw LedgerError(
                 .badEvent,
                 "event \(id): \(path) is a fractional or huge number; write quantities as decimal strings such as \"1200.5\"")
@@ -101,6 +102,16 @@ public enum EventShape {
 
     /// Numbers in events are integers of at most 2^53 in size, so any JSON library reproduces
     /// their canonical bytes; decimals travel as strings and are never rounded.
+    private static func allIntegers(_ value: JSONValue) -> Bool {
+        switch value {
+        case .number(let d): d.rounded() == d && abs(d) <= 9_007_199_254_740_992
+        case .array(let elements): elements.allSatisfy(allIntegers)
+        case .object(let members): members.values.allSatisfy(allIntegers)
+        default: true
+        }
+    }
+
+    /// The path of the first number (in key order) that is not such an integer.
     private static func firstNonInteger(_ value: JSONValue, path: String) -> String? {
         switch value {
         case .number(let d):

@@ -55,6 +55,33 @@ struct IndexTests {
         try agree(try SupplyChain(ledger: Ledger(path: path)))
     }
 
+    @Test func aRebuildLongerThanOneChunkWritesAsItGoesAndAgrees() throws {
+        let f = try fixture()
+        let path = f.directory + "/trace.db"
+        let key = f.keys["htx-tan-lap"]!
+        let events = try (0..<4_200).map { i in
+            try SignedEvent.sign(
+                SupplyChain.event(
+                    "harvest", actor: "htx-tan-lap",
+                    [
+                        "lot": .string("BULK-\(i)"), "product": "Lúa", "quantity": "5", "unit": "kg", "plot": "P-001",
+                        "harvested": "2026-07-01",
+                    ]), with: key, keyName: "htx-tan-lap")
+        }
+        _ = try f.chain.submit(events)
+        try f.submit("htx-tan-lap", "ship", ["lot": "BULK-7", "to": "nha-may-xay-xat"])
+        try DatabaseQueue(path: path).write { db in try db.execute(sql: "DROP TABLE domain_records; DROP TABLE domain_meta") }
+        let chain = try SupplyChain(ledger: Ledger(path: path))
+        try agree(chain)
+        #expect(chain.state.lot("BULK-0")?.held.kilograms == 5)
+        #expect(chain.state.lot("BULK-4199")?.custodian == "htx-tan-lap")
+        #expect(chain.state.lot("BULK-7")?.status == .inTransit(to: "nha-may-xay-xat", shipSeq: try f.size() - 1))
+        let indexed = try DatabaseQueue(path: path).read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM domain_records WHERE kind = 'lot' AND key LIKE 'BULK-%'")
+        }
+        #expect(indexed == 4_200)
+    }
+
     @Test func anIndexBehindTheLedgerCatchesUp() throws {
         let f = try fixture()
         let path = f.directory + "/trace.db"

@@ -172,4 +172,17 @@ struct MerkleTests {
                 ))
         }
     }
+
+    @Test func neighbouringProofsReadSharedNodesOnce() throws {
+        let leaves = (0..<1_000).map { Merkle.leafHash([UInt8($0 & 0xff), UInt8($0 >> 8)]) }
+        let plain = MemoryNodes(leaves: leaves)
+        let remembering = RememberingNodeSource(MemoryNodes(leaves: leaves))
+        let story: [UInt64] = [0, 1, 2, 3, 500, 501, 502, 503, 504, 505, 999]
+        for index in story {
+            let expected = try MerkleTree(source: plain).inclusionProof(index: index, size: 1_000)
+            #expect(try MerkleTree(source: remembering).inclusionProof(index: index, size: 1_000) == expected)
+            #expect(expected == Reference.path(Int(index), leaves[...]))
+        }
+        #expect(remembering.reads < plain.reads / 2, "\(remembering.reads) reads against \(plain.reads)")
+    }
 }

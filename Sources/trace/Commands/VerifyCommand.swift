@@ -50,8 +50,12 @@ struct VerifyCommand: ParsableCommand {
         let bar = ProgressBar(label: "verifying", enabled: !options.json)
         // Every rule is replayed as the entries pass the ledger's checks: an entry can be correctly
         // signed (say with a stolen key, written straight into the store) and still break one.
-        var state = DomainState()
+        // The rules' state goes to a temporary file as the replay moves on, so memory stays
+        // bounded by a window of entries, not by the ledger.
+        let replay: RuleReplay
+        do { replay = try RuleReplay() } catch { throw CLIFailure.input("error: verification cannot start: \(error)") }
         var ruleFailure: (entry: UInt64, error: DomainError)?
+        var replayFailure: (any Error)?
         var newEntries: [Entry] = []
         let report = try ledger.verify(
             trusting: trusted, progress: { done, total in bar.update(done: done, total: total) }, since: trustedCheckpoint,
@@ -62,15 +66,16 @@ struct VerifyCommand: ParsableCommand {
                     newEntries.append(entry)
                     return true
                 }
-                do { try state.apply(entry) } catch let error as DomainError {
+                do { try replay.apply(entry) } catch let error as DomainError {
                     ruleFailure = (entry.seq, error)
                     return false
                 } catch {
-                    ruleFailure = (entry.seq, DomainError(.badInput, "\(error)"))
+                    replayFailure = error
                     return false
                 }
                 return true
             })
+        if let replayFailure { throw CLIFailure.input("error: verification could not finish: \(replayFailure)") }
         bar.finish()
         if let old = trustedCheckpoint, report.ok,
             let broken = try LotVerifier(chain: SupplyChain(ledger: ledger, atLeast: old.size)).checkRules(

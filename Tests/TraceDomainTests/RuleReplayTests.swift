@@ -1,0 +1,145 @@
+import CanonicalJSON
+import ChainFixtures
+import Foundation
+import Testing
+import TraceCrypto
+import TraceLedger
+
+@testable import TraceDomain
+
+/// The replay that keeps the rules' state in a temporary file: with a window of one entry every
+/// record goes to disk and back between entries, so each rule sees only what it reads back.
+struct RuleReplayTests {
+    /// Every kind of record and effect: transforms, splits, shipments, certifications, exports,
+    /// voids of earlier entries, and a recall released.
+    func busyChain() throws -> ChainFixture {
+        let f = try ChainFixture()
+        for lot in ["RP-A", "RP-B", "RP-C"] {
+            try f.harvest(lot, "1000")
+            try f.submit("htx-tan-lap", "ship", ["lot": .string(lot), "to": "nha-may-xay-xat"])
+            try f.submit("nha-may-xay-xat", "receive", ["lot": .string(lot)])
+        }
+        let milled = try f.submit(
+            "nha-may-xay-xat", "transform",
+            [
+                "process": "milling", "yieldLimit": "0.7",
+                "inputs": [["lot": "RP-A", "quantity": "1000"], ["lot": "RP-B", "quantity": "400.5"]],
+                "outputs": [["lot": "RP-AB", "product": "Gạo ST25", "quantity": "900.25"]],
+            ])
+        try f.submit("nha-may-xay-xat", "void", ["entry": .int(Int(milled)), "reason": "wrong scale"])
+        try f.submit(
+            "nha-may-xay-xat", "transform",
+            [
+                "process": "milling", "yieldLimit": "0.7",
+                "inputs": [["lot": "RP-A", "quantity": "1000"], ["lot": "RP-B", "quantity": "1000"]],
+                "outputs": [["lot": "RP-AB2", "product": "Gạo ST25", "quantity": "1300"]],
+            ])
+        try f.submit(
+            "nha-may-xay-xat", "split",
+            ["lot": "RP-AB2", "outputs": [["lot": "RP-AB-1", "quantity": "700"], ["lot": "RP-AB-2", "quantity": "600"]]])
+        let certified = try f.submit(
+            "vietgap-cert", "certify",
+            ["lot": "RP-AB-1", "scheme": "VietGAP", "documentSha256": .string(String(repeating: "ab", count: 32))])
+        try f.submit("vietgap-cert", "void", ["entry": .int(Int(certified)), "reason": "wrong lot"])
+        try f.submit("vietgap-cert", "recall", ["lot": "RP-B", "reason": "residue above limit"])
+        try f.submit("vietgap-cert", "release", ["lot": "RP-B"])
+        try f.submit("nha-may-xay-xat", "ship", ["lot": "RP-AB-1", "to": "vinarice-export"])
+        try f.submit("vinarice-export", "receive", ["lot": "RP-AB-1"])
+        try f.submit(
+            "vinarice-export", "export",
+            ["lot": "RP-AB-1", "buyer": "hamburg-foods", "country": "DE", "container": "MSCU1234565"])
+        return f
+    }
+
+    @Test func aReplayThroughTheTemporaryFileKeepsEveryRule() throws {
+        let f = try busyChain()
+        for window: UInt64 in [1, 2, 3, 4096] {
+            #expect(try f.chain.verifyRules(window: window) == nil, "window \(window)")
+        }
+        // The state read back from disk is the state the rules built in memory.
+        let replay = try RuleReplay(window: 1)
+        for seq in 0..<(try f.size()) { try replay.apply(try f.chain.ledger.entry(seq)) }
+        for code in ["RP-A", "RP-B", "RP-C", "RP-AB", "RP-AB2", "RP-AB-1", "RP-AB-2"] {
+            let replayed = try #require(replay.state.lot(code))
+            let indexed = try #require(f.chain.state.lot(code))
+            #expect(try Self.same(replayed, indexed), "\(code)")
+        }
+    }
+
+    @Test func aSignedEntryThatBreaksARuleIsNamedWhenTheStateIsOnDisk() throws {
+        let f = try busyChain()
+        // Written straight into the store with the mill's own key: it draws from RP-C more than
+        // the harvest (many entries back, so on disk by now) gave it.
+        let planted = try SignedEvent.sign(
+            SupplyChain.event(
+                "transform", actor: "nha-may-xay-xat",
+                [
+                    "process": "milling", "yieldLimit": "0.7", "inputs": [["lot": "RP-C", "quantity": "1000.001"]],
+                    "outputs": [["lot": "RP-C-1", "product": "Gạo ST25", "quantity": "10"]],
+                ]), with: f.keys["nha-may-xay-xat"]!, keyName: "nha-may-xay-xat")
+        let seq = try f.chain.ledger.store.write { writer in
+            let size = try writer.size()
+            try writer.append(try Entry(seq: size, recorded: Timestamp.now(), prev: try writer.lastLeafHash(), signed: planted))
+            return size
+        }
+        for window: UInt64 in [1, 5, 4096] {
+            let found = try #require(try f.chain.verifyRules(window: window), "window \(window)")
+            #expect(found.entry == seq)
+            #expect(found.error.code == .overdrawn, "\(found.error.message)")
+            #expect(found.error.message.contains("RP-C holds 1,000 kg"), "\(found.error.message)")
+        }
+    }
+
+    @Test func recordsComeBackFromTheirStoredFormUnchanged() throws {
+        let lot = LotRecord(
+            code: try LotCode("Rp-x-1"), product: "Gạo ST25", produced: try Mass("1200.125", unit: .kg),
+            held: try Mass("0.001", unit: .kg), custodian: "vinarice-export",
+            status: .inTransit(to: "hamburg-foods", shipSeq: 1 << 40), createdSeq: 7, lastTimeMs: -5, plot: nil,
+            harvested: "2026-07-01", parents: ["A", "B"], children: [], entries: [7, 300, 1 << 33],
+            certifications: [
+                Certification(
+                    seq: 9, scheme: "VietGAP", reference: nil, documentSHA256: "ab", certifier: "c", validUntil: "2027-01-01",
+                    voided: true)
+            ], holds: [12, 4], custodians: ["a", "b"],
+            export: ExportRecord(seq: 20, buyer: "Hamburg", country: "DE", container: "MSCU1", gtin: nil))
+        var out = ByteWriter()
+        lot.write(to: &out)
+        var input = ByteReader(out.bytes)
+        #expect(try Self.same(LotRecord(reading: &input), lot))
+
+        let fact = EntryFact(
+            actor: "nha-may-xay-xat",
+            effect: .converted(inputs: [Drawn(lot: "A", mass: try Mass("2.5", unit: .t))], outputs: ["C", "D"]), voided: true)
+        out = ByteWriter()
+        fact.write(to: &out)
+        input = ByteReader(out.bytes)
+        #expect(try Self.json(EntryFact(reading: &input)) == Self.json(fact))
+        // Masses come back exactly, whatever their scale.
+        for text in ["0.001", "1200.125", "123456789012345.678901", "7", "0.000000001"] {
+            let drawn = Drawn(lot: "A", mass: try Mass(text, unit: .kg))
+            out = ByteWriter()
+            drawn.write(to: &out)
+            input = ByteReader(out.bytes)
+            #expect(try Drawn(reading: &input).mass == drawn.mass, "\(text)")
+        }
+        out = ByteWriter()
+        fact.write(to: &out)
+        // A record cut short is an error, never a different record.
+        input = ByteReader(Array(out.bytes.dropLast(3)))
+        #expect(throws: ReplayError.self) { try EntryFact(reading: &input) }
+    }
+
+    /// Equal records: the same JSON, holds (a set, in no fixed order) compared apart.
+    static func same(_ a: LotRecord, _ b: LotRecord) throws -> Bool {
+        var (x, y) = (a, b)
+        (x.holds, y.holds) = ([], [])
+        let (left, right) = (try json(x), try json(y))
+        return a.holds == b.holds && left == right
+    }
+
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
