@@ -1,4 +1,5 @@
 import CanonicalJSON
+import Dispatch
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -29,7 +30,23 @@ struct WriteRoutes: Sendable {
                 "too many writes from \(client); wait \(wait) s and send again (resubmitting the same signed event is safe)")
             return problem.response(headers: [.retryAfter: String(wait)])
         }
-        let json = try await body(request)
+        let bytes = try await body(request)
+        // Parsing, the rules, the append and the proofs block a thread for a batch's length: on
+        // the writers' own queue, not the shared pool that answers the buyers' reads.
+        return try await Self.onWriterQueue { try accept(bytes, request, batch: batch) }
+    }
+
+    /// Writes run one at a time anyway (one SQLite writer): one serial queue of their own.
+    private static let writerQueue = DispatchQueue(label: "trace.serve.writes", qos: .userInitiated)
+
+    private static func onWriterQueue(_ work: @escaping @Sendable () throws -> Response) async throws -> Response {
+        try await withCheckedThrowingContinuation { continuation in
+            writerQueue.async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
+    private func accept(_ bytes: [UInt8], _ request: Request, batch: Bool) throws -> Response {
+        let json = try CanonicalJSON.parse(bytes, maxDepth: configuration.maxJSONDepth)
         let events: [SignedEvent]
         if batch {
             guard let list = json["events"]?.arrayValue else {
@@ -85,9 +102,9 @@ struct WriteRoutes: Sendable {
         ]
     }
 
-    /// The request body as strict JSON: within the size limit, valid UTF-8, nested no deeper than
-    /// the limit, no duplicate keys.
-    private func body(_ request: Request) async throws -> JSONValue {
+    /// The request body, within the size limit (it is parsed as strict JSON on the writers' queue:
+    /// valid UTF-8, nested no deeper than the limit, no duplicate keys).
+    private func body(_ request: Request) async throws -> [UInt8] {
         let limit = configuration.maxBodyBytes
         let tooLarge = Problem(
             .contentTooLarge, "request.too_large", "the request body is larger than \(limit) bytes; send fewer events per batch")
@@ -96,6 +113,6 @@ struct WriteRoutes: Sendable {
         do { buffer = try await request.body.collect(upTo: limit) } catch is NIOTooManyBytesError { throw tooLarge }
         let bytes = Array(buffer.readableBytesView)
         guard !bytes.isEmpty else { throw Problem(.badRequest, "request.empty", "the request has no body; send a JSON document") }
-        return try CanonicalJSON.parse(bytes, maxDepth: configuration.maxJSONDepth)
+        return bytes
     }
 }
