@@ -55,7 +55,10 @@ let package = Package(
         ),
         .target(
             name: "TraceCertificates",
-            dependencies: ["TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "QRCode"],
+            dependencies: [
+                "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "QRCode",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The HTTP API and the buyer's page: thin, like the CLI, over TraceCertificates and TraceDomain.

@@ -11,6 +11,8 @@ public struct CertificateError: Error, Sendable, Equatable, CustomStringConverti
         public static let badInput = Code(rawValue: "certificate.bad_input")
         public static let eudrIncomplete = Code(rawValue: "certificate.eudr_incomplete")
         public static let recalled = Code(rawValue: "certificate.recalled")
+        public static let badRequestSignature = Code(rawValue: "request.bad_signature")
+        public static let notVerified = Code(rawValue: "certificate.not_verified")
     }
 
     public let code: Code

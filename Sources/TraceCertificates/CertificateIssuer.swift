@@ -18,11 +18,35 @@ public struct CertificateIssuer {
     /// The certificate for `code`, signed with `key`, which must be the current key of the
     /// exporter holding the lot. Deterministic: the same lot and checkpoint give the same bytes.
     public func issue(lot code: String, key: PrivateKey, redact: Bool = false) throws -> OriginCertificate {
+        let (exporter, vkey) = try chain.signer(for: key)
+        return try Self.sign(try draft(lot: code, exporter: exporter, key: vkey, redact: redact), with: key)
+    }
+
+    /// Signs a draft with the exporter's key (the draft names that key already).
+    public static func sign(_ draft: OriginCertificate, with key: PrivateKey) throws -> OriginCertificate {
+        var certificate = draft
+        guard
+            let vkey = draft.signers.first(where: {
+                $0.party == draft.exporter && (try? VerifierKey($0.key))?.publicKey == key.publicKey
+            })
+        else {
+            throw CertificateError(.notExporter, "--key: this is not the key the certificate's draft names for \(draft.exporter)")
+        }
+        certificate.signature = OriginCertificate.ExporterSignature(
+            key: vkey.key, value: try key.sign(try certificate.signedMessage))
+        return certificate
+    }
+
+    /// The certificate for `code`, unsigned, as `exporter` (holding the lot, with its current key
+    /// `key`) would sign it: what a server hands an exporter to sign on the exporter's own machine.
+    public func draft(lot code: String, exporter: PartyRecord, key vkey: VerifierKey, redact: Bool) throws -> OriginCertificate {
         let lotCode = try LotCode(code, field: "LOT")
         guard let lot = chain.state.lot(lotCode.key) else {
             throw DomainError(.unknownLot, "LOT: there is no lot \(code)")
         }
-        let (exporter, vkey) = try chain.signer(for: key)
+        guard exporter.keys.contains(where: { $0.vkey == vkey.description && $0.until == nil }) else {
+            throw DomainError(.keyNotValid, "--key: \(vkey.name) is not \(exporter.id)'s current key")
+        }
         guard exporter.roles.contains(.exporter) else {
             throw CertificateError(.notExporter, "--key: \(exporter.id) is not an exporter; only exporters issue certificates")
         }
@@ -71,7 +95,7 @@ public struct CertificateIssuer {
                 persons.insert(id)
             }
         }
-        var certificate = OriginCertificate(
+        return OriginCertificate(
             lot: lot.code.text, exporter: exporter.id, checkpoint: note, entries: proved,
             signers: try signers.sorted().map { s in
                 guard let record = chain.state.parties[s.party]?.keys.first(where: { $0.vkey == s.key }) else {
@@ -80,9 +104,6 @@ public struct CertificateIssuer {
                 return OriginCertificate.Signer(party: s.party, key: s.key, registeredBy: record.from)
             },
             disclosures: redact ? [] : try disclosures(of: persons), redacted: redact)
-        certificate.signature = OriginCertificate.ExporterSignature(
-            key: vkey.description, value: try key.sign(try certificate.signedMessage))
-        return certificate
     }
 
     /// The clear values behind the persons' commitments that a buyer needs, where still held

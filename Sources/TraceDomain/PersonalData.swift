@@ -34,7 +34,7 @@ public enum PersonalData {
     public static func lookup(_ commitment: String, in store: any LedgerStore) throws -> (value: String, salt: [UInt8])? {
         try store.read { reader in
             guard let db = (reader as? any SQLiteAccess)?.database,
-                try db.tableExists("personal_data"),
+                try db.hasTable("personal_data"),
                 let row = try Row.fetchOne(
                     db, sql: "SELECT value, salt FROM personal_data WHERE commitment = ?", arguments: [commitment])
             else { return nil }
@@ -50,7 +50,7 @@ public enum PersonalData {
     /// Erases every clear value of a person; returns how many were erased.
     public static func forget(party: String, in store: any LedgerStore) throws -> Int {
         let erased = try store.write { writer -> Int in
-            guard let db = (writer as? any SQLiteAccess)?.database, try db.tableExists("personal_data") else { return 0 }
+            guard let db = (writer as? any SQLiteAccess)?.database, try db.hasTable("personal_data") else { return 0 }
             // Overwrite the freed space too, so erased values do not linger in the file.
             try db.execute(sql: "PRAGMA secure_delete = ON")
             try db.execute(sql: "DELETE FROM personal_data WHERE party = ?", arguments: [party])

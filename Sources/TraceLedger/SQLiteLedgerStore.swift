@@ -271,3 +271,14 @@ public protocol SQLiteAccess {
     /// The connection, inside the current snapshot or transaction.
     var database: Database { get }
 }
+
+extension Database {
+    /// True when the table exists now. GRDB's `tableExists` answers from a per-connection cache,
+    /// which does not see a table another process created (a long-lived server would never see
+    /// the personal data a CLI stored beside the ledger).
+    public func hasTable(_ name: String) throws -> Bool {
+        try Bool.fetchOne(
+            self, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)", arguments: [name])
+            ?? false
+    }
+}

@@ -2,6 +2,7 @@ public import CanonicalJSON
 import Foundation
 public import HTTPTypes
 import Hummingbird
+import TraceCertificates
 import TraceCrypto
 import TraceDomain
 import TraceLedger
@@ -41,6 +42,16 @@ public struct Problem: Error, Sendable {
             self.init(.badRequest, e.code.rawValue, e.description)
         case let e as CryptoError:
             self.init(.badRequest, e.code.rawValue, e.message)
+        case let e as CertificateError:
+            let status: HTTPResponse.Status =
+                switch e.code {
+                case .badRequestSignature: .unauthorized
+                case .notExporter: .forbidden
+                case .notCheckpointed, .recalled: .conflict
+                case .malformed, .badInput: .badRequest
+                default: .unprocessableContent
+                }
+            self.init(status, e.code.rawValue, e.message)
         default: return nil
         }
     }

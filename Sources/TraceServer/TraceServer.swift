@@ -17,10 +17,11 @@ public enum TraceServer {
         let host = try LedgerHost(path: configuration.ledgerPath, operatorKey: operatorKey, publicURL: publicURL)
         let router = Router(context: ServerContext.self)
         router.add(middleware: ProblemMiddleware())
-        WriteRoutes(
+        let writes = WriteRoutes(
             host: host, limiter: WriteRateLimiter(perSecond: configuration.writesPerSecond, burst: configuration.writeBurst),
-            configuration: configuration
-        ).add(to: router)
+            configuration: configuration)
+        writes.add(to: router)
+        CertificateRoutes(host: host, writes: writes).add(to: router)
         ReadRoutes(host: host).add(to: router)
         BuyerRoutes(host: host).add(to: router)
         let app = Application(

@@ -104,7 +104,7 @@ struct WriteRoutes: Sendable {
 
     /// The request body, within the size limit (it is parsed as strict JSON on the writers' queue:
     /// valid UTF-8, nested no deeper than the limit, no duplicate keys).
-    private func body(_ request: Request) async throws -> [UInt8] {
+    func body(_ request: Request) async throws -> [UInt8] {
         let limit = configuration.maxBodyBytes
         let tooLarge = Problem(
             .contentTooLarge, "request.too_large", "the request body is larger than \(limit) bytes; send fewer events per batch")

@@ -25,7 +25,9 @@ enum RemoteFetch {
     /// One request, retried while the network fails, the server errs (5xx) or asks to slow down
     /// (429); any other answer is returned. Retrying a write is safe: resubmitting the same signed
     /// event returns its original entry.
-    static func send(_ method: String, _ url: String, body: Data? = nil, field: String) throws -> (status: Int, body: Data) {
+    static func send(_ method: String, _ url: String, body: Data? = nil, headers: [String: String] = [:], field: String) throws
+        -> (status: Int, body: Data)
+    {
         guard let target = URL(string: url), target.scheme == "http" || target.scheme == "https" else {
             throw CLIFailure.input("error: \(field): \"\(url)\" is not an http(s) URL")
         }
@@ -36,7 +38,7 @@ enum RemoteFetch {
                 Thread.sleep(forTimeInterval: wait)
                 wait = 3
             }
-            switch perform(method, target, body: body) {
+            switch perform(method, target, body: body, headers: headers) {
             case .success(let (status, data, retryAfter)) where status == 429 || status >= 500:
                 lastError = "HTTP \(status)"
                 if let retryAfter { wait = min(retryAfter, 30) }
@@ -51,7 +53,9 @@ enum RemoteFetch {
     }
 
     /// One attempt, waited for on this thread (the CLI is synchronous).
-    private static func perform(_ method: String, _ url: URL, body: Data?) -> Result<(Int, Data, TimeInterval?), any Error> {
+    private static func perform(_ method: String, _ url: URL, body: Data?, headers: [String: String]) -> Result<
+        (Int, Data, TimeInterval?), any Error
+    > {
         final class Box: @unchecked Sendable {
             var result: Result<(Int, Data, TimeInterval?), any Error> = .failure(URLError(.unknown))
         }
@@ -60,6 +64,7 @@ enum RemoteFetch {
         var request = URLRequest(url: url, timeoutInterval: timeout)
         request.httpMethod = method
         request.setValue("trace-cli", forHTTPHeaderField: "User-Agent")
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let body {
             request.httpBody = body
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")

@@ -14,8 +14,13 @@ struct RemoteLedger {
     }
 
     /// The answer to `GET path` as JSON; a refusal exits 2 with the server's problem detail.
-    func json(_ path: String) throws -> JSONValue {
-        try parse(try RemoteFetch.send("GET", base + path, field: "--server"))
+    func json(_ path: String, headers: [String: String] = [:]) throws -> JSONValue {
+        try parse(try RemoteFetch.send("GET", base + path, headers: headers, field: "--server"))
+    }
+
+    /// `PUT path` with a JSON body; the answer's JSON.
+    func put(_ path: String, body: [UInt8]) throws -> JSONValue {
+        try parse(try RemoteFetch.send("PUT", base + path, body: Data(body), field: "--server"))
     }
 
     /// The answer to `GET path` as text.

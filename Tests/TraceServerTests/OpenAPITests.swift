@@ -50,6 +50,11 @@ struct OpenAPITests {
         try get("/v1/parties/{id}", "/v1/parties/htx-tan-lap")
         try get("/v1/lots/{code}/story", "/v1/lots/LA-ST25-3/story")
         try get("/v1/lots/{code}/story", "/v1/lots/NOPE/story")
+        try get("/v1/lots/{code}/certificate", "/v1/lots/LA-ST25-3/certificate")
+        try get("/v1/lots/{code}/certificate", "/v1/lots/LA-ST25-3/certificate?draft=full")
+        record(
+            "PUT", "/v1/lots/{code}/certificate",
+            try HTTPReply.send("PUT", f.server.url + "/v1/lots/LA-ST25-3/certificate", body: Array(#"{"type":"x"}"#.utf8)))
         try get("/v1/parties/{id}", "/v1/parties/nobody")
         try get("/v1/signers/{publicKey}", "/v1/signers/" + Hex.encode(f.key.publicKey.bytes))
         try get("/v1/signers/{publicKey}", "/v1/signers/abc")

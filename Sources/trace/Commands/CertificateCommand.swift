@@ -52,12 +52,17 @@ struct CertificateCommand: ParsableCommand {
         @OptionGroup var publicURL: PublicURL
         @Option(help: "The exporter's private key (default: $TRACE_KEY).") var key: String?
         @Flag(help: "Leave every personal value out (farmers' names too).") var redact = false
+        @Option(help: "With --server: the operator verifier key you trust (default: the one the server's genesis entry names).")
+        var `operator`: String?
 
         func run() throws {
             guard let signer = try options.signingKey(key, fallback: nil) else {
                 throw CLIFailure.input("error: --key: the exporter's key is needed; pass --key FILE or set TRACE_KEY")
             }
             let base = try html.map { _ in try publicURL.base() }
+            if let remote = options.remote {
+                return try publish(through: remote, key: signer.key, base: base)
+            }
             let chain = try SupplyChain(ledger: options.open())
             let certificate = try CertificateIssuer(chain: chain).issue(lot: lot, key: signer.key, redact: redact)
             try CertificateFiles.write(try certificate.encoded(), to: out, field: "--out")
@@ -90,7 +95,63 @@ struct CertificateCommand: ParsableCommand {
             }
         }
     }
+}
 
+extension CertificateCommand.Issue {
+    /// With --server: the server drafts the full and the redacted certificate for the exporter
+    /// holding the lot (a signed request), this machine checks and signs both (the key never
+    /// leaves it), and the server publishes them: the redacted one for anyone, the full one for
+    /// the exporter's own signed requests.
+    func publish(through remote: RemoteLedger, key: PrivateKey, base: String?) throws {
+        let (_, keyName) = try remote.signer(for: key)
+        let vkey = try VerifierKey(name: keyName, publicKey: key.publicKey)
+        let trusted: VerifierKey
+        do { trusted = try `operator`.map { try VerifierKey($0) } ?? remote.operatorKey() } catch let error as CryptoError {
+            throw CLIFailure.input("error: --operator: \(error.message)")
+        }
+        let path = "/v1/lots/\(RemoteLedger.segment(lot))/certificate"
+        var kept: (OriginCertificate, CertificateReport)?
+        for redacted in [false, true] {
+            let target = path + "?draft=" + (redacted ? "redacted" : "full")
+            let headers = try SignedRequest.headers(method: "GET", target: target, key: key, vkey: vkey)
+            let draft = try OriginCertificate(bytes: try CanonicalJSON.encode(try remote.json(target, headers: headers)))
+            let certificate = try CertificateIssuer.sign(draft, with: key)
+            // Never sign for a server blindly: the draft must verify against the operator's key.
+            let report = CertificateVerifier(operatorKey: trusted).verify(certificate)
+            if let failure = report.firstFailure {
+                throw CLIFailure.verification(
+                    "error: --server: the server's draft does not verify (\(failure.name.rawValue): \(failure.detail)); nothing was signed or published"
+                )
+            }
+            _ = try remote.put(path, body: try certificate.encoded())
+            if redacted == redact { kept = (certificate, report) }
+        }
+        guard let (certificate, report) = kept else { return }
+        try CertificateFiles.write(try certificate.encoded(), to: out, field: "--out")
+        if let html, let base, let content = report.content {
+            let page = try CertificateHTML(
+                content: content, report: report, operatorKey: trusted.description,
+                url: DigitalLink.url(base: base, lot: content.lot.code.text, gtin: content.lot.export?.gtin)
+            ).render()
+            try CertificateFiles.write(Array(page.utf8), to: html, field: "--html")
+        }
+        if options.json {
+            try Output.json([
+                "lot": .string(certificate.lot), "out": .string(out), "entries": .number(Double(certificate.entries.count)),
+                "published": true, "redacted": .bool(redact),
+            ])
+        } else {
+            print(
+                "wrote \(out): lot \(certificate.lot), \(Output.count(certificate.entries.count, "entry", "entries")) with proofs, signed by \(certificate.exporter)"
+            )
+            print(
+                "published on \(remote.base): the redacted certificate for anyone, the full one for \(certificate.exporter)'s signed requests"
+            )
+        }
+    }
+}
+
+extension CertificateCommand {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check a certificate offline against the operator's key; exits 1 naming the first failed check.",

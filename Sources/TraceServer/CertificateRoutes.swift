@@ -1,0 +1,113 @@
+import CanonicalJSON
+import Foundation
+import HTTPTypes
+import Hummingbird
+import TraceCertificates
+import TraceCrypto
+import TraceDomain
+import TraceLedger
+
+/// `/v1/lots/{code}/certificate`: origin certificates an exporter published. Anyone gets the
+/// redacted one; only a request signed by the exporter holding the lot gets the one with its
+/// farmers' names, or a draft to sign. The server never signs a certificate: it hands the
+/// exporter a draft, and keeps what comes back only if it verifies.
+struct CertificateRoutes: Sendable {
+    let host: LedgerHost
+    let writes: WriteRoutes
+
+    func add(to router: Router<ServerContext>) {
+        router.get("/v1/lots/:code/certificate") { request, context in
+            try get(request, code: try context.parameters.require("code"))
+        }
+        router.put("/v1/lots/:code/certificate") { request, context in
+            try await put(request, context, code: try context.parameters.require("code"))
+        }
+    }
+
+    /// The exporter holding `code` when `request` is signed by its current key, else nil.
+    private func holder(_ request: Request, code: String, chain: SupplyChain) throws -> (PartyRecord, VerifierKey)? {
+        guard
+            let key = try SignedRequest.signer(
+                method: request.method.rawValue, target: request.uri.description,
+                header: { name in HTTPField.Name(name).flatMap { request.headers[$0] } })
+        else { return nil }
+        guard let lot = chain.state.lot(code) else { throw DomainError(.unknownLot, "there is no lot \(code)") }
+        guard let party = chain.state.parties[lot.custodian], party.roles.contains(.exporter),
+            party.keys.contains(where: { $0.vkey == key.description && $0.until == nil })
+        else {
+            throw Problem(
+                .forbidden, CertificateError.Code.notExporter.rawValue,
+                "Trace-Key: \(key.name) is not the current key of the exporter holding lot \(lot.code)")
+        }
+        return (party, key)
+    }
+
+    private func get(_ request: Request, code: String) throws -> Response {
+        let draft = request.uri.queryParameters["draft"].map(String.init)
+        let answer = try host.read { chain -> JSONValue in
+            let exporter = try holder(request, code: code, chain: chain)
+            if let draft {
+                guard draft == "full" || draft == "redacted" else {
+                    throw Problem(.badRequest, "request.bad_query", "draft: \"\(draft.prefix(20))\" is not full or redacted")
+                }
+                guard let (party, key) = exporter else {
+                    throw Problem(
+                        .unauthorized, CertificateError.Code.badRequestSignature.rawValue,
+                        "a draft is only for the exporter holding the lot: sign the request (Trace-Key, Trace-Time, Trace-Signature)"
+                    )
+                }
+                return try CertificateIssuer(chain: chain).draft(
+                    lot: code, exporter: party, key: key, redact: draft == "redacted"
+                )
+                .unsignedJSON
+            }
+            guard chain.state.lot(code) != nil else { throw DomainError(.unknownLot, "there is no lot \(code)") }
+            let redacted = exporter == nil
+            guard let bytes = try CertificateStore.load(lot: code, redacted: redacted, in: chain.ledger.store) else {
+                throw Problem(
+                    .notFound, "certificate.not_published",
+                    "lot \(code.uppercased()) has no \(redacted ? "published " : "")certificate; its exporter publishes one with `trace certificate issue \(code.uppercased()) --server URL`"
+                )
+            }
+            return try CanonicalJSON.parse(bytes)
+        }
+        // A person's name must never sit in a shared cache: only the redacted answer is public.
+        return try Answer.json(answer, caching: .none, request: request)
+    }
+
+    private func put(_ request: Request, _ context: ServerContext, code: String) async throws -> Response {
+        let client = context.remoteAddress?.ipAddress ?? "unknown"
+        if let wait = writes.limiter.take(client) {
+            return Problem(.tooManyRequests, "request.rate_limited", "too many writes from \(client); wait \(wait) s")
+                .response(headers: [.retryAfter: String(wait)])
+        }
+        let bytes = try await writes.body(request)
+        let certificate: OriginCertificate
+        do { certificate = try OriginCertificate(bytes: bytes) } catch {
+            throw Problem(.badRequest, error.code.rawValue, error.message)
+        }
+        guard certificate.lot.uppercased() == code.uppercased() else {
+            throw Problem(.badRequest, "request.wrong_lot", "the certificate is for lot \(certificate.lot), not \(code)")
+        }
+        let body = try host.read { chain -> JSONValue in
+            let verifier = CertificateVerifier(operatorKey: chain.ledger.metadata.operatorKey)
+            var report = verifier.verify(certificate)
+            report.append(
+                verifier.revocation(
+                    of: certificate, keys: chain.state.parties[certificate.exporter]?.keys ?? [], ledgerSize: chain.state.size))
+            if let failure = report.firstFailure {
+                throw Problem(
+                    .unprocessableContent, CertificateError.Code.notVerified.rawValue,
+                    "the certificate does not verify: \(failure.name.rawValue): \(failure.detail)")
+            }
+            let size = try Checkpoint.open(certificate.checkpoint, operatorKey: chain.ledger.metadata.operatorKey).size
+            try CertificateStore.save(
+                try certificate.encoded(), lot: code, redacted: certificate.redacted, checkpointSize: size, in: chain.ledger.store
+            )
+            return [
+                "lot": .string(certificate.lot), "redacted": .bool(certificate.redacted), "checkpointSize": .number(Double(size)),
+            ]
+        }
+        return try Answer.json(body, status: .created, caching: .none, request: request)
+    }
+}
