@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Validates documents against the JSON Schemas in schemas/ with Python's jsonschema, an
 /// implementation independent of ours (tools/setup installs it).

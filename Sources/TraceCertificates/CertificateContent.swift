@@ -1,5 +1,5 @@
 public import CanonicalJSON
-public import Foundation
+import Foundation
 public import TraceDomain
 public import TraceLedger
 

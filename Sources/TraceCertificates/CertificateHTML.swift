@@ -1,5 +1,5 @@
 import Foundation
-public import QRCode
+import QRCode
 import TraceCrypto
 import TraceDomain
 import TraceLedger

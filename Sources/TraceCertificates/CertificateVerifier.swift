@@ -2,7 +2,7 @@ import CanonicalJSON
 import Foundation
 public import TraceCrypto
 public import TraceDomain
-public import TraceLedger
+import TraceLedger
 
 /// Checks an origin certificate offline, trusting nothing but the operator's verifier key.
 ///

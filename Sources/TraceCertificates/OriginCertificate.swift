@@ -1,7 +1,7 @@
 public import CanonicalJSON
 import Foundation
 public import TraceCrypto
-public import TraceLedger
+import TraceLedger
 
 /// An origin certificate: one self-contained file with everything a buyer needs to check, with no
 /// network, that an export lot came from the farms it names (docs/FORMAT.md section 12).
