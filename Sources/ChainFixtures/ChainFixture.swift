@@ -49,8 +49,13 @@ public final class ChainFixture {
         var party: [String: JSONValue] = [
             "id": .string(id), "roles": .array(roles.map { .string($0) }),
             "key": .string(try VerifierKey(name: id, publicKey: key.publicKey).description),
-            "address": ["province": "Tây Ninh", "commune": "Tân Lập", "asWritten": "xã Tân Lập, huyện Cần Giuộc, tỉnh Long An"],
         ]
+        // Organisations have addresses; a person's would be personal data in the ledger.
+        if personal.isEmpty {
+            party["address"] = [
+                "province": "Tây Ninh", "commune": "Tân Lập", "asWritten": "xã Tân Lập, huyện Cần Giuộc, tỉnh Long An",
+            ]
+        }
         if let name { party["name"] = .string(name) }
         var commitments: [(party: String, field: String, commitment: Commitment)] = []
         if !personal.isEmpty {

@@ -217,7 +217,7 @@ public struct CertificateVerifier {
     }
 
     /// A lot of the path held by an open recall: a certificate must not vouch for it.
-    static func recallHold(state: DomainState, lot code: String) -> (String, UInt64?)? {
+    public static func recallHold(state: DomainState, lot code: String) -> (String, UInt64?)? {
         guard let root = state.lot(code) else { return nil }
         var queue = [root.code.key]
         var seen: Set<String> = []

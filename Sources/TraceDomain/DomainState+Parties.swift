@@ -41,6 +41,12 @@ extension DomainState {
         }
         let gln = try p["gln"]?.stringValue.map { try GS1.gln($0, field: "party.gln") }
         let address = try p["address"].map { try Address(json: $0, field: "party.address") }
+        // A natural person's address is personal data, and an entry can never be erased: a member
+        // farm is located by its cooperative's address and its plots.
+        guard address == nil || personal.isEmpty else {
+            throw DomainError(
+                .badInput, "event \(ctx.id): party \(id) is a person; a person's address is personal data and is not recorded")
+        }
         let memberOf = p["memberOf"]?.stringValue
         if let memberOf {
             guard parties[memberOf]?.roles.contains(.cooperative) == true else {

@@ -130,14 +130,14 @@ public final class SQLiteLedgerStore: LedgerStore {
 
         func entryBytes(_ seq: UInt64) throws -> [UInt8]? {
             let stmt = try db.cachedStatement(sql: "SELECT bytes FROM entries WHERE seq = ?")
-            return try Data.fetchOne(stmt, arguments: [Int64(seq)]).map { [UInt8]($0) }
+            return try Data.fetchOne(stmt, arguments: [Int64(clamping: seq)]).map { [UInt8]($0) }
         }
 
         func entries(from: UInt64, limit: Int) throws -> [(seq: UInt64, bytes: [UInt8])] {
             let stmt = try db.cachedStatement(sql: "SELECT seq, bytes FROM entries WHERE seq >= ? ORDER BY seq LIMIT ?")
             var out: [(UInt64, [UInt8])] = []
             out.reserveCapacity(limit)
-            let rows = try Row.fetchCursor(stmt, arguments: [Int64(from), limit])
+            let rows = try Row.fetchCursor(stmt, arguments: [Int64(clamping: from), limit])
             while let row = try rows.next() {
                 let seq: Int64 = row[0]
                 let bytes: Data = row[1]
@@ -175,7 +175,8 @@ public final class SQLiteLedgerStore: LedgerStore {
             let row: Row?
             if let size {
                 row = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT size, note FROM checkpoints WHERE size = ?"), arguments: [Int64(size)])
+                    db.cachedStatement(sql: "SELECT size, note FROM checkpoints WHERE size = ?"),
+                    arguments: [Int64(clamping: size)])
             } else {
                 row = try Row.fetchOne(db.cachedStatement(sql: "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1"))
             }

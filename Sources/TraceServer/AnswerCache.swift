@@ -71,7 +71,8 @@ struct AnswerCache {
         guard let type = event["type"]?.stringValue, lotEvents.contains(type) else { return nil }
         var codes = [event["lot"]?.stringValue, event["output"]?.stringValue]
         for list in ["inputs", "outputs", "into"] {
-            for item in event[list]?.arrayValue ?? [] { codes.append(item["lot"]?.stringValue) }
+            // A merge's inputs may be bare codes as well as {"lot": code}.
+            for item in event[list]?.arrayValue ?? [] { codes.append(item.stringValue ?? item["lot"]?.stringValue) }
         }
         return Set(codes.compactMap { $0.flatMap { try? LotCode($0, field: "lot").key } })
     }

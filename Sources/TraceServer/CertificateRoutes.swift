@@ -28,7 +28,7 @@ struct CertificateRoutes: Sendable {
     private func holder(_ request: Request, code: String, chain: SupplyChain) throws -> (PartyRecord, VerifierKey)? {
         guard
             let key = try SignedRequest.signer(
-                method: request.method.rawValue, target: request.uri.description,
+                origin: chain.ledger.metadata.origin, method: request.method.rawValue, target: request.uri.description,
                 header: { name in HTTPField.Name(name).flatMap { request.headers[$0] } })
         else { return nil }
         guard let lot = chain.state.lot(code) else { throw DomainError(.unknownLot, "there is no lot \(code)") }
@@ -69,10 +69,28 @@ struct CertificateRoutes: Sendable {
                     "lot \(code.uppercased()) has no \(redacted ? "published " : "")certificate; its exporter publishes one with `trace certificate issue \(code.uppercased()) --server URL`"
                 )
             }
+            // Published once, checked again on every read: a recall or a revoked key since
+            // withdraws it.
+            let certificate = try OriginCertificate(bytes: bytes)
+            try Self.stillStands(certificate, chain: chain)
             return try CanonicalJSON.parse(bytes)
         }
         // A person's name must never sit in a shared cache: only the redacted answer is public.
         return try Answer.json(answer, caching: .none, request: request)
+    }
+
+    /// Refuses a certificate the live ledger has overtaken: a lot of its lineage recalled since,
+    /// or the exporter's key revoked or replaced since.
+    static func stillStands(_ certificate: OriginCertificate, chain: SupplyChain) throws {
+        if let (detail, _) = CertificateVerifier.recallHold(state: chain.state, lot: certificate.lot) {
+            throw Problem(.conflict, CertificateError.Code.recalled.rawValue, "the certificate is withdrawn: \(detail)")
+        }
+        let verifier = CertificateVerifier(operatorKey: chain.ledger.metadata.operatorKey)
+        let check = verifier.revocation(
+            of: certificate, keys: chain.state.parties[certificate.exporter]?.keys ?? [], ledgerSize: chain.state.size)
+        if !check.passed {
+            throw Problem(.gone, CertificateError.Code.notVerified.rawValue, "the certificate is withdrawn: \(check.detail)")
+        }
     }
 
     private func put(_ request: Request, _ context: ServerContext, code: String) async throws -> Response {
@@ -100,7 +118,14 @@ struct CertificateRoutes: Sendable {
                     .unprocessableContent, CertificateError.Code.notVerified.rawValue,
                     "the certificate does not verify: \(failure.name.rawValue): \(failure.detail)")
             }
-            let size = try Checkpoint.open(certificate.checkpoint, operatorKey: chain.ledger.metadata.operatorKey).size
+            let checkpoint = try Checkpoint.open(certificate.checkpoint, operatorKey: chain.ledger.metadata.operatorKey)
+            guard checkpoint.origin == chain.ledger.metadata.origin else {
+                throw Problem(
+                    .unprocessableContent, CertificateError.Code.notVerified.rawValue,
+                    "the certificate is for the ledger \(checkpoint.origin), not \(chain.ledger.metadata.origin)")
+            }
+            try Self.stillStands(certificate, chain: chain)
+            let size = checkpoint.size
             try CertificateStore.save(
                 try certificate.encoded(), lot: code, redacted: certificate.redacted, checkpointSize: size, in: chain.ledger.store
             )

@@ -138,8 +138,9 @@ struct ReadRoutes: Sendable {
 
     static func optionalNumber(_ request: Request, _ name: String) throws -> UInt64? {
         guard let text = request.uri.queryParameters[Substring(name)] else { return nil }
-        guard let value = UInt64(text) else {
-            throw Problem(.badRequest, "request.bad_query", "\(name): \"\(text.prefix(40))\" is not a whole number")
+        // Entry numbers and sizes are SQLite integers: anything above Int64.max names nothing.
+        guard let value = UInt64(text), value <= UInt64(Int64.max) else {
+            throw Problem(.badRequest, "request.bad_query", "\(name): \"\(text.prefix(40))\" is not a whole number of entries")
         }
         return value
     }

@@ -61,6 +61,20 @@ struct RuleTests {
             try f.submit("htx-tan-lap", "merge", ["inputs": [["lot": "M-1"], ["lot": "m-1"]], "output": "M-4"])
         }
         #expect(Timestamp.parse("2026-07-01T07:30:00+99:99") == nil)
+        // A person's address would be personal data in an entry that can never be erased.
+        let key = try PrivateKey.generate()
+        let person = SupplyChain.event(
+            "party.register", actor: "operator",
+            [
+                "party": [
+                    "id": "nong-ho-tu", "roles": ["farm"], "personal": ["name": .string(Commitment(value: "Tư").digest.hex)],
+                    "key": .string(try VerifierKey(name: "nong-ho-tu", publicKey: key.publicKey).description),
+                    "address": ["province": "Tây Ninh", "commune": "Tân Lập", "asWritten": "ấp 3, số nhà 12"],
+                ]
+            ])
+        try refused(f, .badInput, "a person's address is personal data") {
+            _ = try f.chain.submit([try f.chain.sign(person, with: f.operatorKey)])
+        }
         #expect(Timestamp.parse("2026-07-01T07:30:00+07:00") != nil)
     }
 

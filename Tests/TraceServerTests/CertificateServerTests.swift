@@ -49,7 +49,8 @@ struct CertificateServerTests {
     func signed(_ f: ServerFixture, _ target: String, key file: String, name: String) throws -> [String: String] {
         let key = try PrivateKey(contentsOfFile: f.h.directory + "/" + file)
         return try SignedRequest.headers(
-            method: "GET", target: target, key: key, vkey: try VerifierKey(name: name, publicKey: key.publicKey))
+            origin: "longan.trace.example/ledger", method: "GET", target: target, key: key,
+            vkey: try VerifierKey(name: name, publicKey: key.publicKey))
     }
 
     @Test func theExporterPublishesAndOnlyItsSignedRequestGetsTheNames() throws {
@@ -90,6 +91,30 @@ struct CertificateServerTests {
         let verify = try f.h.run("certificate", "verify", "open.json", "--operator", f.h.operatorVKey, "--server", f.server.url)
         #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
         #expect(verify.stdout.contains("ok   consistency:") && verify.stdout.contains("ok   revocation:"))
+    }
+
+    @Test func aRecallWithdrawsAPublishedCertificate() throws {
+        let f = try exported()
+        let issue = try f.h.run(
+            "certificate", "issue", "X-1", "--server", f.server.url, "--key", "vinarice.key", "--out", "cert.json", "--operator",
+            f.h.operatorVKey)
+        #expect(issue.status == 0, "\(issue.stderr)")
+        #expect(try f.get("/v1/lots/X-1/certificate").status == 200)
+        #expect(try f.h.run("recall", "X-1", "--reason", "lab test failed", "--ledger", f.h.ledger).status == 0)
+        let withdrawn = try f.get("/v1/lots/X-1/certificate")
+        #expect(withdrawn.status == 409, "\(withdrawn.text)")
+        #expect(try withdrawn.json()["code"]?.stringValue == "certificate.recalled")
+    }
+
+    @Test func entryNumbersBeyondSQLitesIntegersAreRefusedNotFatal() throws {
+        let f = try ServerFixture()
+        for path in [
+            "/v1/entries?start=9223372036854775808&limit=5", "/v1/proofs/inclusion?entry=5&size=18446744073709551615",
+            "/v1/proofs/consistency?from=0&to=9223372036854775808",
+        ] {
+            #expect(try f.get(path).status == 400, "\(path)")
+        }
+        #expect(try f.get("/v1/checkpoint").status == 200)
     }
 
     @Test func aCertificateThatDoesNotVerifyIsNeverKept() throws {

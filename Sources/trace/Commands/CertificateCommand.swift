@@ -109,12 +109,26 @@ extension CertificateCommand.Issue {
         do { trusted = try `operator`.map { try VerifierKey($0) } ?? remote.operatorKey() } catch let error as CryptoError {
             throw CLIFailure.input("error: --operator: \(error.message)")
         }
+        if `operator` == nil {
+            Output.note("note: no --operator given: trusting the operator key the server's own genesis entry names")
+        }
+        // The signed requests name the ledger, so no other server can replay them here.
+        let note = try remote.text("/v1/checkpoint")
+        guard let origin = try? Checkpoint.open(note, operatorKey: trusted).origin else {
+            throw CLIFailure.verification("error: --server: the server's checkpoint is not signed by the operator key you trust")
+        }
         let path = "/v1/lots/\(RemoteLedger.segment(lot))/certificate"
         var kept: (OriginCertificate, CertificateReport)?
         for redacted in [false, true] {
             let target = path + "?draft=" + (redacted ? "redacted" : "full")
-            let headers = try SignedRequest.headers(method: "GET", target: target, key: key, vkey: vkey)
+            let headers = try SignedRequest.headers(origin: origin, method: "GET", target: target, key: key, vkey: vkey)
             let draft = try OriginCertificate(bytes: try CanonicalJSON.encode(try remote.json(target, headers: headers)))
+            // Sign only what was asked for: this lot, redacted or not as requested.
+            guard draft.lot.uppercased() == lot.uppercased(), draft.redacted == redacted, draft.signature == nil else {
+                throw CLIFailure.verification(
+                    "error: --server: the server sent a draft for lot \(draft.lot) (redacted \(draft.redacted)), not the one asked for; nothing was signed"
+                )
+            }
             let certificate = try CertificateIssuer.sign(draft, with: key)
             // Never sign for a server blindly: the draft must verify against the operator's key.
             let report = CertificateVerifier(operatorKey: trusted).verify(certificate)
