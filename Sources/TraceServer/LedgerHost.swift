@@ -20,7 +20,9 @@ final class LedgerHost: @unchecked Sendable {
     /// blocked by a write transaction on the main connection.
     private let probe: Ledger
     /// Where GS1 Digital Links point.
-    let publicURL: String
+    var publicURL: String { base.withLock { $0 } }
+    /// Set once the port is bound when no --public-url was given (`--port 0` picks one).
+    private let base: Mutex<String>
 
     init(path: String, operatorKey: PrivateKey?, publicURL: String) throws {
         let ledger = try Ledger(path: path)
@@ -33,7 +35,7 @@ final class LedgerHost: @unchecked Sendable {
         answers = Mutex(AnswerCache(size: chain.state.size))
         probe = try Ledger(path: path)
         self.operatorKey = operatorKey
-        self.publicURL = publicURL
+        base = Mutex(publicURL)
         try signCheckpoint()
     }
 
@@ -88,6 +90,9 @@ final class LedgerHost: @unchecked Sendable {
         }
         return made
     }
+
+    /// Where Digital Links point, once the server knows its own address.
+    func setPublicURL(_ url: String) { base.withLock { $0 = url } }
 
     /// The lot's lineage shaped for the public: Digital Links at this server, no clear personal data.
     func lineage(_ code: String, in chain: SupplyChain) throws -> Lineage {

@@ -32,6 +32,8 @@ public enum TraceServer {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
+                // Without --public-url, links point at the address actually bound (not port 0).
+                if configuration.publicURL == nil { host.setPublicURL("http://\(configuration.host):\(port)") }
                 listening("http://\(configuration.host):\(port)")
             },
             logger: logger)

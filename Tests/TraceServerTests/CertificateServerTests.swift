@@ -35,7 +35,7 @@ struct CertificateServerTests {
             ["receive", "--key", "vinarice.key", "--lot", "X-1"],
             [
                 "export", "--key", "vinarice.key", "--lot", "X-1", "--buyer", "Hamburg", "--country", "DE", "--container",
-                "MSCU1234565",
+                "MSCU1234565", "--gtin", "08934567000017",
             ],
             ["checkpoint"],
         ]
@@ -57,6 +57,9 @@ struct CertificateServerTests {
         let f = try exported()
         let path = "/v1/lots/X-1/certificate"
         #expect(try f.get(path).status == 404)
+        // Without --public-url, Digital Links point at the port the server actually bound (--port 0).
+        let link = try f.get("/v1/lots/X-1").json()["export"]?["digitalLink"]?.stringValue
+        #expect(link == f.server.url + "/01/08934567000017/10/X-1", "\(link ?? "")")
         let issue = try f.h.run(
             "certificate", "issue", "X-1", "--server", f.server.url, "--key", "vinarice.key", "--out", "cert.json", "--operator",
             f.h.operatorVKey)
