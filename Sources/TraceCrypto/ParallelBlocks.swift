@@ -16,7 +16,9 @@ public enum ParallelBlocks {
         context: @Sendable () -> Context, _ body: @Sendable (Range<Int>, Context) -> Bool
     ) {
         guard count > 0 else { return }
-        let size = max(1, block)
+        // A short list still goes to every worker: about four blocks each, never more than `block`
+        // items (a buyer's twenty signatures must not all land on one core).
+        let size = max(1, min(block, (count + 4 * workers - 1) / (4 * max(1, workers))))
         let threads = min(max(1, workers), (count + size - 1) / size)
         let next = Mutex(0)
         DispatchQueue.concurrentPerform(iterations: threads) { _ in

@@ -109,29 +109,29 @@ public struct LotVerifier {
         guard seqs.first == 0, zip(seqs, seqs.dropFirst()).allSatisfy({ $0 < $1 }), (seqs.last ?? 0) < checkpoint.size else {
             return fail(nil, "the story's entries are not genesis and then distinct entries of the signed checkpoint, in order")
         }
-        // Parse every entry, then check their signatures on every core: a story's twenty-odd
-        // signatures are most of the work. Failures are still reported in entry order.
-        var parsed: [Entry?] = []
-        var parseFailure: (index: Int, reason: String)?
-        for (i, item) in material.enumerated() {
-            guard let bytes = item.bytes else {
-                parseFailure = (i, "entry \(item.seq) is missing")
-                break
-            }
-            do { parsed.append(try Entry(bytes: bytes, expectedSeq: item.seq)) } catch let error as LedgerError {
-                parseFailure = (i, error.message)
-                break
+        // Parse every entry and check its signature on every core: a story's twenty-odd
+        // signatures and canonical parses are most of the work. Failures are still reported in
+        // entry order, after every earlier entry passed.
+        let checked = ParallelMap.map(count: material.count) { i, verifier, _ -> Result<(Entry, Bool), Unreadable> in
+            let item = material[i]
+            guard let bytes = item.bytes else { return .failure(Unreadable(reason: "entry \(item.seq) is missing")) }
+            do {
+                let entry = try Entry(bytes: bytes, expectedSeq: item.seq)
+                let valid = verifier.verify(
+                    signature: entry.signed.signature, message: entry.signedMessage, key: entry.signed.key.publicKey)
+                return .success((entry, valid))
+            } catch let error as LedgerError {
+                return .failure(Unreadable(reason: error.message))
             } catch {
-                parseFailure = (i, "entry \(item.seq) is not readable")
-                break
+                return .failure(Unreadable(reason: "entry \(item.seq) is not readable"))
             }
         }
-        let entries = parsed.compactMap { $0 }
-        let badSignature = ParallelVerifier.firstFailure(count: entries.count) { i, verifier in
-            verifier.verify(
-                signature: entries[i].signed.signature, message: entries[i].signedMessage, key: entries[i].signed.key.publicKey)
-        }
-        for (i, entry) in entries.enumerated() {
+        for (i, result) in checked.enumerated() {
+            let (entry, validSignature): (Entry, Bool)
+            switch result {
+            case .success(let pair): (entry, validSignature) = pair
+            case .failure(let unreadable): return fail(seqs[i], unreadable.reason)
+            }
             let seq = entry.seq
             let path = material[i].path
             reads += path.count
@@ -143,7 +143,7 @@ public struct LotVerifier {
                 return fail(
                     seq, "entry \(seq) is not the entry the signed checkpoint includes: it was changed after it was appended")
             }
-            guard i != badSignature else {
+            guard validSignature else {
                 return fail(seq, "entry \(seq): the signature by \(entry.signed.key.name) does not verify")
             }
             if seq == 0 {
@@ -157,8 +157,12 @@ public struct LotVerifier {
                 return fail(seq, "entry \(seq) could not be applied: \(error)")
             }
         }
-        if let parseFailure { return fail(seqs[parseFailure.index], parseFailure.reason) }
         return LotVerification(checkpoint: checkpoint, entries: seqs, nodeReads: reads, failure: nil)
+    }
+
+    /// Why an entry of a story could not be read.
+    struct Unreadable: Error {
+        let reason: String
     }
 
     /// The entries the lot's story rests on, found through the index.

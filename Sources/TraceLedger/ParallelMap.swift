@@ -1,10 +1,11 @@
 import Synchronization
-import TraceCrypto
+public import TraceCrypto
 
 /// Work over many items on every core, in small blocks (`ParallelBlocks`), each thread with its
 /// own signature verifier and hasher (OpenSSL contexts are not shared between threads).
-enum ParallelMap {
-    static func map<T: Sendable>(
+public enum ParallelMap {
+    /// `body(i, verifier, hasher)` for every `i` in `0..<count`, results in index order.
+    public static func map<T: Sendable>(
         count: Int, workers: Int = ParallelVerifier.defaultWorkers,
         _ body: @Sendable (Int, SignatureVerifier, SHA256.Hasher) -> T
     ) -> [T] {
