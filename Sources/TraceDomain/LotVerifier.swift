@@ -92,12 +92,26 @@ public struct LotVerifier {
     /// inclusion in it, each signature, genesis, and the rules replayed along the path. Needs no
     /// ledger: the story may come from a server that is not trusted.
     public static func check(_ story: LotStory, operatorKey trusted: VerifierKey) -> LotVerification {
-        let checkpoint: Checkpoint
-        do { checkpoint = try Checkpoint.open(story.note, operatorKey: trusted) } catch {
-            let reason = (error as? LedgerError)?.message ?? "\(error)"
-            return LotVerification(
+        func badCheckpoint(_ reason: String) -> LotVerification {
+            LotVerification(
                 checkpoint: Checkpoint(origin: "", size: 0, root: .zero), entries: [], nodeReads: 0,
                 failure: (nil, "the latest checkpoint does not verify with the operator key: \(reason)"))
+        }
+        // The note is read here and its signature checked on the workers with the entries'; no
+        // entry is judged before it is known to verify.
+        let checkpoint: Checkpoint
+        let noteText: [UInt8]
+        let noteSignature: [UInt8]
+        do {
+            let note = try SignedNote(parsing: story.note)
+            guard let line = note.signatures.first(where: { $0.name == trusted.name && $0.keyHash == trusted.keyHash }) else {
+                return badCheckpoint("the note is not signed by \(trusted.name)")
+            }
+            checkpoint = try Checkpoint(text: note.text)
+            noteText = Array(note.text.utf8)
+            noteSignature = line.signature
+        } catch {
+            return badCheckpoint((error as? LedgerError)?.message ?? "\(error)")
         }
         let seqs = story.entries.map(\.seq)
         let material = story.entries
@@ -112,25 +126,37 @@ public struct LotVerifier {
         // Parse every entry and check its signature on every core: a story's twenty-odd
         // signatures and canonical parses are most of the work. Failures are still reported in
         // entry order, after every earlier entry passed.
-        let checked = ParallelMap.map(count: material.count) { i, verifier, _ -> Result<(Entry, Bool), Unreadable> in
+        let checked = ParallelMap.map(count: material.count + 1) { i, verifier, _ -> Checked in
+            guard i < material.count else {
+                return .note(
+                    valid: noteSignature.count == 64
+                        && verifier.verify(signature: noteSignature, message: noteText, key: trusted.publicKey))
+            }
             let item = material[i]
-            guard let bytes = item.bytes else { return .failure(Unreadable(reason: "entry \(item.seq) is missing")) }
+            guard let bytes = item.bytes else { return .unreadable("entry \(item.seq) is missing") }
             do {
                 let entry = try Entry(bytes: bytes, expectedSeq: item.seq)
-                let valid = verifier.verify(
-                    signature: entry.signed.signature, message: entry.signedMessage, key: entry.signed.key.publicKey)
-                return .success((entry, valid))
+                return .entry(
+                    entry,
+                    valid: verifier.verify(
+                        signature: entry.signed.signature, message: entry.signedMessage, key: entry.signed.key.publicKey))
             } catch let error as LedgerError {
-                return .failure(Unreadable(reason: error.message))
+                return .unreadable(error.message)
             } catch {
-                return .failure(Unreadable(reason: "entry \(item.seq) is not readable"))
+                return .unreadable("entry \(item.seq) is not readable")
             }
         }
-        for (i, result) in checked.enumerated() {
-            let (entry, validSignature): (Entry, Bool)
+        if case .note(valid: false) = checked.last {
+            return badCheckpoint(
+                "the signature by \(trusted.name) does not verify: the note was changed or signed by another key")
+        }
+        for (i, result) in checked.dropLast().enumerated() {
+            let entry: Entry
+            let validSignature: Bool
             switch result {
-            case .success(let pair): (entry, validSignature) = pair
-            case .failure(let unreadable): return fail(seqs[i], unreadable.reason)
+            case .entry(let parsed, let valid): (entry, validSignature) = (parsed, valid)
+            case .unreadable(let reason): return fail(seqs[i], reason)
+            case .note: continue
             }
             let seq = entry.seq
             let path = material[i].path
@@ -160,9 +186,12 @@ public struct LotVerifier {
         return LotVerification(checkpoint: checkpoint, entries: seqs, nodeReads: reads, failure: nil)
     }
 
-    /// Why an entry of a story could not be read.
-    struct Unreadable: Error {
-        let reason: String
+    /// One item of a story checked on a worker: an entry and whether its signature verifies, an
+    /// entry that could not be read, or the checkpoint note's signature.
+    enum Checked: Sendable {
+        case entry(Entry, valid: Bool)
+        case unreadable(String)
+        case note(valid: Bool)
     }
 
     /// The entries the lot's story rests on, found through the index.
