@@ -46,6 +46,14 @@ public struct CLIHarness: Sendable {
         try Command.run(Command.trace, arguments, directory: directory)
     }
 
+    /// Runs each `trace` command in turn in the scratch folder; the first that fails throws.
+    public func runAll(_ commands: [[String]]) throws {
+        for arguments in commands {
+            let result = try Command.run(Command.trace, arguments, directory: directory)
+            guard result.status == 0 else { throw CLIError(result: result, command: arguments) }
+        }
+    }
+
     /// Runs `trace ARGS --json` and parses its one JSON document.
     public func json(_ arguments: String...) throws -> JSONValue {
         let result = try Command.run(Command.trace, arguments + ["--json"], directory: directory)
@@ -72,5 +80,9 @@ public struct CLIHarness: Sendable {
 
 public struct CLIError: Error, CustomStringConvertible {
     public let result: CommandResult
-    public var description: String { "exit \(result.status): \(result.stderr)" }
+    /// The command that failed, when known.
+    public var command: [String] = []
+    public var description: String {
+        "\(command.isEmpty ? "" : "trace \(command.joined(separator: " ")): ")exit \(result.status): \(result.stderr)"
+    }
 }

@@ -73,7 +73,7 @@ struct CertificateRoutes: Sendable {
             // withdraws it.
             let certificate = try OriginCertificate(bytes: bytes)
             try Self.stillStands(certificate, chain: chain)
-            return try CanonicalJSON.parse(bytes)
+            return certificate.json
         }
         // A person's name must never sit in a shared cache: only the redacted answer is public.
         return try Answer.json(answer, caching: .none, request: request)
@@ -122,7 +122,8 @@ struct CertificateRoutes: Sendable {
                     .unprocessableContent, CertificateError.Code.notVerified.rawValue,
                     "the certificate does not verify: \(failure.name.rawValue): \(failure.detail)")
             }
-            let checkpoint = try Checkpoint.open(certificate.checkpoint, operatorKey: chain.ledger.metadata.operatorKey)
+            // A certificate that verified carries its opened checkpoint.
+            guard let checkpoint = offline.content?.checkpoint else { throw Problem.internalError }
             guard checkpoint.origin == chain.ledger.metadata.origin else {
                 throw Problem(
                     .unprocessableContent, CertificateError.Code.notVerified.rawValue,

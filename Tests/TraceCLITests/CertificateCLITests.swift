@@ -25,10 +25,7 @@ struct CertificateCLITests {
             ],
             ["checkpoint"],
         ]
-        for step in steps {
-            let result = try Command.run(Command.trace, step, directory: h.directory)
-            #expect(result.status == 0, "\(step): \(result.stderr)")
-        }
+        try h.runAll(steps)
         return h
     }
 

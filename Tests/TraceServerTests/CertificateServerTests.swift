@@ -39,10 +39,7 @@ struct CertificateServerTests {
             ],
             ["checkpoint"],
         ]
-        for step in steps {
-            let result = try Command.run(Command.trace, step + ["--ledger", f.h.ledger], directory: f.h.directory)
-            #expect(result.status == 0, "\(step): \(result.stderr)")
-        }
+        try f.h.runAll(steps)
         return f
     }
 

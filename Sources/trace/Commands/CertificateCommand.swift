@@ -259,7 +259,7 @@ extension CertificateCommand {
             do {
                 let (note, proof, keys, size) =
                     try ledger.map { try local($0, from: old.size, party: certificate.exporter) }
-                    ?? remote(server ?? "", from: old.size, party: certificate.exporter, verifier: verifier)
+                    ?? remote(server ?? "", from: old.size, party: certificate.exporter)
                 return [
                     verifier.consistency(of: certificate, currentNote: note, proof: proof),
                     verifier.revocation(of: certificate, keys: keys, ledgerSize: size),
@@ -280,32 +280,25 @@ extension CertificateCommand {
             return (note, proof, chain.state.parties[party]?.keys ?? [], try chain.ledger.size())
         }
 
-        private func remote(_ server: String, from oldSize: UInt64, party: String, verifier: CertificateVerifier) throws -> (
+        private func remote(_ server: String, from oldSize: UInt64, party: String) throws -> (
             String, [Digest], [KeyRecord], UInt64
         ) {
-            let base = server.hasSuffix("/") ? String(server.dropLast()) : server
-            let note = try RemoteFetch.text("\(base)/v1/checkpoint", field: "--server")
-            guard let current = try? Checkpoint.open(note, operatorKey: verifier.trustedKey) else {
-                return (note, [], [], 0)
-            }
-            var proof: [Digest] = []
-            if current.size > oldSize {
-                let body = try RemoteFetch.text(
-                    "\(base)/v1/proofs/consistency?from=\(oldSize)&to=\(current.size)", field: "--server")
-                guard
-                    let hashes = try? CanonicalJSON.parse(body)["proof"]?.arrayValue?.map({
-                        try Digest(hex: $0.stringValue ?? "")
-                    })
-                else { throw CLIFailure.input("--server: the consistency proof the server sent is not readable") }
-                proof = hashes
-            }
-            let id = party.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-", "_"])) ?? party
-            let partyJSON = try CanonicalJSON.parse(try RemoteFetch.text("\(base)/v1/parties/\(id)", field: "--server"))
-            let keys = (partyJSON["keys"]?.arrayValue ?? []).compactMap { k -> KeyRecord? in
-                guard let vkey = k["vkey"]?.stringValue, let from = k["fromEntry"]?.intValue else { return nil }
+            let remote = RemoteLedger(server)
+            // One answer holds the latest signed checkpoint and the proof leading to it; the
+            // consistency check then judges both against the operator key.
+            let answer = try remote.json("/v1/proofs/consistency?from=\(oldSize)")
+            guard let note = answer["checkpoint"]?.stringValue, let size = answer["newSize"]?.intValue,
+                let hashes = try? (answer["proof"]?.arrayValue ?? []).map({ try Digest(hex: $0.stringValue ?? "") })
+            else { throw CLIFailure.input("--server: the consistency proof the server sent is not readable") }
+            let keys = try (remote.json("/v1/parties/\(RemoteLedger.segment(party))")["keys"]?.arrayValue ?? []).map {
+                k -> KeyRecord in
+                // A key whose end cannot be read is refused, never taken as still current.
+                guard let vkey = k["vkey"]?.stringValue, let from = k["fromEntry"]?.intValue, from >= 0,
+                    k["untilEntry"] == .null || (k["untilEntry"]?.intValue ?? -1) >= 0
+                else { throw CLIFailure.input("--server: the server's record of \(party)'s keys is not readable") }
                 return KeyRecord(vkey: vkey, from: UInt64(from), until: k["untilEntry"]?.intValue.map { UInt64($0) })
             }
-            return (note, proof, keys, current.size)
+            return (note, hashes, keys, UInt64(max(0, size)))
         }
     }
 }
