@@ -927,8 +927,8 @@ def load_certificate(path):
         raise Unreadable(f"{path}: not a JSON object")
     if cert.get("type") != CERT_TYPE:
         raise Unreadable(f"{path}: type is {cert.get('type')!r}, not {CERT_TYPE!r} (section 14: unknown versions are refused)")
-    if set(cert) != CERT_MEMBERS:
-        raise Unreadable(f"{path}: members must be exactly {sorted(CERT_MEMBERS)}")
+    if set(cert) - {"issued"} != CERT_MEMBERS:
+        raise Unreadable(f"{path}: members must be exactly {sorted(CERT_MEMBERS)}, and optionally issued")
 
     def shape(ok, what):
         if not ok:
@@ -938,6 +938,8 @@ def load_certificate(path):
     shape(isinstance(cert["exporter"], str) and PARTY_ID_RE.fullmatch(cert["exporter"]), "exporter is not a party id")
     shape(isinstance(cert["checkpoint"], str), "checkpoint is not a string")
     shape(isinstance(cert["redacted"], bool), "redacted is not true or false")
+    shape("issued" not in cert or (isinstance(cert["issued"], str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", cert["issued"])),
+          "issued is not a date YYYY-MM-DD")
     shape(isinstance(cert["entries"], list) and cert["entries"], "entries is not a non-empty array")
     for item in cert["entries"]:
         shape(isinstance(item, dict) and set(item) == {"index", "entry", "proof"}

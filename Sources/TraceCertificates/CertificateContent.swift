@@ -18,6 +18,8 @@ public struct CertificateContent: Sendable {
     public let disclosed: [String: [String: String]]
     /// Each entry's event and its recorded time, by entry number.
     public let events: [UInt64: (event: JSONValue, recorded: String)]
+    /// The day the exporter signed the certificate, when the file says (signed with the rest).
+    public var issued: String?
 
     /// One harvest the lot came from.
     public struct Origin: Sendable {

@@ -71,10 +71,25 @@ public struct CertificateHTML {
             checks +=
                 "<li class=\"\(check.passed ? "ok" : "bad")\">\(check.passed ? "✓" : "✗") <b>\(check.name.rawValue)</b>: \(esc(check.detail))</li>"
         }
-        let verdict =
-            report.ok
-            ? "<p class=\"verdict ok\">\(label("ĐÃ XÁC MINH", "VERIFIED"))</p>"
-            : "<p class=\"verdict bad\">\(label("KHÔNG XÁC MINH ĐƯỢC", "NOT VERIFIED"))</p>"
+        let decided = report.verdict
+        let verdict: String
+        switch decided.state {
+        case .verified:
+            verdict =
+                "<p class=\"verdict ok\">\(label(decided.headline(vietnamese: true), decided.headline(vietnamese: false)))</p>"
+        case .recalled:
+            verdict =
+                "<p class=\"verdict bad\">\(label(decided.headline(vietnamese: true), decided.headline(vietnamese: false)))</p>"
+                + decided.recallLines(vietnamese: false).map { "<p class=\"bad\">\(esc($0))</p>" }.joined()
+        case .notVerified:
+            verdict =
+                "<p class=\"verdict bad\">\(label(decided.headline(vietnamese: true), decided.headline(vietnamese: false)))</p>"
+        }
+        let issued =
+            content.issued.map {
+                "<div>\(label("Ngày cấp", "Issued")) <b>\(esc(DisplayFormat.date($0, vietnamese: true)))</b> (\(esc($0)))</div>"
+            } ?? ""
+        let link = "<a href=\"\(esc(url))\">\(esc(url))</a>"
         return """
             <!DOCTYPE html>
             <html lang="vi"><head><meta charset="utf-8">
@@ -84,7 +99,16 @@ public struct CertificateHTML {
             @page { size: A4; margin: 10mm; }
             * { box-sizing: border-box; }
             body { font-family: "DejaVu Sans", "Noto Sans", Arial, sans-serif; font-size: 8.5pt; color: #1a1a1a; margin: 0; }
-            .page { width: 186mm; margin: 0 auto; }
+            .page { width: 100%; max-width: 186mm; margin: 0 auto; padding: 0 2mm; }
+            a { color: #1b5e20; }
+            .scroll { overflow-x: auto; }
+            @media screen and (max-width: 600px) {
+              body { font-size: 11pt; }
+              header, .cols { flex-direction: column; }
+              .qr { width: auto; align-self: center; }
+              .facts th { width: 40%; }
+              .mono, .mono * { font-size: 8pt; }
+            }
             header { display: flex; justify-content: space-between; align-items: flex-start; border-bottom: 2px solid #2e7d32; padding-bottom: 2mm; }
             h1 { font-size: 15pt; margin: 0 0 1mm; color: #1b5e20; }
             h1 .en, h2 .en { font-weight: normal; }
@@ -114,8 +138,9 @@ public struct CertificateHTML {
             <header><div>
             <h1>Giấy chứng nhận xuất xứ <span class="en">Certificate of origin</span></h1>
             <div>\(label("Lô", "Lot")) <b>\(esc(lot.code.text))</b> · \(esc(lot.product)) · <b>\(esc(lot.produced.decimalString)) kg</b></div>
+            \(issued)
             \(verdict)
-            </div><div class="qr">\(qr)<div class="mono">\(esc(url))</div></div></header>
+            </div><div class="qr">\(qr)<div class="mono">\(link)</div></div></header>
             <div class="cols"><div>
             <h2>\(label("Lô hàng", "Consignment"))</h2>
             <table class="facts">
@@ -132,11 +157,11 @@ public struct CertificateHTML {
             \(map)
             </div></div>
             <h2>\(label("Nguồn gốc", "Origin"))</h2>
-            <table class="origins">
+            <div class="scroll"><table class="origins">
             <tr><th>\(label("Lô thu hoạch", "Harvest lot"))</th><th>\(label("Hợp tác xã", "Cooperative"))</th><th>\(label("Nông hộ", "Farm"))</th>\
             <th>\(label("Thửa", "Plot"))</th><th>\(label("Ngày thu hoạch", "Harvested"))</th><th class="num">\(label("Khối lượng", "Quantity"))</th></tr>
             \(origins)
-            </table>
+            </table></div>
             <p><small>\(cooperatives.joined(separator: "<br>"))</small></p>
             <div class="cols"><div>
             <h2>\(label("Chứng nhận", "Certifications"))</h2>

@@ -32,6 +32,8 @@ public struct CertificateIssuer {
         else {
             throw CertificateError(.notExporter, "--key: this is not the key the certificate's draft names for \(draft.exporter)")
         }
+        // The day it is signed is signed with it: a buyer sees when the exporter vouched for the lot.
+        if certificate.issued == nil { certificate.issued = String(Timestamp.now().prefix(10)) }
         certificate.signature = OriginCertificate.ExporterSignature(
             key: vkey.key, value: try key.sign(try certificate.signedMessage))
         return certificate

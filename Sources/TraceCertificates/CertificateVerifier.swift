@@ -59,9 +59,8 @@ public struct CertificateVerifier {
             passed:
                 "every signer's key was registered by the operator and valid when it signed (\(certificate.signers.count) keys)"
         )
-        var rulesFailure: (String, UInt64?)? = replayFailure.flatMap { $0.name == .rules ? ($0.detail, $0.entry) : nil }
-        if rulesFailure == nil, replayFailure == nil { rulesFailure = Self.recallHold(state: state, lot: certificate.lot) }
-        report.record(.rules, rulesFailure, passed: "custody and mass balance hold along the path, and no lot of it is recalled")
+        let rulesFailure: (String, UInt64?)? = replayFailure.flatMap { $0.name == .rules ? ($0.detail, $0.entry) : nil }
+        report.record(.rules, rulesFailure, passed: "custody and mass balance hold along the path")
 
         var lineageFailure: (String, UInt64?)? = replayFailure.flatMap { $0.name == .lineage ? ($0.detail, $0.entry) : nil }
         if lineageFailure == nil { lineageFailure = Self.lineageGap(state: state, lot: certificate.lot) }
@@ -69,9 +68,11 @@ public struct CertificateVerifier {
         let lot = state.lots[certificate.lot].flatMap { $0.code.text == certificate.lot ? $0 : nil }
         let content = lot.flatMap { lot in
             state.parties[certificate.exporter].map { exporter in
-                CertificateContent(
+                var content = CertificateContent(
                     state: state, checkpoint: checkpoint, lot: lot, exporter: exporter, disclosed: disclosures.opened,
                     events: Dictionary(uniqueKeysWithValues: entries.map { ($0.seq, ($0.signed.event, $0.recorded)) }))
+                content.issued = certificate.issued
+                return content
             }
         }
         report.record(
@@ -91,8 +92,64 @@ public struct CertificateVerifier {
         report.record(
             .exporter, exporterFailure(certificate, state: state, size: checkpoint.size),
             passed: "signed by \(certificate.exporter) with its key current at the checkpoint, holding lot \(certificate.lot)")
-        report.content = report.ok ? content : nil
+        // 11. Recalls the file itself records; a live check (`recall(of:live:)`) replaces this one.
+        report.lot = certificate.lot
+        report.recallStatusAtSize = checkpoint.size
+        if replayFailure == nil {
+            let events = Dictionary(uniqueKeysWithValues: entries.map { ($0.seq, $0.signed.event) })
+            report.recalls = Self.openRecalls(state: state, lot: certificate.lot, events: events)
+        }
+        report.record(
+            .recall,
+            report.recalls.first.map { ("lot \($0.lot) is under the recall of entry \($0.entry): \($0.reason)", $0.entry) },
+            passed:
+                "no lot of the path is under recall at the certificate's checkpoint of \(checkpoint.size) entries; offline, recalls recorded after it cannot be known"
+        )
+        report.content = report.checks.allSatisfy({ $0.passed || $0.name == .recall }) ? content : nil
         return report
+    }
+
+    /// The `recall` check against a live ledger: the lot's story as the live ledger proves it
+    /// (`LotVerifier`), read for open recalls. It replaces the offline recall check, and the
+    /// verdict then speaks for the live checkpoint's size.
+    public func recall(of certificate: OriginCertificate, live: LotVerification, into report: inout CertificateReport) {
+        report.checks.removeAll { $0.name == .recall }
+        report.recallStatusLive = true
+        report.recallStatusAtSize = live.checkpoint.size
+        if let failure = live.failure {
+            report.recalls = []
+            report.checks.append(
+                CertificateCheck(
+                    .recall, passed: false,
+                    "the live ledger's story of lot \(certificate.lot) does not verify: \(failure.reason)",
+                    entry: failure.entry))
+            return
+        }
+        report.recalls = live.recalls
+        if let r = live.recalls.first {
+            report.checks.append(
+                CertificateCheck(
+                    .recall, passed: false,
+                    "lot \(r.lot) is under the recall of entry \(r.entry) (\(r.time)): \(r.reason); read at the live checkpoint of \(live.checkpoint.size) entries",
+                    entry: r.entry))
+        } else {
+            report.checks.append(
+                CertificateCheck(
+                    .recall, passed: true,
+                    "no open recall holds lot \(certificate.lot) or its lineage at the live checkpoint of \(live.checkpoint.size) entries"
+                ))
+        }
+    }
+
+    /// The open recalls holding `code` in a replayed state, with what their entries say.
+    static func openRecalls(state: DomainState, lot code: String, events: [UInt64: JSONValue]) -> [Verdict.Recall] {
+        guard let root = state.lot(code) else { return [] }
+        return root.holds.sorted().map { seq in
+            let event = events[seq]
+            return Verdict.Recall(
+                entry: seq, lot: event?["lot"]?.stringValue?.uppercased() ?? "", reason: event?["reason"]?.stringValue ?? "",
+                time: event?["time"]?.stringValue ?? "", actor: event?["actor"]?.stringValue ?? "")
+        }
     }
 
     /// Checks 2 to 5, which authenticate the entries: genesis, inclusion, chain links, signatures.
@@ -363,6 +420,5 @@ extension CertificateVerifier {
 }
 
 extension CertificateReport {
-    /// Adds a check made after the offline ones (the consistency check against a live ledger).
-    public mutating func append(_ check: CertificateCheck) { checks.append(check) }
+
 }

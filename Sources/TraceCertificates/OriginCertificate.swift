@@ -28,8 +28,10 @@ public struct OriginCertificate: Sendable, Equatable {
     public var signers: [Signer]
     /// Personal values disclosed with their salts; empty when redacted.
     public var disclosures: [Disclosure]
-    /// True when issued with `--redact`: no personal values at all.
+    /// True when no personal values are disclosed (the default; `--disclose-names` discloses names).
     public var redacted: Bool
+    /// The UTC day the exporter signed it (`YYYY-MM-DD`); nil in a draft and in older files.
+    public var issued: String?
     /// The exporter's signature over everything else.
     public var signature: ExporterSignature?
 
@@ -100,7 +102,7 @@ public struct OriginCertificate: Sendable, Equatable {
 
     /// Everything but the signature, as JSON.
     public var unsignedJSON: JSONValue {
-        [
+        var o: [String: JSONValue] = [
             "type": .string(Self.type),
             "lot": .string(lot),
             "exporter": .string(exporter),
@@ -125,6 +127,8 @@ public struct OriginCertificate: Sendable, Equatable {
                 }),
             "redacted": .bool(redacted),
         ]
+        if let issued { o["issued"] = .string(issued) }
+        return .object(o)
     }
 
     /// The whole certificate as JSON.
@@ -144,6 +148,13 @@ public struct OriginCertificate: Sendable, Equatable {
     /// The file's bytes: canonical JSON, so the same lot and checkpoint always give the same file.
     public func encoded() throws -> [UInt8] { try CanonicalJSON.encode(json) + [0x0a] }
 
+    /// True for a `YYYY-MM-DD` day that exists.
+    static func isDay(_ text: String) -> Bool {
+        let b = Array(text.utf8)
+        guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return false }
+        return Timestamp.parse(text + "T00:00:00Z") != nil
+    }
+
     /// Reads a certificate file, refusing anything malformed with the field that is wrong.
     public init(bytes: [UInt8]) throws(CertificateError) {
         let value: JSONValue
@@ -153,7 +164,9 @@ public struct OriginCertificate: Sendable, Equatable {
         let reader = FieldReader(value)
         // Unknown members are refused, not ignored: the exporter signs exactly the members below,
         // so anything else in the file would be unsigned text a reader might trust.
-        try reader.only(["type", "lot", "exporter", "checkpoint", "entries", "signers", "disclosures", "redacted", "signature"])
+        try reader.only([
+            "type", "lot", "exporter", "checkpoint", "entries", "signers", "disclosures", "redacted", "issued", "signature",
+        ])
         guard try reader.string("type") == Self.type else {
             throw CertificateError(.malformed, "type: this is not a \(Self.type) certificate")
         }
@@ -185,6 +198,12 @@ public struct OriginCertificate: Sendable, Equatable {
             throw CertificateError(.malformed, "redacted: must be true or false")
         }
         self.redacted = redacted
+        if let day = value["issued"] {
+            guard let text = day.stringValue, Self.isDay(text) else {
+                throw CertificateError(.malformed, "issued: must be a date YYYY-MM-DD")
+            }
+            issued = text
+        }
         if let sig = value["signature"] {
             let r = FieldReader(sig, path: "signature")
             try r.only(["key", "value"])

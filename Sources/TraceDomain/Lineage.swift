@@ -60,9 +60,10 @@ public struct Lineage {
         return "(name erased)"
     }
 
-    /// One lot's facts and its timeline, as `trace show --json` prints it.
-    public func lotJSON() throws -> JSONValue {
+    /// One lot's facts, its timeline and the buyer's verdict, as `trace show --json` prints it.
+    public func lotJSON(verdict given: Verdict? = nil) throws -> JSONValue {
         var o = summary(root)
+        o["verdict"] = (given ?? LotVerifier(chain: chain).verdict(lot: root.code.text)).json
         o["timeline"] = .array(
             try timeline(root).map {
                 [
@@ -147,10 +148,11 @@ public struct Lineage {
     }
 
     /// The FSMA 204 sortable spreadsheet: one row per critical tracking event of every lot in the
-    /// lineage, with its key data elements.
+    /// lineage, with its key data elements (the harvest date on every row of a harvested lot), in
+    /// UTF-8 with a byte order mark.
     public func csv() throws -> String {
         let header = [
-            "traceability_lot_code", "critical_tracking_event", "event_time", "product_description", "quantity",
+            "traceability_lot_code", "critical_tracking_event", "event_time", "harvest_date", "product_description", "quantity",
             "unit_of_measure",
             "location_description", "location_gln", "immediate_previous_source", "immediate_subsequent_recipient",
             "reference_document", "ledger_entry",
@@ -196,14 +198,17 @@ public struct Lineage {
                     cte = step.type
                 }
                 rows.append([
-                    lot.code.text, cte, step.time, lot.product, quantity, quantity.isEmpty ? "" : "kg",
+                    lot.code.text, cte, step.time, lot.harvested.map { String($0.prefix(10)) } ?? "", lot.product, quantity,
+                    quantity.isEmpty ? "" : "kg",
                     [name(of: step.actor), actor?.address?.line ?? ""].filter { !$0.isEmpty }.joined(separator: ", "),
                     actor?.gln ?? "", previous, next, reference, String(step.seq),
                 ])
             }
         }
-        rows.sort { ($0[2], $0[11]) < ($1[2], $1[11]) }
-        return ([header] + rows).map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        rows.sort { ($0[2], UInt64($0[12]) ?? 0) < ($1[2], UInt64($1[12]) ?? 0) }
+        // A byte order mark, so a spreadsheet opens the Vietnamese names as UTF-8.
+        return "\u{FEFF}" + ([header] + rows).map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\r\n")
+            + "\r\n"
     }
 
     static func csvField(_ s: String) -> String {
@@ -213,4 +218,9 @@ public struct Lineage {
         return v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
             ? "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : v
     }
+}
+
+extension DomainState {
+    /// True when a later `void` entry undid entry `seq`: the journey shows the correction, not the step.
+    public func isVoided(entry seq: UInt64) -> Bool { entries[String(seq)]?.voided == true }
 }

@@ -13,8 +13,22 @@ public struct LotVerification: Sendable {
     public let nodeReads: Int
     /// The first problem, naming the entry; nil when the lot verified.
     public let failure: (entry: UInt64?, reason: String)?
+    /// The open recalls holding the lot, read from the replayed story; empty when it failed.
+    public let recalls: [Verdict.Recall]
 
+    /// True when the story is authentic and every rule holds (the lot may still be recalled).
     public var ok: Bool { failure == nil }
+
+    init(
+        checkpoint: Checkpoint, entries: [UInt64], nodeReads: Int, failure: (entry: UInt64?, reason: String)?,
+        recalls: [Verdict.Recall] = []
+    ) {
+        self.checkpoint = checkpoint
+        self.entries = entries
+        self.nodeReads = nodeReads
+        self.failure = failure
+        self.recalls = recalls
+    }
 }
 
 /// A lot's story as a buyer checks it: the signed checkpoint, and each entry with its path.
@@ -56,7 +70,19 @@ public struct LotVerifier {
     public init(chain: SupplyChain) { self.chain = chain }
 
     public func verify(lot code: String, operatorKey: VerifierKey? = nil) throws -> LotVerification {
-        Self.check(try story(lot: code), operatorKey: operatorKey ?? chain.ledger.metadata.operatorKey)
+        Self.check(try story(lot: code), lot: code, operatorKey: operatorKey ?? chain.ledger.metadata.operatorKey)
+    }
+
+    /// The buyer's verdict on a lot of this ledger, as the CLI and the server both give it.
+    public func verdict(lot code: String, operatorKey: VerifierKey? = nil) -> Verdict {
+        do {
+            return Verdict.decide(lot: code, verification: try verify(lot: code, operatorKey: operatorKey))
+        } catch {
+            let reason = (error as? DomainError)?.message ?? (error as? LedgerError)?.message ?? "\(error)"
+            return Verdict.decide(
+                lot: code, failure: .init(entry: nil, reason: reason), recalls: [],
+                statusAtSize: (try? chain.ledger.latestCheckpoint()?.0.size) ?? 0)
+        }
     }
 
     /// What a buyer's check of the lot reads: the latest signed checkpoint, and every entry of the
@@ -89,9 +115,10 @@ public struct LotVerifier {
     }
 
     /// Checks a lot's story against the operator key: the checkpoint's signature, each entry's
-    /// inclusion in it, each signature, genesis, and the rules replayed along the path. Needs no
-    /// ledger: the story may come from a server that is not trusted.
-    public static func check(_ story: LotStory, operatorKey trusted: VerifierKey) -> LotVerification {
+    /// inclusion in it, each signature, genesis, and the rules replayed along the path; then reads
+    /// the open recalls holding `code` from the replayed story. Needs no ledger: the story may
+    /// come from a server that is not trusted.
+    public static func check(_ story: LotStory, lot code: String, operatorKey trusted: VerifierKey) -> LotVerification {
         func badCheckpoint(_ reason: String) -> LotVerification {
             LotVerification(
                 checkpoint: Checkpoint(origin: "", size: 0, root: .zero), entries: [], nodeReads: 0,
@@ -117,6 +144,7 @@ public struct LotVerifier {
         let material = story.entries
         var reads = 0
         var state = DomainState()
+        var recallEvents: [UInt64: JSONValue] = [:]
         func fail(_ seq: UInt64?, _ reason: String) -> LotVerification {
             LotVerification(checkpoint: checkpoint, entries: seqs, nodeReads: reads, failure: (seq, reason))
         }
@@ -182,8 +210,20 @@ public struct LotVerifier {
             } catch {
                 return fail(seq, "entry \(seq) could not be applied: \(error)")
             }
+            if entry.signed.event["type"]?.stringValue == "recall" { recallEvents[seq] = entry.signed.event }
         }
-        return LotVerification(checkpoint: checkpoint, entries: seqs, nodeReads: reads, failure: nil)
+        // A story that never creates the lot asked about proves nothing about it.
+        guard let key = try? LotCode(code, field: "LOT").key, let lot = state.lots[key] else {
+            return fail(nil, "the story does not contain lot \(code.uppercased()): it proves nothing about it")
+        }
+        let recalls = lot.holds.sorted().map { seq in
+            let event = recallEvents[seq]
+            return Verdict.Recall(
+                entry: seq, lot: state.lots[state.recalls[String(seq)] ?? ""]?.code.text ?? event?["lot"]?.stringValue ?? "",
+                reason: event?["reason"]?.stringValue ?? "", time: event?["time"]?.stringValue ?? "",
+                actor: event?["actor"]?.stringValue ?? "")
+        }
+        return LotVerification(checkpoint: checkpoint, entries: seqs, nodeReads: reads, failure: nil, recalls: recalls)
     }
 
     /// One item of a story checked on a worker: an entry and whether its signature verifies, an

@@ -1,26 +1,30 @@
 import Foundation
 
 /// The buyer page's language: Vietnamese or English, chosen by `?lang=`, else by the browser's
-/// Accept-Language, else Vietnamese.
+/// Accept-Language. Vietnamese with no preference at all; any other language falls back to
+/// English, which a buyer abroad is likelier to read.
 enum BuyerLanguage: String, Sendable {
     case vi, en
 
     init(query: String?, acceptLanguage: String?) {
-        if let query, let chosen = BuyerLanguage(rawValue: query.lowercased()) {
-            self = chosen
+        if let query, !query.isEmpty {
+            self = query.lowercased().hasPrefix("vi") ? .vi : .en
             return
         }
-        // "en-GB,en;q=0.9,vi;q=0.8": the highest-weighted language we speak wins.
-        var best: (BuyerLanguage, Double)?
+        // "de-DE,de;q=0.9,vi;q=0.8": the browser's first choice decides; Vietnamese only when it
+        // is preferred over every other language, anything else reads English.
+        var best: (tag: String, q: Double)?
         for part in (acceptLanguage ?? "").split(separator: ",") {
             let fields = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard let tag = fields.first?.lowercased(), let language = BuyerLanguage(rawValue: String(tag.prefix(2))) else {
-                continue
-            }
+            guard let tag = fields.first?.lowercased(), !tag.isEmpty, tag != "*" else { continue }
             let q = fields.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
-            if q > (best?.1 ?? 0) { best = (language, q) }
+            if q > 0, q > (best?.q ?? 0) { best = (tag, q) }
         }
-        self = best?.0 ?? .vi
+        guard let best else {
+            self = .vi
+            return
+        }
+        self = best.tag.hasPrefix("vi") ? .vi : .en
     }
 
     /// The text in this language.

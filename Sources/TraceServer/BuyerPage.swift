@@ -10,24 +10,19 @@ import TraceLedger
 /// (inline CSS and SVG, no scripts, fonts or images from elsewhere), readable on a phone.
 struct BuyerPage {
     let lineage: Lineage
+    /// What the buyer's check of the lot found: the same verdict the CLI and the API give.
     let verdict: Verdict
+    let ledgerSize: UInt64
     let language: BuyerLanguage
     /// The page's own path, for the language switch.
     let path: String
 
-    /// What the buyer's check of the lot found.
-    struct Verdict {
-        let ok: Bool
-        /// Why not, when not.
-        let reason: String?
-        let entriesChecked: Int
-        let checkpointSize: UInt64
-        let ledgerSize: UInt64
-    }
-
     private var state: DomainState { lineage.chain.state }
     private func t(_ vi: String, _ en: String) -> String { language.pick(vi, en) }
     private func esc(_ s: String) -> String { HTMLText.escape(s) }
+    private var vi: Bool { language == .vi }
+    private func mass(_ m: Mass) -> String { DisplayFormat.mass(m, vietnamese: vi) }
+    private func day(_ s: String) -> String { DisplayFormat.date(s, vietnamese: vi) }
 
     /// A party's public name: an organisation's legal name; a person is never named here.
     private func name(_ id: String) -> String {
@@ -43,7 +38,7 @@ struct BuyerPage {
         html += verdictSection()
         html += "<h1>\(esc(lot.product))</h1>\n<p class=\"code\">\(t("Mã lô", "Lot code")) <b>\(esc(lot.code.text))</b></p>\n"
         html += "<dl class=\"facts\">\n"
-        html += fact(t("Khối lượng", "Quantity"), lot.produced.description)
+        html += fact(t("Khối lượng", "Quantity"), mass(lot.produced))
         html += fact(t("Đang giữ", "Held by"), name(lot.custodian))
         if let export = lot.export {
             html += fact(t("Nhà xuất khẩu", "Exporter"), name(exporter(export)))
@@ -66,20 +61,49 @@ struct BuyerPage {
 
     private func verdictSection() -> String {
         let v = verdict
+        let n = { (x: Int) in DisplayFormat.number(Decimal(x), vietnamese: self.vi) }
+        let size = n(Int(v.recallStatusAtSize))
         let checked = t(
-            "Đã kiểm tra \(v.entriesChecked) bút toán của lô này trong sổ cái \(v.ledgerSize) bút toán: mỗi bút toán nằm trong điểm kiểm tra (checkpoint) \(v.checkpointSize) bút toán do đơn vị vận hành ký, mỗi chữ ký hợp lệ, mọi quy tắc (quyền giữ lô, cân bằng khối lượng) được tuân thủ.",
-            "Checked \(v.entriesChecked) entries of this lot's story in a ledger of \(v.ledgerSize): each is included in the operator's signed checkpoint of \(v.checkpointSize) entries, each signature is valid, and every rule (custody, mass balance) was kept."
+            "Đã kiểm tra \(n(v.entriesChecked)) bút toán của lô này trong sổ cái \(n(Int(ledgerSize))) bút toán: mỗi bút toán nằm trong điểm kiểm tra (checkpoint) \(size) bút toán do đơn vị vận hành ký, mỗi chữ ký hợp lệ, mọi quy tắc (quyền giữ lô, cân bằng khối lượng) được tuân thủ.",
+            "Checked \(n(v.entriesChecked)) entries of this lot's story in a ledger of \(n(Int(ledgerSize))): each is included in the operator's signed checkpoint of \(size) entries, each signature is valid, and every rule (custody, mass balance) was kept."
         )
-        if v.ok {
+        let status = t(
+            "Tình trạng thu hồi đọc tại điểm kiểm tra \(size) bút toán.",
+            "Recall status read at the checkpoint of \(size) entries.")
+        switch v.state {
+        case .verified:
             return """
-                <section class="verdict ok" role="status"><p class="mark">✓ \(t("ĐÃ XÁC MINH", "VERIFIED"))</p><p>\(esc(checked))</p></section>
+                <section class="verdict ok" role="status"><p class="mark">✓ \(v.headline(vietnamese: vi))</p><p>\(esc(checked))</p><p class="small">\(esc(status)) \(t("Không có lệnh thu hồi nào đang hiệu lực.", "No recall is open."))</p></section>
+
+                """
+        case .recalled:
+            var items = ""
+            for r in v.recalls {
+                let from =
+                    r.lot.uppercased() == v.lot
+                    ? t("Lô này bị thu hồi", "This lot is recalled")
+                    : t(
+                        "Thu hồi từ lô \(r.lot), lô này được làm từ lô đó",
+                        "Recalled from lot \(r.lot), which this lot was made from")
+                items += """
+                    <li><b>\(esc(from))</b><br>\(t("Lý do", "Reason")): <b>\(esc(r.reason))</b><br>\(t("Ngày", "Date")): \(esc(day(r.time))) · \(t("bởi", "by")) \(esc(name(r.actor))) · \(t("bút toán", "entry")) \(r.entry)</li>
+
+                    """
+            }
+            return """
+                <section class="verdict recalled" role="alert"><p class="mark">⚠ \(v.headline(vietnamese: vi))</p>
+                <p>\(esc(t("Lô hàng này là thật (chữ ký và bằng chứng hợp lệ) nhưng đang bị thu hồi: không nhận, không bán, không sử dụng.", "This lot is authentic (its signatures and proofs check) but it is under recall: do not accept, sell or use it.")))</p>
+                <ul class="recalls">
+                \(items)</ul>
+                <p class="small">\(esc(status))</p></section>
+
+                """
+        case .notVerified:
+            return """
+                <section class="verdict bad" role="alert"><p class="mark">✗ \(v.headline(vietnamese: vi))</p><p>\(esc(v.failure?.reason ?? ""))</p></section>
 
                 """
         }
-        return """
-            <section class="verdict bad" role="alert"><p class="mark">✗ \(t("CHƯA XÁC MINH ĐƯỢC", "NOT VERIFIED"))</p><p>\(esc(v.reason ?? ""))</p></section>
-
-            """
     }
 
     private func originSection(_ origins: [(LotRecord, PlotRecord)]) -> String {
@@ -97,10 +121,10 @@ struct BuyerPage {
                 : "\(t("Trang trại", "Farm")): \(esc(name(plot.farm)))"
             html +=
                 "<br>\(farm), \(t("thửa", "plot")) \(esc(plot.id)) "
-                + "(\(NSDecimalNumber(decimal: plot.areaHa).stringValue) ha, \(esc(plot.crop)))"
+                + "(\(DisplayFormat.number(plot.areaHa, vietnamese: vi)) ha, \(esc(plot.crop)))"
             if let harvested = lot.harvested {
                 html +=
-                    "<br>\(t("Thu hoạch", "Harvested")) \(esc(harvested)): \(t("lô", "lot")) \(esc(lot.code.text)), \(esc(lot.produced.description))"
+                    "<br>\(t("Thu hoạch", "Harvested")) \(esc(day(harvested))): \(t("lô", "lot")) \(esc(lot.code.text)), \(esc(mass(lot.produced)))"
             }
             html += "</li>\n"
         }
@@ -116,7 +140,10 @@ struct BuyerPage {
     private func timelineSection() throws -> String {
         var steps: [UInt64: (TimelineEvent, String)] = [:]
         for lot in lineage.upstreamLots {
-            for step in try lineage.timeline(lot) where steps[step.seq] == nil { steps[step.seq] = (step, lot.code.text) }
+            // A voided step did not happen: the buyer sees the correction instead.
+            for step in try lineage.timeline(lot) where steps[step.seq] == nil && !state.isVoided(entry: step.seq) {
+                steps[step.seq] = (step, lot.code.text)
+            }
         }
         guard !steps.isEmpty else { return "" }
         var html = "<h2>\(t("Hành trình", "Journey"))</h2>\n<ol class=\"timeline\">\n"
@@ -124,10 +151,11 @@ struct BuyerPage {
             var detail = "\(t("lô", "lot")) \(code) · \(name(step.actor))"
             if step.type == "ship", let to = step.event["to"]?.stringValue { detail += " → \(name(to))" }
             if step.type == "export", let country = step.event["country"]?.stringValue { detail += " → \(country)" }
+            if ["recall", "void"].contains(step.type), let reason = step.event["reason"]?.stringValue { detail += ": \(reason)" }
             // A harvest is dated by the day it was harvested, not the day it was recorded.
-            let day = step.type == "harvest" ? (step.event["harvested"]?.stringValue ?? step.time) : step.time
+            let when = step.type == "harvest" ? (step.event["harvested"]?.stringValue ?? step.time) : step.time
             html +=
-                "<li><time>\(esc(String(day.prefix(10))))</time> <b>\(esc(language.step(step.type)))</b> "
+                "<li><time>\(esc(day(when)))</time> <b>\(esc(language.step(step.type)))</b> "
                 + "<span>\(esc(detail))</span></li>\n"
         }
         return html + "</ol>\n"
@@ -201,6 +229,9 @@ struct BuyerPage {
         .verdict .mark { font-size: 1.3em; font-weight: 800; }
         .ok { background: #e8f5e9; border: 2px solid #2e7d32; } .ok .mark { color: #1b5e20; }
         .bad { background: #ffebee; border: 2px solid #c62828; } .bad .mark { color: #b71c1c; }
+        .recalled { background: #b71c1c; color: #fff; border: 2px solid #7f0000; } .recalled .mark { color: #fff; }
+        .recalled ul { background: #fff; color: #1a1a1a; border-radius: 8px; padding: 8px 8px 8px 28px; }
+        .verdict .small { font-size: .85em; opacity: .9; }
         dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 12px; margin: 0; }
         dt { color: #555; } dd { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
         ul, ol { padding-left: 1.2em; } li { margin: .4em 0; }
@@ -217,6 +248,33 @@ struct BuyerPage {
         footer { max-width: 720px; margin: 0 auto; padding: 12px 16px 32px; font-size: .85em; color: #666; }
         """
 
+    /// The look-up box, shared by the home page and the not-found page.
+    static func lookUpForm(_ language: BuyerLanguage) -> String {
+        let t = language.pick
+        return """
+            <form action="/lot" method="get">
+            <input name="code" aria-label="\(t("Mã lô", "Lot code"))" placeholder="LA-ST25-0007" maxlength="20" required>
+            <input type="hidden" name="lang" value="\(language.rawValue)">
+            <button type="submit">\(t("Tra cứu", "Look up"))</button>
+            </form>
+            """
+    }
+
+    /// The home page: what a buyer can check here, and the look-up box.
+    static func home(language: BuyerLanguage, path: String) -> String {
+        let t = language.pick
+        return head(title: t("Tra cứu nguồn gốc", "Check a lot's origin"), language: language, path: path) + """
+            <main>
+            <h1>\(t("Tra cứu nguồn gốc lô hàng", "Check where a lot comes from"))</h1>
+            <p>\(t("Nhập mã lô in trên bao bì, hoặc quét mã QR. Trang sẽ cho biết lô đến từ hợp tác xã và thửa đất nào, hành trình của nó, và kết quả kiểm tra bằng chữ ký số: đã xác minh, đang bị thu hồi, hoặc chưa xác minh được.", "Type the lot code printed on the pack, or scan its QR code. You will see which cooperatives and plots it came from, its journey, and a cryptographic verdict: verified, recalled, or not verified."))</p>
+            \(lookUpForm(language))
+            </main>
+            </body>
+            </html>
+
+            """
+    }
+
     /// The page for a lot code nobody recorded: what may be wrong, and a box to type it again.
     static func notFound(code: String, language: BuyerLanguage, path: String) -> String {
         let t = language.pick
@@ -228,11 +286,7 @@ struct BuyerPage {
             <li>\(t("Kiểm tra lại mã in trên bao bì: chữ cái, chữ số và dấu '-', tối đa 20 ký tự.", "Check the code printed on the pack: letters, digits and '-', at most 20 characters."))</li>
             <li>\(t("Nếu bạn quét mã QR, lô có thể đã được ghi ở một sổ cái khác; hãy hỏi người bán.", "If you scanned a QR code, the lot may be recorded on another ledger; ask the seller."))</li>
             </ul>
-            <form action="/lot" method="get">
-            <input name="code" aria-label="\(t("Mã lô", "Lot code"))" placeholder="LA-ST25-0007" maxlength="20">
-            <input type="hidden" name="lang" value="\(language.rawValue)">
-            <button type="submit">\(t("Tra cứu", "Look up"))</button>
-            </form>
+            \(lookUpForm(language))
             </main>
             </body>
             </html>

@@ -16,8 +16,11 @@ struct BuyerRoutes: Sendable {
         router.get("/01/:gtin/10/:lot") { request, context in
             try page(request, code: try context.parameters.require("lot"), gtin: try context.parameters.require("gtin"))
         }
+        router.get("/") { request, _ in home(request) }
         router.get("/lot") { request, _ in
             let code = String(request.uri.queryParameters["code"] ?? "").trimmingCharacters(in: .whitespaces)
+            // An empty search (or `/lot/`) shows the look-up box: redirecting it to `/lot/` would loop.
+            guard !code.isEmpty else { return home(request) }
             // Only a language we speak goes back into the Location header, never the raw query.
             let lang =
                 request.uri.queryParameters["lang"].flatMap { BuyerLanguage(rawValue: String($0)) }.map { "?lang=\($0.rawValue)" }
@@ -25,6 +28,15 @@ struct BuyerRoutes: Sendable {
             let target = "/lot/" + (code.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-"])) ?? "") + lang
             return Response(status: .seeOther, headers: [.location: target, .cacheControl: "no-store"])
         }
+    }
+
+    /// The home page: what the ledger is for, and the look-up box.
+    private func home(_ request: Request) -> Response {
+        let language = BuyerLanguage(
+            query: request.uri.queryParameters["lang"].map(String.init), acceptLanguage: request.headers[.acceptLanguage])
+        return Answer.bytes(
+            Array(BuyerPage.home(language: language, path: request.uri.path).utf8), type: "text/html; charset=utf-8",
+            caching: .revalidate, request: request, headers: [.vary: "Accept-Language", .contentLanguage: language.rawValue])
     }
 
     private func page(_ request: Request, code: String, gtin: String?) throws -> Response {
@@ -36,18 +48,10 @@ struct BuyerRoutes: Sendable {
                 return LedgerHost.Cached(
                     bytes: Array(BuyerPage.notFound(code: code, language: language, path: path).utf8), found: false)
             }
-            let verdict: BuyerPage.Verdict
-            let size = try chain.ledger.size()
-            do {
-                let result = try LotVerifier(chain: chain).verify(lot: lineage.root.code.text)
-                verdict = BuyerPage.Verdict(
-                    ok: result.ok, reason: result.failure?.reason, entriesChecked: result.entries.count,
-                    checkpointSize: result.checkpoint.size, ledgerSize: size)
-            } catch let error as DomainError {
-                verdict = BuyerPage.Verdict(
-                    ok: false, reason: error.message, entriesChecked: 0, checkpointSize: 0, ledgerSize: size)
-            }
-            let page = try BuyerPage(lineage: lineage, verdict: verdict, language: language, path: path).render()
+            let verdict = LotVerifier(chain: chain).verdict(lot: lineage.root.code.text)
+            let page = try BuyerPage(
+                lineage: lineage, verdict: verdict, ledgerSize: try chain.ledger.size(), language: language, path: path
+            ).render()
             return LedgerHost.Cached(bytes: Array(page.utf8), found: true, lots: LedgerHost.lots(lineage))
         }
         return Answer.bytes(

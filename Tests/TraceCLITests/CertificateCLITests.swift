@@ -63,7 +63,7 @@ struct CertificateCLITests {
 
         // One changed character in the signed part: exit 1, naming the check.
         var text = try String(contentsOfFile: elsewhere + "/cert.json", encoding: .utf8)
-        text = text.replacingOccurrences(of: #""redacted":false"#, with: #""redacted":true"#)
+        text = text.replacingOccurrences(of: #""redacted":true"#, with: #""redacted":false"#)
         try text.write(toFile: elsewhere + "/bad.json", atomically: true, encoding: .utf8)
         let bad = try Command.run(
             Command.trace, ["certificate", "verify", "bad.json", "--operator", h.operatorVKey, "--json"], directory: elsewhere)

@@ -15,7 +15,7 @@ import TraceLedger
         #expect(report.ok, "\(report.firstFailure.map { "\($0.name): \($0.detail)" } ?? "")")
         #expect(
             report.checks.map(\.name) == [
-                .checkpoint, .genesis, .inclusion, .chain, .signatures, .keys, .rules, .lineage, .disclosures, .exporter,
+                .checkpoint, .genesis, .inclusion, .chain, .signatures, .keys, .rules, .lineage, .disclosures, .exporter, .recall,
             ])
         let content = try #require(report.content)
         #expect(content.origins.map(\.lot.code.text) == ["H1", "H2"])

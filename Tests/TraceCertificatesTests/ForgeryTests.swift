@@ -88,7 +88,13 @@ import TraceLedger
         }
         // The recall entry is in the file, as an honest story after the recall would have it.
         let failure = firstFailure(c, try c.reproved(certificate, adding: [recall]))
-        #expect(failure?.name == .rules && failure?.detail.contains("on hold by the recall in entry \(recall)") == true)
+        #expect(failure?.name == .recall && failure?.detail.contains("under the recall of entry \(recall)") == true)
+        // Authentic, but recalled: the verdict says so rather than "not verified".
+        let report = CertificateVerifier(operatorKey: c.f.chain.ledger.metadata.operatorKey).verify(
+            try c.reproved(certificate, adding: [recall]))
+        #expect(report.verdict.state == .recalled)
+        #expect(report.verdict.recalls.map(\.entry) == [recall])
+        #expect(report.verdict.offline)
     }
 
     @Test func unknownMembersAreRefusedNotIgnored() throws {

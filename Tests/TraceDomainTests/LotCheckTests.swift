@@ -15,14 +15,15 @@ struct LotCheckTests {
         let operatorKey = f.chain.ledger.metadata.operatorKey
         let verifier = LotVerifier(chain: f.chain)
         let story = try verifier.story(lot: "LC-1")
-        #expect(LotVerifier.check(story, operatorKey: operatorKey).ok)
+        #expect(LotVerifier.check(story, lot: "LC-1", operatorKey: operatorKey).ok)
 
         // The same note with one signature byte flipped: refused, naming the checkpoint.
         var note = try SignedNote(parsing: story.note)
         var bytes = note.signatures[0].signature
         bytes[10] ^= 0x01
         note = SignedNoteProbe.replacing(note, signature: bytes)
-        let flipped = LotVerifier.check(LotStory(note: note.encoded, entries: story.entries), operatorKey: operatorKey)
+        let flipped = LotVerifier.check(
+            LotStory(note: note.encoded, entries: story.entries), lot: "LC-1", operatorKey: operatorKey)
         #expect(flipped.failure?.reason.contains("checkpoint does not verify") == true, "\(String(describing: flipped.failure))")
         #expect(flipped.failure?.entry == nil)
 
@@ -30,7 +31,8 @@ struct LotCheckTests {
         let impostor = try PrivateKey.generate()
         let forged = try Checkpoint(text: note.text).sign(
             with: impostor, as: try VerifierKey(name: operatorKey.name, publicKey: impostor.publicKey))
-        let other = LotVerifier.check(LotStory(note: forged.encoded, entries: story.entries), operatorKey: operatorKey)
+        let other = LotVerifier.check(
+            LotStory(note: forged.encoded, entries: story.entries), lot: "LC-1", operatorKey: operatorKey)
         #expect(other.failure?.reason.contains("checkpoint does not verify") == true)
     }
 }

@@ -59,7 +59,7 @@ struct CertificateServerTests {
         #expect(link == f.server.url + "/01/08934567000017/10/X-1", "\(link ?? "")")
         let issue = try f.h.run(
             "certificate", "issue", "X-1", "--server", f.server.url, "--key", "vinarice.key", "--out", "cert.json", "--operator",
-            f.h.operatorVKey)
+            f.h.operatorVKey, "--disclose-names")
         #expect(issue.status == 0, "\(issue.stderr)")
         #expect(issue.stdout.contains("published on"))
 
@@ -97,7 +97,7 @@ struct CertificateServerTests {
         let f = try exported()
         let issue = try f.h.run(
             "certificate", "issue", "X-1", "--server", f.server.url, "--key", "vinarice.key", "--out", "cert.json", "--operator",
-            f.h.operatorVKey)
+            f.h.operatorVKey, "--disclose-names")
         #expect(issue.status == 0, "\(issue.stderr)")
         #expect(try f.get("/v1/lots/X-1/certificate").status == 200)
         #expect(try f.h.run("recall", "X-1", "--reason", "lab test failed", "--ledger", f.h.ledger).status == 0)
@@ -121,7 +121,7 @@ struct CertificateServerTests {
         let f = try exported()
         #expect(try f.h.run("certificate", "issue", "X-1", "--out", "cert.json", "--key", "vinarice.key").status == 0)
         var text = try String(contentsOfFile: f.h.directory + "/cert.json", encoding: .utf8)
-        text = text.replacingOccurrences(of: #""redacted":false"#, with: #""redacted":true"#)
+        text = text.replacingOccurrences(of: #""redacted":true"#, with: #""redacted":false"#)
         let put = try HTTPReply.send("PUT", f.server.url + "/v1/lots/X-1/certificate", body: Array(text.utf8))
         #expect(put.status == 422, "\(put.text)")
         #expect(try put.json()["code"]?.stringValue == "certificate.not_verified")

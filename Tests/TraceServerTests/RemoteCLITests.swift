@@ -92,13 +92,14 @@ struct RemoteCLITests {
                 path: try (item["proof"]?.arrayValue ?? []).map { try Digest(hex: $0.stringValue ?? "") })
         }
         let key = try VerifierKey(f.h.operatorVKey)
-        #expect(LotVerifier.check(LotStory(note: note, entries: items), operatorKey: key).ok)
+        #expect(LotVerifier.check(LotStory(note: note, entries: items), lot: "LA-ST25-1", operatorKey: key).ok)
         var changed = items
         let last = changed.count - 1
         let text = String(decoding: changed[last].bytes ?? [], as: UTF8.self).replacingOccurrences(of: "1200", with: "9200")
         changed[last] = LotStory.Item(seq: changed[last].seq, bytes: Array(text.utf8), path: changed[last].path)
-        #expect(!LotVerifier.check(LotStory(note: note, entries: changed), operatorKey: key).ok)
-        #expect(!LotVerifier.check(LotStory(note: note, entries: Array(items.reversed())), operatorKey: key).ok)
-        #expect(!LotVerifier.check(LotStory(note: note, entries: Array(items.dropFirst())), operatorKey: key).ok)
+        #expect(!LotVerifier.check(LotStory(note: note, entries: changed), lot: "LA-ST25-1", operatorKey: key).ok)
+        #expect(!LotVerifier.check(LotStory(note: note, entries: Array(items.reversed())), lot: "LA-ST25-1", operatorKey: key).ok)
+        #expect(
+            !LotVerifier.check(LotStory(note: note, entries: Array(items.dropFirst())), lot: "LA-ST25-1", operatorKey: key).ok)
     }
 }

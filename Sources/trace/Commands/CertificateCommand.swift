@@ -51,7 +51,12 @@ struct CertificateCommand: ParsableCommand {
         @Option(help: "Also write the printable A4 certificate (HTML) here.") var html: String?
         @OptionGroup var publicURL: PublicURL
         @Option(help: "The exporter's private key (default: $TRACE_KEY).") var key: String?
-        @Flag(help: "Leave every personal value out (farmers' names too).") var redact = false
+        @Flag(help: "Disclose the member farmers' names (with their salts) for an EU due diligence statement.")
+        var discloseNames = false
+        @Flag(name: .customLong("redact"), help: "Leave every personal value out: the default, kept for scripts that pass it.")
+        var redactFlag = false
+        /// Names are left out unless the exporter asks for them.
+        var redact: Bool { !discloseNames }
         @Option(help: "With --server: the operator verifier key you trust (default: the one the server's genesis entry names).")
         var `operator`: String?
 
@@ -195,7 +200,9 @@ extension CertificateCommand {
             var report = verifier.verify(certificate)
             if server != nil || ledger != nil {
                 for check in live(certificate, verifier: verifier) { report.append(check) }
+                liveRecall(certificate, verifier: verifier, into: &report)
             }
+            let verdict = report.verdict
             if html != nil, !report.ok {
                 Output.note("note: --html: no printable certificate is written for a certificate that does not verify")
             }
@@ -207,26 +214,37 @@ extension CertificateCommand {
                 try CertificateFiles.write(Array(page.utf8), to: html, field: "--html")
             }
             if json {
-                var out: [String: JSONValue] = [
-                    "lot": .string(certificate.lot), "ok": .bool(report.ok),
-                    "checks": .array(
-                        report.checks.map {
-                            [
-                                "check": .string($0.name.rawValue), "passed": .bool($0.passed), "detail": .string($0.detail),
-                                "entry": $0.entry.map { .number(Double($0)) } ?? .null,
-                            ]
-                        }),
-                ]
+                guard case .object(var out) = verdict.json else { return }
+                out["lot"] = .string(certificate.lot)
+                out["ok"] = .bool(verdict.state == .verified)
+                out["checks"] = .array(
+                    report.checks.map {
+                        [
+                            "check": .string($0.name.rawValue), "passed": .bool($0.passed), "detail": .string($0.detail),
+                            "entry": $0.entry.map { .number(Double($0)) } ?? .null,
+                        ]
+                    })
                 if let content = report.content, report.ok { out["origins"] = .array(content.origins.map(originJSON)) }
                 try Output.json(.object(out))
             } else {
                 for check in report.checks { print("\(check.passed ? "ok  " : "FAIL") \(check.name.rawValue): \(check.detail)") }
             }
-            if let failure = report.firstFailure {
-                throw CLIFailure.verification("NOT VERIFIED: lot \(certificate.lot): \(failure.name.rawValue): \(failure.detail)")
+            switch verdict.state {
+            case .notVerified:
+                throw CLIFailure.verification("NOT VERIFIED: lot \(certificate.lot): \(verdict.failure?.reason ?? "")")
+            case .recalled:
+                throw CLIFailure.verification(
+                    (["RECALLED: lot \(certificate.lot) is authentic but under recall: do not accept it"]
+                        + verdict.recallLines(vietnamese: false).map { "  " + $0 } + [
+                            "  " + verdict.offlineNote(vietnamese: false)
+                        ])
+                        .joined(separator: "\n"))
+            case .verified:
+                break
             }
             if !json, let content = report.content {
                 print("VERIFIED: lot \(content.lot.code) (\(content.lot.product), \(content.lot.produced.decimalString) kg)")
+                print("  " + verdict.offlineNote(vietnamese: false))
                 for o in content.origins {
                     print(
                         "  origin: lot \(o.lot.code), plot \(o.plot.id) of \(content.name(of: o.plot.farm)), \(content.name(of: o.plot.cooperative))"
@@ -268,6 +286,29 @@ extension CertificateCommand {
                 let reason = (error as? CLIFailure)?.message ?? CLIFailure.describe(error) ?? "\(error)"
                 return [CertificateCheck(.consistency, passed: false, "the live ledger could not be checked: \(reason)")]
             }
+        }
+
+        /// The live `recall` check: the lot's story as the live ledger proves it, read for open
+        /// recalls. A ledger or server that cannot answer fails it.
+        private func liveRecall(
+            _ certificate: OriginCertificate, verifier: CertificateVerifier, into report: inout CertificateReport
+        ) {
+            let live: LotVerification
+            do {
+                if let ledger {
+                    live = try LotVerifier(chain: SupplyChain(ledger: Ledger(path: ledger)))
+                        .verify(lot: certificate.lot, operatorKey: verifier.trustedKey)
+                } else {
+                    live = try VerifyLotCommand.remoteCheck(
+                        RemoteLedger(server ?? ""), lot: certificate.lot, trusted: verifier.trustedKey)
+                }
+            } catch {
+                let reason = (error as? CLIFailure)?.message ?? CLIFailure.describe(error) ?? "\(error)"
+                report.append(
+                    CertificateCheck(.recall, passed: false, "the live ledger's recall status could not be read: \(reason)"))
+                return
+            }
+            verifier.recall(of: certificate, live: live, into: &report)
         }
 
         private func local(_ path: String, from oldSize: UInt64, party: String) throws -> (String, [Digest], [KeyRecord], UInt64)

@@ -13,18 +13,27 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         if let remote = options.remote {
-            let answer = try remote.json("/v1/lots/" + RemoteLedger.segment(lot))
+            var answer = try remote.json("/v1/lots/" + RemoteLedger.segment(lot))
+            // The server's own verdict is not taken on trust: the client checks the lot's story.
+            let verdict = Verdict.decide(lot: lot, verification: try VerifyLotCommand.remoteCheck(remote, lot: lot, trusted: nil))
+            if case .object(var o) = answer {
+                o["verdict"] = verdict.json
+                answer = .object(o)
+            }
             if options.json {
                 try Output.json(answer)
             } else {
                 for line in RemoteText.lot(answer) { print(line) }
             }
+            try Self.finish(verdict, printed: !options.json)
             return
         }
         let chain = try SupplyChain(ledger: options.open())
         let lineage = try Lineage(chain: chain, lot: lot)
+        let verdict = LotVerifier(chain: chain).verdict(lot: lot)
         if options.json {
-            try Output.json(lineage.lotJSON())
+            try Output.json(try lineage.lotJSON(verdict: verdict))
+            try Self.finish(verdict, printed: false)
             return
         }
         let timeline = try lineage.timeline(lineage.root)
@@ -32,6 +41,23 @@ struct ShowCommand: ParsableCommand {
         print("history:")
         for step in timeline {
             print("  entry \(step.seq)  \(step.time)  \(step.type) by \(lineage.name(of: step.actor))")
+        }
+        try Self.finish(verdict, printed: true)
+    }
+
+    /// Prints the verdict under the lot and exits 1 unless it is `verified`, as `verify-lot` does.
+    static func finish(_ verdict: Verdict, printed: Bool) throws {
+        if printed {
+            print("verdict: \(verdict.headline(vietnamese: false))")
+            for line in verdict.recallLines(vietnamese: false) { print("  " + line) }
+            if let failure = verdict.failure { print("  " + failure.reason) }
+        }
+        if verdict.state != .verified {
+            throw CLIFailure(
+                status: verdict.exitCode,
+                message: "\(verdict.headline(vietnamese: false)): lot \(verdict.lot)"
+                    + (verdict.recalls.first.map { ": recalled by entry \($0.entry): \($0.reason)" } ?? "")
+                    + (verdict.failure.map { ": \($0.reason)" } ?? ""))
         }
     }
 }

@@ -25,13 +25,8 @@ struct VerifyLotCommand: ParsableCommand {
             }
         }
         if let remote = options.remote {
-            // The server sends the story; every check happens here, against the key the buyer
-            // trusts (--operator), else the one the server's own genesis entry names.
-            let answer = try remote.json("/v1/lots/" + RemoteLedger.segment(lot) + "/story")
-            let story = try RemoteLedger.story(answer)
-            let key = try trusted ?? remote.operatorKey()
             let started = Date()
-            let result = LotVerifier.check(story, operatorKey: key)
+            let result = try Self.remoteCheck(remote, lot: lot, trusted: trusted)
             try report(result, total: result.checkpoint.size, ms: Date().timeIntervalSince(started) * 1000, chain: nil)
             return
         }
@@ -42,27 +37,41 @@ struct VerifyLotCommand: ParsableCommand {
         try report(result, total: try chain.ledger.size(), ms: ms, chain: chain)
     }
 
+    /// A lot checked through a server it need not trust: the server sends the story; every check
+    /// happens here, against the key the buyer trusts, else the one the server's genesis names.
+    static func remoteCheck(_ remote: RemoteLedger, lot: String, trusted: VerifierKey?) throws -> LotVerification {
+        let story = try RemoteLedger.story(try remote.json("/v1/lots/" + RemoteLedger.segment(lot) + "/story"))
+        return LotVerifier.check(story, lot: lot, operatorKey: try trusted ?? remote.operatorKey())
+    }
+
     private func report(_ result: LotVerification, total: UInt64, ms: Double, chain: SupplyChain?) throws {
+        let verdict = Verdict.decide(lot: lot, verification: result)
         if options.json {
-            var out: [String: JSONValue] = [
-                "lot": .string(lot), "ok": .bool(result.ok), "entriesChecked": .number(Double(result.entries.count)),
-                "ledgerSize": .number(Double(total)), "checkpointSize": .number(Double(result.checkpoint.size)),
-                "nodeReads": .number(Double(result.nodeReads)),
-            ]
-            if let failure = result.failure {
-                out["failure"] = ["entry": failure.entry.map { .number(Double($0)) } ?? .null, "reason": .string(failure.reason)]
-            }
+            guard case .object(var out) = verdict.json else { return }
+            out["ok"] = .bool(verdict.state == .verified)
+            out["entriesChecked"] = .number(Double(result.entries.count))
+            out["ledgerSize"] = .number(Double(total))
+            out["checkpointSize"] = .number(Double(result.checkpoint.size))
+            out["nodeReads"] = .number(Double(result.nodeReads))
             try Output.json(.object(out))
         }
-        if let failure = result.failure {
-            throw CLIFailure.verification("NOT VERIFIED: lot \(lot): \(failure.reason)")
+        switch verdict.state {
+        case .notVerified:
+            throw CLIFailure.verification("NOT VERIFIED: lot \(lot): \(verdict.failure?.reason ?? "")")
+        case .recalled:
+            throw CLIFailure.verification(
+                (["RECALLED: lot \(lot.uppercased()) is authentic but under recall: do not accept it"]
+                    + verdict.recallLines(vietnamese: false).map { "  " + $0 } + ["  " + verdict.offlineNote(vietnamese: false)])
+                    .joined(separator: "\n"))
+        case .verified:
+            break
         }
         if !options.json {
             print("VERIFIED: lot \(lot.uppercased())")
             print(
                 "  \(Output.count(result.entries.count, "entry", "entries")) of its story (of \(Output.count(total)) in the ledger): "
                     + "each included in the operator's signed checkpoint of \(Output.count(result.checkpoint.size)) entries, "
-                    + "each signature valid, every rule kept along the path (\(String(format: "%.1f", ms)) ms)")
+                    + "each signature valid, every rule kept along the path, no open recall (\(String(format: "%.1f", ms)) ms)")
             guard let chain else { return }
             let lineage = try Lineage(chain: chain, lot: lot)
             for origin in lineage.upstreamLots where origin.plot != nil {
