@@ -22,6 +22,8 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let cannotVoid = Code(rawValue: "domain.cannot_void")
         public static let unknownPlot = Code(rawValue: "domain.unknown_plot")
         public static let exists = Code(rawValue: "domain.exists")
+        /// What was asked about is not yet covered by a signed checkpoint.
+        public static let notCheckpointed = Code(rawValue: "domain.not_checkpointed")
     }
 
     public let code: Code

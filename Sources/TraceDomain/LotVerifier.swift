@@ -69,8 +69,17 @@ public struct LotVerifier {
 
     public init(chain: SupplyChain) { self.chain = chain }
 
+    /// A buyer's check of the lot; a story not yet covered by a signed checkpoint is a failed
+    /// check (not verified yet), an unknown lot an error.
     public func verify(lot code: String, operatorKey: VerifierKey? = nil) throws -> LotVerification {
-        Self.check(try story(lot: code), lot: code, operatorKey: operatorKey ?? chain.ledger.metadata.operatorKey)
+        let story: LotStory
+        do { story = try self.story(lot: code) } catch let error as DomainError where error.code == .notCheckpointed {
+            let latest = try? chain.ledger.latestCheckpoint()?.0
+            return LotVerification(
+                checkpoint: latest ?? Checkpoint(origin: chain.ledger.metadata.origin, size: 0, root: .zero), entries: [],
+                nodeReads: 0, failure: (nil, error.message))
+        }
+        return Self.check(story, lot: code, operatorKey: operatorKey ?? chain.ledger.metadata.operatorKey)
     }
 
     /// The buyer's verdict on a lot of this ledger, as the CLI and the server both give it.
@@ -91,7 +100,7 @@ public struct LotVerifier {
     public func story(lot code: String) throws -> LotStory {
         let ledger = chain.ledger
         guard let stored = try ledger.store.read({ try $0.checkpoint(size: nil) }) else {
-            throw DomainError(.badInput, "the ledger has no checkpoint yet; the operator must run `trace checkpoint`")
+            throw DomainError(.notCheckpointed, "the ledger has no checkpoint yet; the operator must run `trace checkpoint`")
         }
         // The size is read before the signature is checked; `check` refuses a note that does not verify.
         guard let size = try? Checkpoint(text: SignedNote(parsing: stored.note).text).size else {
@@ -100,7 +109,7 @@ public struct LotVerifier {
         let seqs = try entriesNeeded(for: code)
         if let beyond = seqs.last, beyond >= size {
             throw DomainError(
-                .badInput,
+                .notCheckpointed,
                 "lot \(code)'s story reaches entry \(beyond), beyond the latest checkpoint (size \(size)); the operator must run `trace checkpoint`"
             )
         }

@@ -86,7 +86,7 @@ struct BuyerPage {
                         "Thu hồi từ lô \(r.lot), lô này được làm từ lô đó",
                         "Recalled from lot \(r.lot), which this lot was made from")
                 items += """
-                    <li><b>\(esc(from))</b><br>\(t("Lý do", "Reason")): <b>\(esc(r.reason))</b><br>\(t("Ngày", "Date")): \(esc(day(r.time))) · \(t("bởi", "by")) \(esc(name(r.actor))) · \(t("bút toán", "entry")) \(r.entry)</li>
+                    <li><b>\(esc(from))</b><br>\(t("Lý do", "Reason")): <b>\(esc(r.reason))</b><br>\(t("Ngày", "Date")): \(esc(day(r.time))) · \(t("bởi", "by")) \(esc(r.actor == DomainState.operatorID ? t("đơn vị vận hành sổ cái", "the ledger's operator") : name(r.actor))) · \(t("bút toán", "entry")) \(r.entry)</li>
 
                     """
             }
