@@ -99,6 +99,7 @@ struct CertificateRoutes: Sendable {
             return Problem(.tooManyRequests, "request.rate_limited", "too many writes from \(client); wait \(wait) s")
                 .response(headers: [.retryAfter: String(wait)])
         }
+        try WriteRoutes.requireJSON(request)
         let bytes = try await writes.body(request)
         let certificate: OriginCertificate
         do { certificate = try OriginCertificate(bytes: bytes) } catch {

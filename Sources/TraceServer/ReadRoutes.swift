@@ -110,6 +110,10 @@ struct ReadRoutes: Sendable {
         let (size, rows) = try host.read { chain in
             try chain.ledger.store.read { reader in (try reader.size(), try reader.entries(from: start, limit: Int(limit))) }
         }
+        // Past the end names no entry; refusing it also keeps every number echoed exact in JSON.
+        guard start <= size else {
+            throw Problem(.notFound, "request.out_of_range", "start: \(start) is beyond the ledger's \(size) entries")
+        }
         let list: [JSONValue] = try rows.map { row in
             [
                 "seq": .number(Double(row.seq)), "entryBytes": .string(Data(row.bytes).base64EncodedString()),
@@ -137,10 +141,19 @@ struct ReadRoutes: Sendable {
     }
 
     static func optionalNumber(_ request: Request, _ name: String) throws -> UInt64? {
-        guard let text = request.uri.queryParameters[Substring(name)] else { return nil }
-        // Entry numbers and sizes are SQLite integers: anything above Int64.max names nothing.
-        guard let value = UInt64(text), value <= UInt64(Int64.max) else {
-            throw Problem(.badRequest, "request.bad_query", "\(name): \"\(text.prefix(40))\" is not a whole number of entries")
+        let values = request.uri.queryParameters[values: Substring(name)]
+        guard let text = values.first else { return nil }
+        // One value, plain digits only (Swift's own parser takes "+5"), and a SQLite integer:
+        // anything above Int64.max names nothing.
+        guard values.count == 1 else {
+            throw Problem(.badRequest, "request.bad_query", "\(name) is given \(values.count) times; give it once")
+        }
+        guard !text.isEmpty, text.count <= 19, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let value = UInt64(text),
+            value <= UInt64(Int64.max)
+        else {
+            throw Problem(
+                .badRequest, "request.bad_query",
+                "\(name): \"\(text.prefix(40))\" is not a whole number of entries (digits only, at most 9223372036854775807)")
         }
         return value
     }

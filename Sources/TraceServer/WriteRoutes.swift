@@ -30,10 +30,23 @@ struct WriteRoutes: Sendable {
                 "too many writes from \(client); wait \(wait) s and send again (resubmitting the same signed event is safe)")
             return problem.response(headers: [.retryAfter: String(wait)])
         }
+        try Self.requireJSON(request)
         let bytes = try await body(request)
         // Parsing, the rules, the append and the proofs block a thread for a batch's length: on
         // the writers' own queue, not the shared pool that answers the buyers' reads.
         return try await Self.onWriterQueue { try accept(bytes, request, batch: batch) }
+    }
+
+    /// Writes are JSON: a form or text body is refused (415) before it is read, never parsed as
+    /// whatever it happens to contain.
+    static func requireJSON(_ request: Request) throws {
+        let type = request.headers[.contentType] ?? ""
+        let media = type.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard media == "application/json" else {
+            throw Problem(
+                .unsupportedMediaType, "request.unsupported_media_type",
+                "Content-Type: \"\(type.prefix(60))\" is not accepted; send the body as application/json")
+        }
     }
 
     /// Writes run one at a time anyway (one SQLite writer): one serial queue of their own.

@@ -21,7 +21,10 @@ struct HTTPReply {
         var arguments = ["-s", "-S", "-X", method, "-D", scratch + "/headers", "-o", scratch + "/body", "-w", "%{http_code}"]
         if let body {
             _ = FileManager.default.createFile(atPath: scratch + "/request", contents: Data(body))
-            arguments += ["--data-binary", "@" + scratch + "/request", "-H", "Content-Type: application/json"]
+            arguments += ["--data-binary", "@" + scratch + "/request"]
+            if !headers.keys.contains(where: { $0.lowercased() == "content-type" }) {
+                arguments += ["-H", "Content-Type: application/json"]
+            }
         }
         for (name, value) in headers { arguments += ["-H", "\(name): \(value)"] }
         let result = try Command.run("curl", arguments + [url])
