@@ -1,4 +1,5 @@
 import COpenSSL
+import Foundation
 import Glibc
 
 /// An Ed25519 private key held by libcrypto.
@@ -67,6 +68,14 @@ public final class PrivateKey: @unchecked Sendable {
 
     /// Reads a PEM key file.
     public convenience init(contentsOfFile path: String) throws {
+        // As ssh does: a private key others can read may already be someone else's key.
+        if let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int,
+            mode & 0o077 != 0
+        {
+            throw CryptoError(
+                .badKeyFile,
+                "key file \(path) can be read by other users (mode \(String(mode & 0o777, radix: 8))); run: chmod 600 \(path)")
+        }
         guard let text = FileIO.readText(path) else {
             throw CryptoError(.badKeyFile, "cannot read key file \(path)")
         }
