@@ -1,4 +1,4 @@
-public import TraceCrypto
+import TraceCrypto
 
 /// The stored inner Merkle nodes (level 1 and up) that a run of leaves completes, read in one
 /// range per level, so `verify` can hold every stored node against the entries below it: a

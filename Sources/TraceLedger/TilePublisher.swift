@@ -1,5 +1,5 @@
 import Foundation
-public import TraceCrypto
+import TraceCrypto
 
 /// Writes the log as static C2SP tlog-tiles files in a folder, so any static web server or CDN
 /// can serve it: `checkpoint`, `tile/L/N[.p/W]` and `tile/entries/N[.p/W]`.
