@@ -19,9 +19,11 @@ enum TileBench {
         try? FileManager.default.removeItem(atPath: path)
         let trace = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("trace")
             .path
-        guard let wrk = ServerBench.which("wrk"), let nginx = ServerBench.which("nginx") ?? ["/usr/sbin/nginx"].first(where: {
-            FileManager.default.isExecutableFile(atPath: $0)
-        })
+        guard let wrk = ServerBench.which("wrk"),
+            let nginx = ServerBench.which("nginx")
+                ?? ["/usr/sbin/nginx"].first(where: {
+                    FileManager.default.isExecutableFile(atPath: $0)
+                })
         else { throw BenchFailure("the tile benchmark needs wrk and nginx (tools/setup installs them)") }
 
         let bench = try BenchChain(path: path)
@@ -97,7 +99,9 @@ enum TileBench {
         var up = false
         for _ in 0..<100 where !up {
             Thread.sleep(forTimeInterval: 0.05)
-            up = (try? ServerBench.capture("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", nginxBase + "/checkpoint"]))
+            up =
+                (try? ServerBench.capture(
+                    "/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", nginxBase + "/checkpoint"]))
                 == "200"
         }
         guard up else { throw BenchFailure("nginx did not start on 127.0.0.1:\(port)") }
