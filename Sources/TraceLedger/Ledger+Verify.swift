@@ -73,6 +73,7 @@ extension Ledger {
         var nextCheckpoint = 0
         var lastGood: UInt64 = 0
         var eventIDs = EventIDIndex()
+        var damagedNode: LedgerError?
         // Reading and the per-entry work of the next chunks (on every core) run ahead of the
         // in-order checks of this one, so no core idles while those run; at most two chunks wait.
         let pipe = ChunkPipe<Result<Chunk, LedgerError>?>(capacity: 2)
@@ -85,12 +86,17 @@ extension Ledger {
                 let limit = Int(min(UInt64(chunk), size - start))
                 do {
                     let base = start
-                    let (rows, leaves) = try store.read { reader in
-                        (try reader.entries(from: base, limit: limit), try reader.leafHashes(from: base, limit: limit))
+                    let (rows, leaves, inner) = try store.read { reader in
+                        (
+                            try reader.entries(from: base, limit: limit), try reader.leafHashes(from: base, limit: limit),
+                            try StoredInnerNodes.read(reader, from: base, count: limit)
+                        )
                     }
                     pipe.put(
                         .success(
-                            Chunk(position: base, limit: limit, rows: rows, leaves: leaves, work: Self.work(rows, base: base))))
+                            Chunk(
+                                position: base, limit: limit, rows: rows, leaves: leaves, inner: inner,
+                                work: Self.work(rows, base: base))))
                 } catch let error as LedgerError {
                     pipe.put(.failure(error))
                     break
@@ -156,7 +162,11 @@ extension Ledger {
                 }
                 prev = leaf
                 signatures += 1
-                accumulator.append(leafHash: leaf)
+                // Every inner node this leaf completes is held against the stored one, not only the peaks;
+                // a damaged node is reported once the entries are through, as a changed entry says more.
+                for node in accumulator.append(leafHash: leaf) where damagedNode == nil {
+                    damagedNode = current.inner.check(node)
+                }
                 while nextCheckpoint < checkpoints.count && checkpoints[nextCheckpoint].size == accumulator.size {
                     let checkpoint = checkpoints[nextCheckpoint]
                     guard accumulator.root == checkpoint.root else {
@@ -192,6 +202,7 @@ extension Ledger {
             checked += 1
             nextCheckpoint += 1
         }
+        if let damagedNode { return report(damagedNode) }
         let storedRoot: Digest
         do { storedRoot = try store.read { try MerkleTree(source: $0).root(size: size) } } catch {
             return report(LedgerError(.rootMismatch, "the stored Merkle tree is damaged: \(error)"))
@@ -312,6 +323,7 @@ struct Chunk: Sendable {
     let limit: Int
     let rows: [(seq: UInt64, bytes: [UInt8])]
     let leaves: [Digest?]
+    let inner: StoredInnerNodes
     let work: [Checked]
 }
 

@@ -115,6 +115,7 @@ public final class Ledger: Sendable {
                                 : "event \(event.id): a ledger has one \(Self.genesisType) event, entry 0")
                     }
                     let entry = Entry(seq: size, recorded: recorded, prev: prev, signed: event, eventBytes: eventBytes[i])
+                    try Entry.checkSize(entry.bytes.count, event: event.id, seq: size)
                     try check?(entry, writer)
                     prev = try writer.append(entry)
                     size += 1

@@ -38,6 +38,9 @@ public protocol LedgerReader: MerkleNodeSource {
     /// The stored leaf hashes (Merkle level 0) of the `limit` entries starting at `from`, one slot
     /// per entry: nil where the stored hash is missing or not 32 bytes.
     func leafHashes(from: UInt64, limit: Int) throws -> [Digest?]
+    /// The stored Merkle nodes at `level` with indices `from ..< from + limit`, one slot per node:
+    /// nil where the node is missing or not 32 bytes (tiles and `verify` read them in ranges).
+    func nodes(level: Int, from: UInt64, limit: Int) throws -> [Digest?]
     /// The entry that holds the event with this id, or nil.
     func seq(forEventID id: String) throws -> UInt64?
     /// Every stored checkpoint, smallest size first.
@@ -49,6 +52,15 @@ public protocol LedgerReader: MerkleNodeSource {
 }
 
 extension LedgerReader {
+    /// One read per node, for stores without a range query.
+    public func nodes(level: Int, from: UInt64, limit: Int) throws -> [Digest?] {
+        try (0..<UInt64(limit)).map { offset -> Digest? in
+            do { return try node(level: level, index: from + offset) } catch let error as LedgerError where error.code == .store {
+                return nil
+            }
+        }
+    }
+
     /// A linear search of `checkpoints()`, for stores without an index on size.
     public func checkpoint(size: UInt64?) throws -> StoredCheckpoint? {
         let all = try checkpoints()

@@ -147,8 +147,12 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
 
         func leafHashes(from: UInt64, limit: Int) throws -> [Digest?] {
+            try nodes(level: 0, from: from, limit: limit)
+        }
+
+        func nodes(level: Int, from: UInt64, limit: Int) throws -> [Digest?] {
             let stmt = try db.cachedStatement(sql: "SELECT id, hash FROM merkle_nodes WHERE id >= ? AND id < ? ORDER BY id")
-            let start = Schema.nodeID(level: 0, index: from)
+            let start = Schema.nodeID(level: level, index: from)
             var out = [Digest?](repeating: nil, count: limit)
             let rows = try Row.fetchCursor(stmt, arguments: [start, start + Int64(limit)])
             while let row = try rows.next() {

@@ -13,6 +13,8 @@ final class LedgerHost: @unchecked Sendable {
     private let lock = NSLock()
     private var chain: SupplyChain
     private let operatorKey: PrivateKey?
+    /// The operator's record of its last signed checkpoint, outside the store.
+    private let signerState: SignerState?
     /// Rendered lot answers and pages, kept until an append touches their lots; read without
     /// `lock`, so a long batch write does not hold up buyers' pages.
     private let answers: Mutex<AnswerCache>
@@ -24,13 +26,15 @@ final class LedgerHost: @unchecked Sendable {
     /// Set once the port is bound when no --public-url was given (`--port 0` picks one).
     private let base: Mutex<String>
 
-    init(path: String, operatorKey: PrivateKey?, publicURL: String) throws {
+    init(path: String, operatorKey: PrivateKey?, publicURL: String, signerState: SignerState? = nil) throws {
         let ledger = try Ledger(path: path)
         if let operatorKey, operatorKey.publicKey != ledger.metadata.operatorKey.publicKey {
             throw LedgerError(
                 .refused,
                 "--key: this is not the operator key of \(ledger.metadata.origin); checkpoints are signed by the operator")
         }
+        try Self.checkSignedHistory(ledger, state: signerState, signing: operatorKey != nil)
+        self.signerState = signerState
         chain = try SupplyChain(ledger: ledger)
         answers = Mutex(AnswerCache(size: chain.state.size))
         probe = try Ledger(path: path)
@@ -45,7 +49,27 @@ final class LedgerHost: @unchecked Sendable {
     private func signCheckpoint() throws -> (checkpoint: Checkpoint, note: String)? {
         let latest = try chain.ledger.latestCheckpoint()
         guard let operatorKey, latest?.checkpoint.size != chain.state.size else { return latest }
+        if let signerState { return try chain.ledger.checkpoint(signingWith: operatorKey, state: signerState) }
         return try chain.ledger.checkpoint(signingWith: operatorKey)
+    }
+
+    /// A signing server refuses to start on a ledger behind or forked from the operator's last
+    /// signed checkpoint (signing there would make a second history); one that only reads
+    /// says how far behind it is and serves what it holds.
+    private static func checkSignedHistory(_ ledger: Ledger, state: SignerState?, signing: Bool) throws {
+        guard let state, let signed = try state.load(operatorKey: ledger.metadata.operatorKey) else { return }
+        if signing {
+            try ledger.requireExtends(signed.checkpoint, recordedIn: state.path)
+            return
+        }
+        let lag = try ledger.lag(behind: signed.checkpoint)
+        if lag > 0 {
+            FileHandle.standardError.write(
+                Data(
+                    ("trace serve: warning: this ledger is \(lag) entries behind the operator's last signed checkpoint "
+                        + "(size \(signed.checkpoint.size), in \(state.path)); serving the \(try ledger.size()) entries it holds\n")
+                        .utf8))
+        }
     }
 
     /// Runs `body` on a supply chain that has seen every committed entry, its own writes and

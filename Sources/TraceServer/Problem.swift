@@ -33,7 +33,7 @@ public struct Problem: Error, Sendable {
         case let e as LedgerError:
             switch e.code {
             case .badEvent: self.init(.badRequest, e.code.rawValue, e.message)
-            case .badSignature, .refused: self.init(.unprocessableContent, e.code.rawValue, e.message)
+            case .badSignature, .refused, .entryTooLarge: self.init(.unprocessableContent, e.code.rawValue, e.message)
             case .eventIDConflict: self.init(.conflict, e.code.rawValue, e.message)
             case .outOfRange: self.init(.notFound, e.code.rawValue, e.message)
             default: return nil

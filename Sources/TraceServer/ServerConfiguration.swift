@@ -11,6 +11,9 @@ public struct ServerConfiguration: Sendable {
     /// The operator's private key file: when given, the server signs a checkpoint after each
     /// write, so every answer carries a proof against a signed checkpoint.
     public var operatorKeyPath: String?
+    /// The operator's record of the last checkpoint it signed (beside its key file): a signing
+    /// server refuses to start on a ledger behind or forked from it; a read-only one reports its lag.
+    public var signedCheckpointPath: String?
     /// The largest request body accepted, in bytes.
     public var maxBodyBytes = 1 << 20
     /// The most events one batch may carry.

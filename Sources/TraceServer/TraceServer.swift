@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import TraceCrypto
+import TraceLedger
 
 /// `trace serve`: the HTTP API over one ledger, and the buyer's page. It stops cleanly on
 /// SIGTERM or SIGINT: requests in flight finish, then the process exits.
@@ -14,7 +15,9 @@ public enum TraceServer {
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
         let operatorKey = try configuration.operatorKeyPath.map { try PrivateKey(contentsOfFile: $0) }
         let publicURL = configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)"
-        let host = try LedgerHost(path: configuration.ledgerPath, operatorKey: operatorKey, publicURL: publicURL)
+        let signed = configuration.signedCheckpointPath.map(SignerState.init(path:))
+        let host = try LedgerHost(
+            path: configuration.ledgerPath, operatorKey: operatorKey, publicURL: publicURL, signerState: signed)
         let router = Router(context: ServerContext.self)
         router.add(middleware: ProblemMiddleware())
         let writes = WriteRoutes(
@@ -24,6 +27,7 @@ public enum TraceServer {
         CertificateRoutes(host: host, writes: writes).add(to: router)
         ReadRoutes(host: host).add(to: router)
         BuyerRoutes(host: host).add(to: router)
+        TileRoutes(source: try TileSource(path: configuration.ledgerPath)).add(to: router)
         let app = Application(
             router: router,
             // A connection that sends nothing for a minute is closed, so idle or stalled clients

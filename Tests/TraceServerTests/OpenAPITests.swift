@@ -62,6 +62,15 @@ struct OpenAPITests {
         try get("/lot/{code}", "/lot/RICE-404")
         try get("/lot/{code}", "/lot/LA-ST25-1?lang=en")
         try get("/01/{gtin}/10/{lot}", "/01/08934567000017/10/LA-ST25-1")
+        // C2SP tlog-tiles: a small ledger has only partial tiles.
+        let size = try f.ledgerSize()
+        try get("/checkpoint", "/checkpoint")
+        try get("/tile/{L}/{N}.p/{W}", "/tile/0/000.p/\(size)")
+        try get("/tile/entries/{N}.p/{W}", "/tile/entries/000.p/\(size)")
+        try get("/tile/{L}/{N}", "/tile/0/000")
+        try get("/tile/{L}/{N}", "/tile/00/000")
+        try get("/tile/entries/{N}", "/tile/entries/000")
+        try get("/tile/entries/{N}.p/{W}", "/tile/entries/000.p/\(size + 1)")
         // Exhaust the write burst: the refusal is documented too.
         var limited: HTTPReply?
         for i in 10...30 where limited == nil {

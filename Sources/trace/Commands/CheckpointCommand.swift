@@ -26,10 +26,12 @@ struct CheckpointCommand: ParsableCommand {
         let ledger = try options.open()
         let size = try ledger.size()
         var current = try ledger.latestCheckpoint()
-        if current?.checkpoint.size != size {
-            if let signer = try options.signingKey(key, fallback: options.defaultOperatorKeyPath) {
-                current = try ledger.checkpoint(signingWith: signer.key)
-            } else if let stale = current {
+        // With the key, always through the signer's record: even with nothing new to sign, a
+        // ledger behind or forked from what the operator already signed is refused, not shown.
+        if let signer = try options.signingKey(key, fallback: options.defaultOperatorKeyPath) {
+            current = try ledger.checkpoint(signingWith: signer.key, state: SignerState(besideKey: signer.path))
+        } else if current?.checkpoint.size != size {
+            if let stale = current {
                 Output.note(
                     "warning: the latest checkpoint covers \(stale.checkpoint.size) of \(size) entries; pass the operator's --key to sign a new one"
                 )

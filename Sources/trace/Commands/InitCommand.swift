@@ -42,6 +42,9 @@ struct InitCommand: ParsableCommand {
         }
         let vkey = ledger.metadata.operatorKey
         let note = try ledger.latestCheckpoint()?.note ?? ""
+        // The operator's own record of what it signed, outside the store (a new key: any old
+        // record at that path belonged to another ledger).
+        try SignerState(besideKey: keyPath).save(note: note)
         if options.json {
             try Output.json([
                 "ledger": .string(options.path), "origin": .string(origin), "operatorKey": .string(vkey.description),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Synchronization
+import TraceLedger
 import TraceServer
 
 /// `trace serve --port P`: the HTTP API and the buyer's web page over one ledger.
@@ -29,6 +30,11 @@ struct ServeCommand: ParsableCommand {
         configuration.host = host
         configuration.publicURL = publicURL
         configuration.operatorKeyPath = try options.signingKey(key, fallback: options.defaultOperatorKeyPath)?.path
+        configuration.signedCheckpointPath =
+            SignerState(
+                besideKey: configuration.operatorKeyPath ?? key ?? ProcessInfo.processInfo.environment["TRACE_KEY"]
+                    ?? options.defaultOperatorKeyPath
+            ).path
         configuration.maxBodyBytes = maxBody
         configuration.writesPerSecond = writeRate
         configuration.writeBurst = writeBurst
