@@ -283,6 +283,14 @@ struct JSONParser {
         }
     }
 
+    /// U+0000–U+024F (ASCII, Latin-1 Supplement, Latin Extended-A and -B) and U+1E00–U+1EFF
+    /// (Latin Extended Additional): each is its own NFC, has combining class 0, and neither it nor
+    /// the first scalar of its decomposition is ever the second of a canonical composition, so
+    /// any string of them is NFC (checked against the Unicode tables in `CanonicalParserTests`).
+    static func isNFCInAnyContext(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x250 || (0x1E00...0x1EFF).contains(scalar.value)
+    }
+
     /// JCS escapes only '"', '\\' and the C0 controls: \b \t \n \f \r short, the others as
     /// \u00xx in lower case; every other character is written as itself.
     private static func isCanonicalEscape(_ scalar: Unicode.Scalar, short: Bool, text: ArraySlice<UInt8>) -> Bool {
@@ -294,9 +302,11 @@ struct JSONParser {
         }
     }
 
-    /// Refuses a string whose bytes are not its NFC form; ASCII is NFC.
+    /// Refuses a string whose bytes are not its NFC form. Text made only of `isNFCInAnyContext`
+    /// scalars (ASCII, and Latin with Vietnamese's precomposed letters) is NFC without a look at
+    /// the normalization tables.
     private func requireNFC(_ text: String, _ range: Range<Int>) throws {
-        if text.utf8.allSatisfy({ $0 < 0x80 }) { return }
+        if text.unicodeScalars.allSatisfy(Self.isNFCInAnyContext) { return }
         guard CanonicalJSON.nfc(text).utf8.elementsEqual(text.utf8) else {
             throw notCanonical("a string is not in Unicode NFC", at: range.lowerBound - 1)
         }

@@ -40,6 +40,29 @@ struct CanonicalParserTests {
         }
     }
 
+    /// The parser takes text made of these scalars as NFC without normalizing it: true only if
+    /// every one is NFC alone and after any other of them, with nothing to compose or reorder.
+    @Test func theNFCFastPathRangesNeedNoNormalization() {
+        let scalars = (0..<0x250).compactMap(Unicode.Scalar.init) + (0x1E00...0x1EFF).compactMap(Unicode.Scalar.init)
+        for scalar in scalars {
+            let text = String(scalar)
+            #expect(
+                CanonicalJSON.nfc(text).unicodeScalars.elementsEqual(text.unicodeScalars), "U+\(String(scalar.value, radix: 16))")
+            #expect(scalar.properties.canonicalCombiningClass == .notReordered)
+        }
+        // Every ordered pair of a sample from each block (all pairs would be 1,100^2 normalizations).
+        let sample = scalars.enumerated().filter { $0.offset % 7 == 0 }.map(\.element)
+        for a in sample {
+            for b in sample {
+                let text = String(a) + String(b)
+                #expect(CanonicalJSON.nfc(text).unicodeScalars.elementsEqual(text.unicodeScalars))
+            }
+        }
+        // Vietnamese text typed precomposed passes; typed with combining marks it is refused.
+        #expect(Self.parserAccepts(Array("[\"Hợp tác xã Tân Lập, Lúa ST25, Đồng Tháp\"]".utf8)))
+        #expect(!Self.parserAccepts(Array("[\"Ta\u{302}n\"]".utf8)))
+    }
+
     @Test func eachKindOfNonCanonicalSpellingIsRefused() {
         let cases = [
             #"{"a":1, "b":2}"#, #" {"a":1}"#, #"{"a":1}\#n"#, #"{"b":1,"a":2}"#, #"{"a":1,"a":1}"#,
