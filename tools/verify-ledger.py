@@ -82,7 +82,24 @@ def hex_hash(text, what):
     return bytes.fromhex(text)
 
 
+# The acceptance rule's byte checks (section 3.1); `cryptography` checks the equation.
+_L = 2**252 + 27742317777372353535851937790883648493
+_P = 2**255 - 19
+_SMALL_ORDER_Y = {0, 1, _P - 1,
+                  int.from_bytes(bytes.fromhex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"), "little"),
+                  int.from_bytes(bytes.fromhex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"), "little")}
+
+
+def _point_ok(encoding):
+    y = int.from_bytes(encoding, "little") & ((1 << 255) - 1)
+    return y < _P and y not in _SMALL_ORDER_Y
+
+
 def ed25519_ok(public_key, signature, message):
+    if len(signature) != 64 or int.from_bytes(signature[32:], "little") >= _L or not _point_ok(signature[:32]):
+        return False
+    if not _point_ok(public_key.public_bytes_raw()):
+        return False
     try:
         public_key.verify(signature, message)
         return True

@@ -12,6 +12,14 @@ public enum CanonicalJSON {
         return try parser.parseDocument()
     }
 
+    /// Parses JSON text that must already be canonical, refusing anything else as it reads
+    /// (`json.not_canonical` for valid JSON spelled another way): the same answer as
+    /// `encode(parse(bytes)) == bytes`, without encoding.
+    public static func parseCanonical(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws -> JSONValue {
+        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth, canonical: true)
+        return try parser.parseDocument()
+    }
+
     /// Parses JSON text given as a string.
     public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws -> JSONValue {
         try parse(Array(text.utf8), maxDepth: maxDepth)

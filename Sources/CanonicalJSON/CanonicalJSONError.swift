@@ -11,6 +11,8 @@ public struct CanonicalJSONError: Error, Sendable, Equatable, CustomStringConver
         public static let duplicateKey = Code(rawValue: "json.duplicate_key")
         public static let nonFiniteNumber = Code(rawValue: "json.non_finite_number")
         public static let tooDeep = Code(rawValue: "json.too_deep")
+        /// Valid JSON, but not the canonical bytes of its value (FORMAT.md section 2).
+        public static let notCanonical = Code(rawValue: "json.not_canonical")
     }
 
     public let code: Code

@@ -4,20 +4,28 @@
 /// lone surrogate escapes must be refused rather than silently merged or replaced, invalid
 /// UTF-8 must be refused, and nesting depth must be bounded so hostile input cannot exhaust
 /// the stack. Keys that are canonically equivalent (NFC) count as duplicates.
+///
+/// With `canonical`, it also refuses, as it reads, any text that is not already the canonical
+/// bytes of its value (FORMAT.md section 2): white space, members out of UTF-16 key order,
+/// escapes other than JCS's, strings not in NFC, numbers not spelled as ECMAScript writes them.
+/// It accepts exactly the texts `CanonicalJSON.encode(parse(text)) == text` accepts, without
+/// encoding anything.
 struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
     private let maxDepth: Int
+    private let canonical: Bool
 
-    init(bytes: [UInt8], maxDepth: Int) {
+    init(bytes: [UInt8], maxDepth: Int, canonical: Bool = false) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+        self.canonical = canonical
     }
 
     mutating func parseDocument() throws -> JSONValue {
-        skipWhitespace()
+        try skipWhitespace()
         let value = try parseValue(depth: 0)
-        skipWhitespace()
+        try skipWhitespace()
         guard index == bytes.count else { throw error(.syntax, "unexpected text after the JSON value") }
         return value
     }
@@ -26,10 +34,16 @@ struct JSONParser {
         CanonicalJSONError(code, message, offset: index)
     }
 
-    private mutating func skipWhitespace() {
+    private func notCanonical(_ why: String, at offset: Int? = nil) -> CanonicalJSONError {
+        CanonicalJSONError(.notCanonical, why, offset: offset ?? index)
+    }
+
+    private mutating func skipWhitespace() throws {
         while index < bytes.count {
             switch bytes[index] {
-            case 0x20, 0x09, 0x0a, 0x0d: index += 1
+            case 0x20, 0x09, 0x0a, 0x0d:
+                if canonical { throw notCanonical("white space between tokens") }
+                index += 1
             default: return
             }
         }
@@ -67,29 +81,37 @@ struct JSONParser {
         guard depth <= maxDepth else { throw error(.tooDeep, "nesting deeper than \(maxDepth) levels") }
         index += 1
         var members: [String: JSONValue] = [:]
-        skipWhitespace()
+        var previousKey: String?
+        try skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             return .object(members)
         }
         while true {
-            skipWhitespace()
+            try skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
                 throw error(.syntax, "expected a string key")
             }
             let keyOffset = index
             let key = try parseString()
-            skipWhitespace()
+            if canonical {
+                // Strictly increasing UTF-16 order also rules out duplicates: keys are NFC here.
+                if let previousKey, !previousKey.utf16.lexicographicallyPrecedes(key.utf16) {
+                    throw notCanonical("key \"\(key)\" is out of order (members sort by UTF-16 code units)", at: keyOffset)
+                }
+                previousKey = key
+            }
+            try skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error(.syntax, "expected ':'") }
             index += 1
-            skipWhitespace()
+            try skipWhitespace()
             let value = try parseValue(depth: depth)
             // Swift's String equality is canonical equivalence, so "Tân" typed composed and
             // decomposed collide here, as they must once strings are NFC-normalized.
             guard members.updateValue(value, forKey: key) == nil else {
                 throw CanonicalJSONError(.duplicateKey, "duplicate key \"\(key)\"", offset: keyOffset)
             }
-            skipWhitespace()
+            try skipWhitespace()
             guard index < bytes.count else { throw error(.syntax, "unexpected end of input in an object") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
@@ -107,15 +129,15 @@ struct JSONParser {
         guard depth <= maxDepth else { throw error(.tooDeep, "nesting deeper than \(maxDepth) levels") }
         index += 1
         var elements: [JSONValue] = []
-        skipWhitespace()
+        try skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
             return .array(elements)
         }
         while true {
-            skipWhitespace()
+            try skipWhitespace()
             elements.append(try parseValue(depth: depth))
-            skipWhitespace()
+            try skipWhitespace()
             guard index < bytes.count else { throw error(.syntax, "unexpected end of input in an array") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
@@ -156,7 +178,26 @@ struct JSONParser {
                 .nonFiniteNumber, "the number \(text) is outside the range of an IEEE 754 double",
                 offset: start)
         }
+        if canonical && !isShortInteger(start..<index) {
+            // Anything but a short integer: spelled the one way ECMAScript writes its value?
+            guard (try? NumberFormat.ecmaScript(value)) == text else {
+                throw notCanonical("the number \(text) is not in canonical form", at: start)
+            }
+        }
         return value
+    }
+
+    /// Digits with an optional minus, at most 15 of them, not "-0": ECMAScript writes every such
+    /// integer back as exactly these digits (it is below 10^21 and held exactly by a double).
+    /// Leading zeros never get here: they are a syntax error.
+    private func isShortInteger(_ range: Range<Int>) -> Bool {
+        var i = range.lowerBound
+        let negative = bytes[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        let digits = range.upperBound - i
+        guard digits >= 1, digits <= 15 else { return false }
+        for j in i..<range.upperBound where !isDigit(bytes[j]) { return false }
+        return !(negative && digits == 1 && bytes[i] == UInt8(ascii: "0"))
     }
 
     private func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
@@ -171,6 +212,7 @@ struct JSONParser {
                 guard let text = String(validating: bytes[start..<index], as: UTF8.self) else {
                     throw CanonicalJSONError(.invalidUTF8, "a string is not valid UTF-8", offset: start)
                 }
+                if canonical { try requireNFC(text, start..<index) }
                 index += 1
                 return text
             }
@@ -187,6 +229,7 @@ struct JSONParser {
                 guard let text = String(validating: buffer, as: UTF8.self) else {
                     throw CanonicalJSONError(.invalidUTF8, "a string is not valid UTF-8", offset: start)
                 }
+                if canonical { try requireNFC(text, start..<index) }
                 index += 1
                 return text
             }
@@ -196,6 +239,7 @@ struct JSONParser {
                 index += 1
                 continue
             }
+            let escapeOffset = index
             index += 1
             guard index < bytes.count else { throw error(.syntax, "unterminated escape") }
             let e = bytes[index]
@@ -231,7 +275,40 @@ struct JSONParser {
             default:
                 throw error(.syntax, "unknown escape \\\(Unicode.Scalar(e).escaped(asASCII: true))")
             }
+            if canonical && !Self.isCanonicalEscape(scalar, short: e != UInt8(ascii: "u"), text: bytes[escapeOffset..<index]) {
+                throw notCanonical(
+                    "the escape \(String(decoding: bytes[escapeOffset..<index], as: UTF8.self)) is not JCS's", at: escapeOffset)
+            }
             buffer.append(contentsOf: String(scalar).utf8)
+        }
+    }
+
+    /// U+0000–U+024F (ASCII, Latin-1 Supplement, Latin Extended-A and -B) and U+1E00–U+1EFF
+    /// (Latin Extended Additional): each is its own NFC, has combining class 0, and neither it nor
+    /// the first scalar of its decomposition is ever the second of a canonical composition, so
+    /// any string of them is NFC (checked against the Unicode tables in `CanonicalParserTests`).
+    static func isNFCInAnyContext(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x250 || (0x1E00...0x1EFF).contains(scalar.value)
+    }
+
+    /// JCS escapes only '"', '\\' and the C0 controls: \b \t \n \f \r short, the others as
+    /// \u00xx in lower case; every other character is written as itself.
+    private static func isCanonicalEscape(_ scalar: Unicode.Scalar, short: Bool, text: ArraySlice<UInt8>) -> Bool {
+        switch scalar.value {
+        case 0x22, 0x5c, 0x08, 0x09, 0x0a, 0x0c, 0x0d: return short
+        case 0x00..<0x20:
+            return !short && text.allSatisfy { !(UInt8(ascii: "A")...UInt8(ascii: "F")).contains($0) }
+        default: return false
+        }
+    }
+
+    /// Refuses a string whose bytes are not its NFC form. Text made only of `isNFCInAnyContext`
+    /// scalars (ASCII, and Latin with Vietnamese's precomposed letters) is NFC without a look at
+    /// the normalization tables.
+    private func requireNFC(_ text: String, _ range: Range<Int>) throws {
+        if text.unicodeScalars.allSatisfy(Self.isNFCInAnyContext) { return }
+        guard CanonicalJSON.nfc(text).utf8.elementsEqual(text.utf8) else {
+            throw notCanonical("a string is not in Unicode NFC", at: range.lowerBound - 1)
         }
     }
 

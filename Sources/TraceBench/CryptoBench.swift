@@ -5,10 +5,8 @@ import TraceLedger
 
 /// Ed25519 verification: ours on one core and on all cores, beside `openssl speed` run now.
 enum CryptoBench {
-    static func run(_ options: Options) throws {
-        let seconds = options.double("seconds", 3)
-        let cores = ParallelVerifier.defaultWorkers
-        // Realistic messages: the context and a ~250-byte canonical event, from 8 signers.
+    /// Realistic messages: the context and a ~250-byte canonical event, from 8 signers.
+    static func sampleChecks() throws -> [SignatureCheck] {
         let keys = try (0..<8).map { _ in try PrivateKey.generate() }
         var checks: [SignatureCheck] = []
         for i in 0..<4096 {
@@ -18,14 +16,26 @@ enum CryptoBench {
             let key = keys[i % keys.count]
             checks.append(SignatureCheck(signature: try key.sign(message), message: message, key: key.publicKey))
         }
+        return checks
+    }
 
-        let single = rate(seconds: seconds) {
-            let verifier = SignatureVerifier()
+    /// One core's verify rate through `SignatureVerifier` (the rule's byte checks included).
+    static func verifierRate(_ backend: Ed25519Backend, checks: [SignatureCheck], seconds: Double) -> Double {
+        rate(seconds: seconds) {
+            let verifier = SignatureVerifier(backend: backend)
             for c in checks where !verifier.verify(signature: c.signature, message: c.message, key: c.key) {
                 fatalError("benchmark signature failed")
             }
             return checks.count
         }
+    }
+
+    static func run(_ options: Options) throws {
+        let seconds = options.double("seconds", 3)
+        let cores = ParallelVerifier.defaultWorkers
+        let checks = try sampleChecks()
+        let single = verifierRate(.sodium, checks: checks, seconds: seconds)
+        let singleOpenSSL = verifierRate(.openssl, checks: checks, seconds: seconds)
         let parallel = rate(seconds: seconds) {
             precondition(ParallelVerifier.firstFailure(checks, workers: cores) == nil)
             return checks.count
@@ -37,10 +47,16 @@ enum CryptoBench {
         print("|---|---:|---:|")
         if let openssl {
             print("| `openssl speed -seconds \(Int(seconds.rounded())) ed25519`, one core | \(grouped(openssl)) | 1.00 |")
-            print("| trace, one core | \(grouped(single)) | \(String(format: "%.2f", single / openssl)) of OpenSSL |")
+            print(
+                "| trace, one core, libcrypto backend | \(grouped(singleOpenSSL)) | \(String(format: "%.2f", singleOpenSSL / openssl)) of OpenSSL |"
+            )
+            print(
+                "| trace, one core, libsodium backend (the default) | \(grouped(single)) | \(String(format: "%.2f", single / openssl)) of OpenSSL |"
+            )
         } else {
             print("| `openssl speed` | not available | |")
-            print("| trace, one core | \(grouped(single)) | |")
+            print("| trace, one core, libcrypto backend | \(grouped(singleOpenSSL)) | |")
+            print("| trace, one core, libsodium backend (the default) | \(grouped(single)) | |")
         }
         print(
             "| trace, all \(cores) cores (`ParallelVerifier`) | \(grouped(parallel)) | \(String(format: "%.2f", parallel / single)) x one core |"

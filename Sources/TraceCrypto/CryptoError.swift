@@ -10,6 +10,8 @@ public struct CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let keyFileExists = Code(rawValue: "crypto.key_file_exists")
         public static let badVerifierKey = Code(rawValue: "crypto.bad_verifier_key")
         public static let badSignature = Code(rawValue: "crypto.bad_signature")
+        /// A public key that the ledger's Ed25519 rule refuses (small order, non-canonical, not a point).
+        public static let refusedKey = Code(rawValue: "crypto.refused_key")
         public static let badLength = Code(rawValue: "crypto.bad_length")
         public static let io = Code(rawValue: "crypto.io")
     }

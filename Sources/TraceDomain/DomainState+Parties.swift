@@ -159,7 +159,12 @@ extension DomainState {
 
     static func verifierKey(_ text: String?, field: String, id: String) throws -> String {
         guard let text else { throw DomainError(.badInput, "event \(id): \(field) (a verifier key) is missing") }
-        do { return try VerifierKey(text).description } catch let error as CryptoError {
+        do {
+            let key = try VerifierKey(text)
+            // The Ed25519 rule (FORMAT.md section 3): a key no accepted signature could match is refused here.
+            try key.publicKey.checkAcceptable()
+            return key.description
+        } catch let error as CryptoError {
             throw DomainError(.badInput, "event \(id): \(field): \(error.message)")
         }
     }

@@ -68,13 +68,18 @@ public struct Entry: Sendable, Equatable {
 
     /// Reads stored bytes, checking every field and that the bytes are canonical; the
     /// signature is not checked here (see `Ledger.verify`).
-    /// `canonical: false` skips re-serializing to check the spelling, for replaying a store
-    /// that `Ledger.verify` checks; anything read from outside keeps the check.
+    /// `canonical: false` skips the spelling checks, for replaying a store that `Ledger.verify`
+    /// checks; anything read from outside keeps them.
     public init(bytes: [UInt8], expectedSeq: UInt64? = nil, canonical: Bool = true) throws {
         let label = expectedSeq.map { "entry \($0)" } ?? "entry"
         func bad(_ why: String) -> LedgerError { LedgerError(.badEntry, "\(label): \(why)", entry: expectedSeq) }
         let value: JSONValue
-        do { value = try CanonicalJSON.parse(bytes) } catch let error as CanonicalJSONError {
+        // The one canonical spelling only: anything else could hide a second meaning of the same
+        // entry. The canonical parser refuses any other spelling as it reads, encoding nothing.
+        do { value = try canonical ? CanonicalJSON.parseCanonical(bytes) : CanonicalJSON.parse(bytes) } catch let error
+            as CanonicalJSONError
+        {
+            if error.code == .notCanonical { throw bad("bytes are not in RFC 8785 canonical form (\(error.message))") }
             throw bad("not valid JSON (\(error.message))")
         }
         guard let o = value.objectValue else { throw bad("not a JSON object") }
@@ -104,23 +109,16 @@ public struct Entry: Sendable, Equatable {
         self.prev = prev
         self.signed = SignedEvent(event: event, key: key, signature: Array(sig))
         self.bytes = bytes
-        // The one canonical spelling only: anything else could hide a second meaning of the same
-        // entry. Encoding the event and laying out the rest gives exactly the canonical bytes.
-        if canonical {
-            guard let eventBytes = try? CanonicalJSON.encode(event) else { throw bad("the event cannot be canonicalized") }
-            let expected = Self.layout(
-                eventBytes: eventBytes, key: keyText, prev: prev, recorded: recorded, seq: UInt64(seqValue), sig: sigText)
-            guard expected == bytes else { throw bad("bytes are not in RFC 8785 canonical form") }
-            self.eventBytes = eventBytes
-        } else {
-            // Bytes already verified canonical: the event is the slice between the fixed prefix
-            // and the members after it.
-            let frame = Self.layout(
-                eventBytes: [], key: keyText, prev: prev, recorded: recorded, seq: UInt64(seqValue), sig: sigText)
-            let prefix = Array(#"{"event":"#.utf8).count
-            guard bytes.count >= frame.count else { throw bad("bytes are shorter than their own members") }
-            self.eventBytes = Array(bytes[prefix..<(bytes.count - (frame.count - prefix))])
+        // Canonical JSON leaves one spelling open: upper-case hex digits in "prev".
+        if canonical && prevText != prev.hex {
+            throw bad("bytes are not in RFC 8785 canonical form (\"prev\" is not lower-case hex)")
         }
+        // Canonical bytes: the event is the slice between the fixed prefix and the members after it.
+        let frame = Self.layout(
+            eventBytes: [], key: keyText, prev: prev, recorded: recorded, seq: UInt64(seqValue), sig: sigText)
+        let prefix = Array(#"{"event":"#.utf8).count
+        guard bytes.count >= frame.count else { throw bad("bytes are shorter than their own members") }
+        self.eventBytes = Array(bytes[prefix..<(bytes.count - (frame.count - prefix))])
     }
 
     /// RFC 9162 leaf hash of the bytes.

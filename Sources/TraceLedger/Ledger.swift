@@ -43,6 +43,9 @@ public final class Ledger: Sendable {
         do { try VerifierKey.checkName(origin) } catch let error as CryptoError {
             throw LedgerError(.refused, "--origin: \(error.message)")
         }
+        do { try operatorKey.publicKey.checkAcceptable() } catch let error as CryptoError {
+            throw LedgerError(.refused, "the operator key: \(error.message)")
+        }
         let vkey = try VerifierKey(name: origin, publicKey: operatorKey.publicKey)
         let store = try SQLiteLedgerStore.create(path: path, origin: origin, operatorKey: vkey)
         let ledger = try Ledger(store: store)
