@@ -100,7 +100,8 @@ extension DomainState {
                 )
             }
         }
-        guard let cap = rules.cropCap(plot.crop) else { return nil }
+        // Most ledgers have no caps: folding the crop on every harvest would cost replay time.
+        guard !rules.cropCaps.isEmpty, let cap = rules.cropCap(plot.crop) else { return nil }
         let crop = OperatorRules.fold(plot.crop)
         let claim = HarvestClaim(lot: lot, day: day, kilograms: mass.kilograms, crop: crop, seq: ctx.seq)
         let counted = plot.claims.filter { $0.crop == crop }
@@ -131,6 +132,7 @@ extension DomainState {
     )
         throws
     {
+        guard rules.adopted || !rules.processCaps.isEmpty else { return }
         var governed: [String: (cap: ProcessCap, mass: Mass)] = [:]
         for output in outputs {
             let product = output.product ?? ""
