@@ -502,6 +502,11 @@ def check_members(event, required, optional=()):
     require(not extra, f"unexpected members {sorted(extra)}")
 
 
+def official_code_ok(text):
+    """A growing-area or packhouse code: 1 to 40 ASCII letters, digits, - . / _ (docs/RULES.md)."""
+    return isinstance(text, str) and re.fullmatch(r"[A-Za-z0-9./_-]{1,40}", text) is not None
+
+
 def check_verifier_key(text, what):
     try:
         return VerifierKey(text)
@@ -592,7 +597,7 @@ def apply_event(state, e):
         check_members(ev, ["party"])
         p = ev["party"]
         require(isinstance(p, dict), "party is not an object")
-        allowed = {"id", "roles", "key", "name", "personal", "gln", "address", "memberOf"}
+        allowed = {"id", "roles", "key", "name", "personal", "gln", "address", "memberOf", "packhouseCode"}
         require(not (set(p) - allowed), f"party has unexpected members {sorted(set(p) - allowed)}")
         pid = p.get("id")
         require(isinstance(pid, str) and PARTY_ID_RE.fullmatch(pid) is not None and pid != OPERATOR,
@@ -663,7 +668,7 @@ def apply_event(state, e):
         check_members(ev, ["plot"])
         p = ev["plot"]
         require(isinstance(p, dict), "plot is not an object")
-        allowed = {"id", "farm", "crop", "areaHa", "geometry", "cultivatedSince", "evidenceSha256"}
+        allowed = {"id", "farm", "crop", "areaHa", "geometry", "cultivatedSince", "evidenceSha256", "growingAreaCode"}
         require(not (set(p) - allowed), f"plot has unexpected members {sorted(set(p) - allowed)}")
         for name in ("id", "farm", "crop", "areaHa", "geometry"):
             require(name in p, f"plot member {name} is missing")
@@ -682,7 +687,44 @@ def apply_event(state, e):
             require(valid_date(p["cultivatedSince"]), "cultivatedSince is not YYYY-MM-DD")
         if "evidenceSha256" in p:
             require(is_hex64(p["evidenceSha256"]), "evidenceSha256 is not hex SHA-256")
+        if "growingAreaCode" in p:
+            require(official_code_ok(p["growingAreaCode"]), "growingAreaCode is not 1-40 of A-Z a-z 0-9 - . / _")
         state.plots[p["id"]] = {"record": p, "farm": farm.id, "cooperative": actor_id, "entry": seq}
+
+    elif typ == "plot.amend":
+        # docs/RULES.md: corrections by the plot's cooperative or the operator. ASSUMPTION: this
+        # reference checks who amends and the values' form; the operator's limits (areas, caps)
+        # are replayed by `trace verify`, not here.
+        check_members(ev, ["plot"], ["areaHa", "geometry", "crop", "growingAreaCode", "reason"])
+        require(ev["plot"] in state.plots, f"plot {ev['plot']} is not registered")
+        plot = state.plots[ev["plot"]]
+        require(actor_id == OPERATOR or ("cooperative" in actor.roles and plot["cooperative"] == actor_id),
+                f"{actor_id} may not amend plot {ev['plot']}", "keys")
+        changed = {k: ev[k] for k in ("areaHa", "geometry", "crop", "growingAreaCode") if k in ev}
+        require(changed, "a plot amendment changes nothing")
+        if "areaHa" in changed:
+            require(decimal(changed["areaHa"], "areaHa") > 0, "areaHa must be greater than zero")
+        if "geometry" in changed:
+            check_geometry(changed["geometry"])
+        if "growingAreaCode" in changed:
+            require(official_code_ok(changed["growingAreaCode"]), "growingAreaCode is not 1-40 of A-Z a-z 0-9 - . / _")
+        plot["record"] = dict(plot["record"], **changed)
+
+    elif typ == "party.amend":
+        require(actor_id == OPERATOR, "only the operator amends parties", "keys")
+        check_members(ev, ["party"], ["packhouseCode", "personal", "reason"])
+        party = state.party(ev["party"], "party")
+        if "packhouseCode" in ev:
+            require(official_code_ok(ev["packhouseCode"]), "packhouseCode is not 1-40 of A-Z a-z 0-9 - . / _")
+        if "personal" in ev:
+            require(isinstance(ev["personal"], dict) and all(is_hex64(v) for v in ev["personal"].values()),
+                    "personal holds SHA-256 commitments")
+        require("packhouseCode" in ev or "personal" in ev, "a party amendment changes nothing")
+
+    elif typ in ("rules.crop-cap", "rules.process-cap", "rules.require-codes", "rules.adopt"):
+        # ASSUMPTION: the operator's limits (docs/RULES.md) are replayed by `trace verify`; this
+        # reference checks only that the operator set them.
+        require(actor_id == OPERATOR, f"only the operator sets {typ}", "keys")
 
     elif typ == "harvest":
         check_members(ev, ["lot", "product", "quantity", "unit", "plot", "harvested"])

@@ -24,6 +24,16 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let exists = Code(rawValue: "domain.exists")
         /// What was asked about is not yet covered by a signed checkpoint.
         public static let notCheckpointed = Code(rawValue: "domain.not_checkpointed")
+        /// A harvest or transform claims more than the operator's cap allows.
+        public static let capExceeded = Code(rawValue: "domain.cap_exceeded")
+        /// A transform's process has no operator cap, and the rules are adopted.
+        public static let noCap = Code(rawValue: "domain.no_cap")
+        /// A plot's declared area does not match its geometry.
+        public static let areaMismatch = Code(rawValue: "domain.area_mismatch")
+        /// An export the operator requires codes for has a plot or packhouse without one.
+        public static let codeMissing = Code(rawValue: "domain.missing_code")
+        /// A person's party id is not opaque.
+        public static let notOpaque = Code(rawValue: "domain.not_opaque")
     }
 
     public let code: Code

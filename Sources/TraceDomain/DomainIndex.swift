@@ -9,7 +9,7 @@ import TraceLedger
 /// the entries without it, and it is rebuilt from the entries when missing or out of step.
 enum DomainIndex {
     /// Bumped whenever the stored record shapes change; an index of another version is rebuilt.
-    static let version = "2"
+    static let version = "3"
 
     static let schema = """
         CREATE TABLE IF NOT EXISTS domain_records (
@@ -19,7 +19,7 @@ enum DomainIndex {
         """
 
     enum Kind: String {
-        case party, plot, lot, entry, recall
+        case party, plot, lot, entry, recall, rules
     }
 
     /// The number of entries the index reflects, or nil when there is no usable index.
@@ -77,6 +77,12 @@ enum DomainIndex {
         try write(&state.lots, .lot)
         try write(&state.entries, .entry)
         try write(&state.recalls, .recall)
+        if state.rulesChanged {
+            out.bytes.removeAll(keepingCapacity: true)
+            state.rules.write(to: &out)
+            try put.execute(arguments: [Kind.rules.rawValue, "rules", Data(out.bytes)])
+            state.rulesChanged = false
+        }
         try db.execute(
             sql: "INSERT OR REPLACE INTO domain_meta (key, value) VALUES ('version', ?), ('size', ?)",
             arguments: [version, String(state.size)])
@@ -89,6 +95,7 @@ enum DomainIndex {
         state.lots.changed = Set(state.lots.records.keys)
         state.entries.changed = Set(state.entries.records.keys)
         state.recalls.changed = Set(state.recalls.records.keys)
+        state.rulesChanged = true
     }
 }
 
@@ -146,8 +153,9 @@ final class IndexReader: @unchecked Sendable {
         guard let size = try DomainIndex.size(db) else { return nil }
         let parties: [String: PartyRecord] = try DomainIndex.loadAll(.party, db)
         let recalls: [String: String] = try DomainIndex.loadAll(.recall, db)
+        let rules: OperatorRules = try DomainIndex.load(.rules, "rules", db) ?? OperatorRules()
         return DomainState(
-            size: size, parties: parties, recalls: recalls,
+            size: size, parties: parties, recalls: recalls, rules: rules,
             plots: RecordSource { key in self.read { try DomainIndex.load(.plot, key, $0) } },
             lots: RecordSource { key in self.read { try DomainIndex.load(.lot, key, $0) } },
             entries: RecordSource { key in self.read { try DomainIndex.load(.entry, key, $0) } })

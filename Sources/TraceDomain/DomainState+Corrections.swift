@@ -39,6 +39,10 @@ extension DomainState {
             lots[key]!.status = .voided
             lots[key]!.held = .zero
             lots[key]!.entries.append(ctx.seq)
+            // A voided harvest no longer counts against its plot's crop cap.
+            if let plotID = lot.plot, let plot = plots[plotID], plot.claims.contains(where: { $0.lot == key && $0.seq == seq }) {
+                plots[plotID]!.claims.removeAll { $0.lot == key && $0.seq == seq }
+            }
         case .shipped(let key):
             guard case .inTransit(_, let shipSeq) = lots[key]?.status, shipSeq == seq else {
                 throw DomainError(.cannotVoid, "event \(ctx.id): the shipment in entry \(seq) was already received")

@@ -10,7 +10,7 @@ extension DomainState {
     mutating func harvest(_ ctx: EventContext) throws {
         try ctx.requireRole([.cooperative, .farm], "record a harvest")
         let code = try LotCode(try ctx.string("lot", "the new lot's code"), field: "lot")
-        guard lots[code.key] == nil else {
+        if let old = lots[code.key], !mayReuse(old, ctx) {
             throw DomainError(
                 .lotExists, "event \(ctx.id): lot code \(code) is already used by another lot; lot codes are unique")
         }
@@ -32,11 +32,21 @@ extension DomainState {
             throw DomainError(
                 .badTime, "event \(ctx.id): harvested \(harvested) must be a date (YYYY-MM-DD) not after the event's time")
         }
+        let claim = try checkHarvest(plot: plot, lot: code.key, mass: mass, harvestedMs: day, ctx)
+        if let claim { plots[plotID]!.claims.append(claim) }
         lots[code.key] = LotRecord(
             code: code, product: product, produced: mass, held: mass, custodian: ctx.actor.id, status: .active,
             createdSeq: ctx.seq, lastTimeMs: ctx.timeMs, plot: plotID, harvested: harvested, parents: [], children: [],
             entries: [ctx.seq], certifications: [], holds: [], custodians: [ctx.actor.id], export: nil)
         pendingEffect = .created(lot: code.key)
+    }
+
+    /// Once the rules are adopted, a voided harvest's code may be used again by the party that
+    /// harvested it, if that lot never did anything but be harvested and voided: it never left
+    /// its first holder and was never certified, labelled (exported) or transformed.
+    func mayReuse(_ old: LotRecord, _ ctx: EventContext) -> Bool {
+        rules.adopted && old.status == .voided && old.plot != nil && old.entries.count == 2
+            && old.custodians == [ctx.actor.id] && old.certifications.isEmpty && old.export == nil && old.children.isEmpty
     }
 
     /// Checks that the actor may act on `lot` now, and that the event is not older than the lot.
@@ -168,6 +178,7 @@ extension DomainState {
         guard outputs.allSatisfy({ $0.product != nil }) else {
             throw DomainError(.badInput, "event \(ctx.id): each output of a transform names its \"product\"")
         }
+        try checkProcessCaps(process: process, inTotal: inTotal, outputs: outputs, ctx)
         try requireNew(outputs.map(\.code), ctx)
         let drawn = try draw(inputs, ctx, process)
         let made = try create(outputs, product: "", parents: drawn.map(\.lot), ctx)
@@ -286,9 +297,10 @@ extension DomainState {
                 .badInput, "event \(ctx.id): country \"\(country)\" must be an ISO 3166 alpha-2 code in capitals, like DE or US")
         }
         let gtin = try ctx.event["gtin"]?.stringValue.map { try GS1.gtin14($0, field: "gtin") }
-        lot.export = ExportRecord(
-            seq: ctx.seq, buyer: try ctx.string("buyer", "the buyer"), country: country,
-            container: try ctx.string("container", "the container number"), gtin: gtin)
+        let buyer = try ctx.string("buyer", "the buyer")
+        let container = try ctx.string("container", "the container number")
+        try checkExport(lot: lot, country: country, container: container, ctx)
+        lot.export = ExportRecord(seq: ctx.seq, buyer: buyer, country: country, container: container, gtin: gtin)
         lot.status = .exported
         lot.entries.append(ctx.seq)
         lot.lastTimeMs = ctx.timeMs

@@ -47,6 +47,8 @@ extension DomainState {
             throw DomainError(
                 .badInput, "event \(ctx.id): party \(id) is a person; a person's address is personal data and is not recorded")
         }
+        if rules.adopted && !personal.isEmpty { try requireOpaque(id, ctx) }
+        let packhouseCode = try Self.officialCode(p["packhouseCode"], field: "party.packhouseCode", ctx)
         let memberOf = p["memberOf"]?.stringValue
         if let memberOf {
             guard parties[memberOf]?.roles.contains(.cooperative) == true else {
@@ -55,7 +57,7 @@ extension DomainState {
         }
         parties[id] = PartyRecord(
             id: id, name: name, personal: personal, roles: Set(roles), gln: gln, address: address, memberOf: memberOf,
-            keys: [KeyRecord(vkey: vkey, from: ctx.seq, until: nil)], registeredSeq: ctx.seq)
+            keys: [KeyRecord(vkey: vkey, from: ctx.seq, until: nil)], registeredSeq: ctx.seq, packhouseCode: packhouseCode)
     }
 
     mutating func rotateKey(_ ctx: EventContext) throws {
@@ -122,6 +124,8 @@ extension DomainState {
             )
         }
         let geometry = try PlotGeometry(stored: p["geometry"], field: "plot.geometry")
+        try checkPlotArea(id: id, area: area, geometry: geometry, ctx)
+        let growingAreaCode = try Self.officialCode(p["growingAreaCode"], field: "plot.growingAreaCode", ctx)
         // The EU cut-off evidence is compared as a date and a document hash: hold them to that form.
         let since = p["cultivatedSince"]?.stringValue
         if let since {
@@ -139,7 +143,7 @@ extension DomainState {
         plots[id] = PlotRecord(
             id: id, farm: farmID, cooperative: ctx.actor.id, crop: CanonicalJSON.nfc(crop), areaHa: area, geometry: geometry,
             cultivatedSince: since, evidenceSHA256: evidence,
-            registeredSeq: ctx.seq)
+            registeredSeq: ctx.seq, growingAreaCode: growingAreaCode)
     }
 
     /// True when any party has ever had this public key, whatever name it was registered under:

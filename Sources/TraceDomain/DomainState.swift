@@ -15,6 +15,12 @@ public struct DomainState: Sendable {
     var entries = RecordTable<EntryFact>()
     /// Open recalls: recall entry number to the recalled lot's key (always all in memory).
     var recalls = RecordTable<String>()
+    /// The operator's limits and the adoption of the release's rules (always all in memory).
+    public internal(set) var rules = OperatorRules() {
+        didSet { rulesChanged = true }
+    }
+    /// Whether `rules` changed since the index was last written.
+    var rulesChanged = false
     /// How far the state has been built: the next entry it expects.
     public internal(set) var size: UInt64 = 0
     /// The effect of the entry being applied, recorded once it has passed every rule.
@@ -28,12 +34,14 @@ public struct DomainState: Sendable {
 
     /// A state at `size` whose records come from an index; parties and recalls are given whole.
     init(
-        size: UInt64, parties: [String: PartyRecord], recalls: [String: String], plots: RecordSource<PlotRecord>,
-        lots: RecordSource<LotRecord>, entries: RecordSource<EntryFact>
+        size: UInt64, parties: [String: PartyRecord], recalls: [String: String], rules: OperatorRules,
+        plots: RecordSource<PlotRecord>, lots: RecordSource<LotRecord>, entries: RecordSource<EntryFact>
     ) {
         self.size = size
         self.parties = RecordTable(records: parties)
         self.recalls = RecordTable(records: recalls)
+        self.rules = rules
+        rulesChanged = false
         self.plots = RecordTable(source: plots)
         self.lots = RecordTable(source: lots)
         self.entries = RecordTable(source: entries)
@@ -89,6 +97,12 @@ public struct DomainState: Sendable {
         case "void": try void(ctx)
         case "recall": try recall(ctx)
         case "release": try release(ctx)
+        case "rules.crop-cap": try setCropCap(ctx)
+        case "rules.process-cap": try setProcessCap(ctx)
+        case "rules.require-codes": try requireCodes(ctx)
+        case "rules.adopt": try adoptRules(ctx)
+        case "plot.amend": try amendPlot(ctx)
+        case "party.amend": try amendParty(ctx)
         default:
             throw DomainError(.badInput, "event \(ctx.id): unknown type \"\(type)\"")
         }

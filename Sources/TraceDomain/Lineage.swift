@@ -100,6 +100,10 @@ public struct Lineage {
             "custodianName": .string(name(of: lot.custodian)), "status": .string(Self.status(lot)),
             "createdEntry": .number(Double(lot.createdSeq)), "onHold": .bool(!lot.holds.isEmpty),
         ]
+        if let custodian = state.parties[lot.custodian] {
+            if let code = custodian.packhouseCode { o["custodianPackhouseCode"] = .string(code) }
+            if !custodian.amendments.isEmpty { o["custodianCorrections"] = Self.corrections(custodian.amendments) }
+        }
         if let plotID = lot.plot, let plot = state.plots[plotID] {
             o["plot"] = [
                 "id": .string(plot.id), "farm": .string(plot.farm), "farmer": .string(name(of: plot.farm)),
@@ -107,6 +111,8 @@ public struct Lineage {
                 "areaHa": .string(NSDecimalNumber(decimal: plot.areaHa).stringValue),
                 "geometry": plot.geometry.storedJSON,
                 "address": state.parties[plot.cooperative]?.address.map { .string($0.line) } ?? .null,
+                "growingAreaCode": plot.growingAreaCode.map { .string($0) } ?? .null,
+                "corrections": Self.corrections(plot.amendments),
             ]
             o["harvested"] = lot.harvested.map { .string($0) } ?? .null
         }
@@ -132,6 +138,19 @@ public struct Lineage {
             o["export"] = .object(e)
         }
         return o
+    }
+
+    /// Corrections of a registration, oldest first, each shown as one: the entry, who, why, and
+    /// each field's old and new value (a person's commitments, never their clear data).
+    static func corrections(_ amendments: [Amendment]) -> JSONValue {
+        .array(
+            amendments.map { a in
+                [
+                    "entry": .number(Double(a.seq)), "by": .string(a.actor), "reason": a.reason.map { .string($0) } ?? .null,
+                    "changes": .object(
+                        a.changes.mapValues { ["from": .string($0.first ?? ""), "to": .string($0.last ?? "")] }),
+                ]
+            })
     }
 
     public static func status(_ lot: LotRecord) -> String {

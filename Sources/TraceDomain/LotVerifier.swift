@@ -300,13 +300,18 @@ public struct LotVerifier {
         for id in plots {
             guard let plot = state.plots[id] else { continue }
             seqs.insert(plot.registeredSeq)
+            // Corrections change what later events are checked against: they are part of the story.
+            seqs.formUnion(plot.amendments.map(\.seq))
             parties.formUnion([plot.farm, plot.cooperative])
         }
+        // The operator's caps, code requirements and adoptions bind every event after them.
+        seqs.formUnion(state.rules.entries)
         var pending = Array(parties)
         var seenParties = parties
         while let id = pending.popLast() {
             guard let party = state.parties[id] else { continue }
             seqs.insert(party.registeredSeq)
+            seqs.formUnion(party.amendments.map(\.seq))
             for key in party.keys {
                 seqs.insert(key.from)
                 if let until = key.until { seqs.insert(until) }

@@ -15,6 +15,10 @@ public struct PartyRecord: Sendable, Codable {
     public var memberOf: String?
     public var keys: [KeyRecord]
     public let registeredSeq: UInt64
+    /// A packhouse's official code (mã số cơ sở đóng gói), for a processor.
+    public var packhouseCode: String? = nil
+    /// Corrections made by `party.amend`, oldest first.
+    public var amendments: [Amendment] = []
 
     public var isPerson: Bool { name == nil }
 
@@ -42,12 +46,18 @@ public struct PlotRecord: Sendable, Codable {
     public let id: String
     public let farm: String
     public let cooperative: String
-    public let crop: String
-    public let areaHa: Decimal
-    public let geometry: PlotGeometry
+    public var crop: String
+    public var areaHa: Decimal
+    public var geometry: PlotGeometry
     public let cultivatedSince: String?
     public let evidenceSHA256: String?
     public let registeredSeq: UInt64
+    /// Vietnam's official growing-area code (mã số vùng trồng), if registered.
+    public var growingAreaCode: String? = nil
+    /// Harvests counted against a crop cap (those recorded while one was in force), oldest first.
+    public var claims: [HarvestClaim] = []
+    /// Corrections made by `plot.amend`, oldest first.
+    public var amendments: [Amendment] = []
 }
 
 /// A certification or lab result attached to a lot.

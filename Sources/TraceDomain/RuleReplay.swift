@@ -32,7 +32,7 @@ public final class RuleReplay {
         reader = ScratchReader(scratch)
         let reader = self.reader
         state = DomainState(
-            size: 0, parties: [:], recalls: [:], plots: RecordSource { reader.load(.plot, $0) },
+            size: 0, parties: [:], recalls: [:], rules: OperatorRules(), plots: RecordSource { reader.load(.plot, $0) },
             lots: RecordSource { reader.load(.lot, $0) }, entries: RecordSource { reader.load(.entry, $0) })
         self.window = max(1, window)
     }

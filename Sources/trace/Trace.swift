@@ -14,8 +14,7 @@ struct Trace: ParsableCommand {
             TransformCommand.self, SplitCommand.self, MergeCommand.self, ShipCommand.self, ReceiveCommand.self,
             CertifyCommand.self, ExportCommand.self, VoidCommand.self, RecallCommand.self, ReleaseCommand.self,
             ShowCommand.self, LineageCommand.self, SubmitCommand.self, ForgetCommand.self, VerifyLotCommand.self,
-            CertificateCommand.self, EUDRCommand.self, ServeCommand.self,
-            PublishCommand.self,
+            CertificateCommand.self, EUDRCommand.self, ServeCommand.self, PublishCommand.self, RulesCommand.self,
         ]
     )
 

@@ -92,7 +92,7 @@ struct DomainCLITests {
             in: .whitespacesAndNewlines)
         #expect(
             try h.run(
-                "party", "add", "--id", "nong-ho-bay", "--person", "--name", "Nguyễn Văn Bảy", "--phone", "0909123456",
+                "party", "add", "--id", "p-4f7k2m9q", "--person", "--name", "Nguyễn Văn Bảy", "--phone", "0909123456",
                 "--role", "farm", "--member-of", "htx-tan-lap", "--vkey", farmer
             ).status == 0)
         #expect(
@@ -117,7 +117,7 @@ struct DomainCLITests {
         // The farmer asks to be forgotten: the name goes, the ledger still verifies.
         let db = try String(contentsOfFile: h.ledger, encoding: .isoLatin1)
         #expect(db.contains("0909123456"))
-        let forget = try h.run("forget", "--person", "nong-ho-bay")
+        let forget = try h.run("forget", "--person", "p-4f7k2m9q")
         #expect(forget.status == 0)
         #expect(forget.stdout.contains("erased 2 values"))
         // Gone from the file and its log, not just from the table.

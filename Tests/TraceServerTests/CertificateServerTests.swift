@@ -19,11 +19,11 @@ struct CertificateServerTests {
         let steps: [[String]] = [
             ["party", "add", "--id", "vinarice", "--name", "Công ty Gạo Việt", "--role", "exporter", "--vkey", exporter],
             [
-                "party", "add", "--id", "nong-ho-bay", "--person", "--name", "Nguyễn Văn Bảy", "--role", "farm", "--member-of",
+                "party", "add", "--id", "p-4f7k2m9q", "--person", "--name", "Nguyễn Văn Bảy", "--role", "farm", "--member-of",
                 "htx-tan-lap", "--vkey", farmer,
             ],
             [
-                "plot", "add", "--key", "htx-tan-lap.key", "--id", "P-002", "--farm", "nong-ho-bay", "--area-ha", "1.5", "--crop",
+                "plot", "add", "--key", "htx-tan-lap.key", "--id", "P-002", "--farm", "p-4f7k2m9q", "--area-ha", "1.5", "--crop",
                 "lúa", "--geometry", #"{"type":"Point","coordinates":[106.5201,10.6102]}"#,
             ],
             [

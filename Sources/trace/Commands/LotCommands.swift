@@ -140,7 +140,10 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         var fields: [String: JSONValue] = [
             "lot": .string(lot), "buyer": .string(buyer), "country": .string(country.uppercased()),
-            "container": .string(container),
+            // "MSCU 123456-5" as printed on the box is the container MSCU1234565.
+            "container": .string(
+                Identifiers.isContainer(Identifiers.normalizedContainer(container))
+                    ? Identifiers.normalizedContainer(container) : container),
         ]
         if let gtin { fields["gtin"] = .string(gtin) }
         try options.append(

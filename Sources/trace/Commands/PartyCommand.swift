@@ -7,7 +7,7 @@ import TraceDomain
 struct PartyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "party", abstract: "Register parties and rotate or revoke their keys (operator).",
-        subcommands: [Add.self, Rotate.self, Revoke.self])
+        subcommands: [Add.self, Rotate.self, Revoke.self, Amend.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -18,7 +18,10 @@ struct PartyCommand: ParsableCommand {
                 """)
 
         @OptionGroup var options: EventOptions
-        @Option(help: "The party's id (letters, digits, '-', '_').") var id: String
+        @Option(help: "The party's id (letters, digits, '-', '_'); for a --person, made opaque (p-...) when not given.")
+        var id: String?
+        @Option(name: .customLong("packhouse-code"), help: "A packhouse's official code (mã số cơ sở đóng gói).")
+        var packhouseCode: String?
         @Option(help: "The legal name (for a --person, the person's name, kept off the ledger).") var name: String
         @Option(help: "A role; repeat for several.") var role: [String]
         @Option(help: "The party's verifier key (from `trace keys new`).") var vkey: String
@@ -35,6 +38,18 @@ struct PartyCommand: ParsableCommand {
 
         func run() throws {
             let roles = try role.map { try Role(parsing: $0) }
+            let id: String
+            if let given = self.id {
+                if person, let word = PersonID.nameIn(given, name: name) {
+                    throw CLIFailure.input(
+                        "error: --id: \"\(given)\" contains the person's name (\"\(word)\"); a person's id goes into a log that is never rewritten. Leave --id out to get an opaque one"
+                    )
+                }
+                id = given
+            } else {
+                guard person else { throw CLIFailure.input("error: --id: an organisation needs an id, like htx-tan-lap") }
+                id = PersonID.generate()
+            }
             var party: [String: JSONValue] = [
                 "id": .string(id), "roles": .array(roles.map { .string($0.rawValue) }), "key": .string(vkey),
             ]
@@ -62,6 +77,7 @@ struct PartyCommand: ParsableCommand {
                 party["address"] = .object(a)
             }
             if let memberOf { party["memberOf"] = .string(memberOf) }
+            if let packhouseCode { party["packhouseCode"] = .string(packhouseCode) }
             try options.append(
                 "party.register", ["party": .object(party)], operatorFallback: true, personal: commitments,
                 summary: "registered \(id) (\(roles.map(\.rawValue).joined(separator: ", ")))")
@@ -94,6 +110,40 @@ struct PartyCommand: ParsableCommand {
             var fields: [String: JSONValue] = ["party": .string(id), "reason": .string(reason)]
             if let vkey { fields["key"] = .string(vkey) }
             try options.append("party.revoke", fields, operatorFallback: true, summary: "revoked the key of \(id)")
+        }
+    }
+
+    struct Amend: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Correct a party by a new entry: a packhouse code, or a person's name, phone or ID number (committed anew)."
+        )
+        @OptionGroup var options: EventOptions
+        @Option(help: "The party.") var id: String
+        @Option(name: .customLong("packhouse-code"), help: "The packhouse's official code (mã số cơ sở đóng gói).")
+        var packhouseCode: String?
+        @Option(help: "A person's corrected name (committed, not written in the clear).") var name: String?
+        @Option(help: "A person's corrected phone (committed).") var phone: String?
+        @Option(name: .customLong("id-number"), help: "A person's corrected ID number (committed).") var idNumber: String?
+        @Option(help: "Why.") var reason: String?
+
+        func run() throws {
+            var fields: [String: JSONValue] = ["party": .string(id)]
+            if let packhouseCode { fields["packhouseCode"] = .string(packhouseCode) }
+            var commitments: [(party: String, field: String, commitment: Commitment)] = []
+            var personal: [String: JSONValue] = [:]
+            for (field, value) in [("name", name), ("phone", phone), ("idNumber", idNumber)] {
+                guard let value, !value.isEmpty else { continue }
+                let c = Commitment(value: value)
+                personal[field] = .string(c.digest.hex)
+                commitments.append((id, field, c))
+            }
+            if !personal.isEmpty { fields["personal"] = .object(personal) }
+            if let reason { fields["reason"] = .string(reason) }
+            guard packhouseCode != nil || !personal.isEmpty else {
+                throw CLIFailure.input("error: party amend: give --packhouse-code, or a person's --name, --phone or --id-number")
+            }
+            try options.append(
+                "party.amend", fields, operatorFallback: true, personal: commitments, summary: "amended party \(id)")
         }
     }
 }

@@ -7,7 +7,8 @@ import TraceDomain
 /// `trace plot add`: a cooperative registers a member farm's plot.
 struct PlotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plot", abstract: "Register member plots (cooperative).", subcommands: [Add.self])
+        commandName: "plot", abstract: "Register member plots (cooperative) and correct them.",
+        subcommands: [Add.self, Amend.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -22,18 +23,11 @@ struct PlotCommand: ParsableCommand {
             name: .customLong("cultivated-since"), help: "Date since which the plot has been cultivated (EUDR cut-off evidence).")
         var cultivatedSince: String?
         @Option(help: "A document proving land use since then; its SHA-256 is recorded, not the file.") var evidence: String?
+        @Option(name: .customLong("growing-area-code"), help: "The official growing-area code (mã số vùng trồng).")
+        var growingAreaCode: String?
 
         func run() throws {
-            let text: String
-            if geometry.hasPrefix("@") {
-                guard let data = FileManager.default.contents(atPath: String(geometry.dropFirst())) else {
-                    throw CLIFailure.input("error: --geometry: cannot read \(geometry.dropFirst())")
-                }
-                text = String(decoding: data, as: UTF8.self)
-            } else {
-                text = geometry
-            }
-            let shape = try PlotGeometry(geojson: text)
+            let shape = try PlotGeometry(geojson: try readGeometry(geometry))
             guard let area = Decimal(string: areaHa), area > 0 else {
                 throw CLIFailure.input("error: --area-ha: \"\(areaHa)\" is not a positive number of hectares")
             }
@@ -47,10 +41,56 @@ struct PlotCommand: ParsableCommand {
             ]
             if let cultivatedSince { plot["cultivatedSince"] = .string(cultivatedSince) }
             if let evidence { plot["evidenceSha256"] = .string(try Document.sha256(evidence, field: "--evidence")) }
+            if let growingAreaCode { plot["growingAreaCode"] = .string(growingAreaCode) }
             try options.append(
                 "plot.register", ["plot": .object(plot)], summary: "registered plot \(id) of \(farm) (\(areaHa) ha, \(crop))")
         }
     }
+
+    struct Amend: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Correct a plot's registration by a new entry (its cooperative or the operator); nothing is deleted.")
+        @OptionGroup var options: EventOptions
+        @Option(help: "The plot's id.") var id: String
+        @Option(name: .customLong("area-ha"), help: "The corrected area in hectares.") var areaHa: String?
+        @Option(help: "The corrected GeoJSON geometry, or @FILE.") var geometry: String?
+        @Option(help: "The corrected crop.") var crop: String?
+        @Option(name: .customLong("growing-area-code"), help: "The official growing-area code (mã số vùng trồng).")
+        var growingAreaCode: String?
+        @Option(help: "Why the registration is corrected.") var reason: String?
+
+        func run() throws {
+            var fields: [String: JSONValue] = ["plot": .string(id)]
+            if let areaHa {
+                guard Mass.decimal(areaHa).map({ $0 > 0 }) == true else {
+                    throw CLIFailure.input("error: --area-ha: \"\(areaHa)\" is not a positive number of hectares, like 2.5")
+                }
+                fields["areaHa"] = .string(areaHa)
+            }
+            if let geometry { fields["geometry"] = try PlotGeometry(geojson: try readGeometry(geometry)).storedJSON }
+            if let crop { fields["crop"] = .string(crop) }
+            if let growingAreaCode { fields["growingAreaCode"] = .string(growingAreaCode) }
+            if let reason { fields["reason"] = .string(reason) }
+            guard fields.count > (reason == nil ? 1 : 2) else {
+                throw CLIFailure.input(
+                    "error: plot amend: give at least one of --area-ha, --geometry, --crop, --growing-area-code")
+            }
+            try options.append(
+                "plot.amend", fields, operatorFallback: true,
+                summary:
+                    "amended plot \(id) (\(fields.keys.filter { $0 != "plot" && $0 != "reason" }.sorted().joined(separator: ", ")))"
+            )
+        }
+    }
+}
+
+/// GeoJSON text given inline or as @FILE.
+func readGeometry(_ geometry: String) throws -> String {
+    guard geometry.hasPrefix("@") else { return geometry }
+    guard let data = FileManager.default.contents(atPath: String(geometry.dropFirst())) else {
+        throw CLIFailure.input("error: --geometry: cannot read \(geometry.dropFirst())")
+    }
+    return String(decoding: data, as: UTF8.self)
 }
 
 /// A document whose hash, not content, goes into the ledger.

@@ -1,0 +1,232 @@
+import CanonicalJSON
+public import Foundation
+import TraceLedger
+
+/// The operator's limits (`rules.*` events) and the checks they and the adopted rules make.
+/// Each applies from the entry that sets it: replay meets the entries in order, so an entry is
+/// checked against the limits in force when it was appended, never against later ones.
+extension DomainState {
+    /// A point plot may declare at most this many hectares (EUDR asks for a polygon above).
+    public static let pointLimitHa: Decimal = 4
+    /// A polygon's declared area may differ from its computed area by at most this share.
+    public static let areaTolerance = 0.15
+    static let dayMs: Int64 = 86_400_000
+
+    mutating func setCropCap(_ ctx: EventContext) throws {
+        try ctx.requireRole([.operator], "set crop caps")
+        let crop = try ctx.string("crop", "the crop, as plots name it")
+        let kgPerHa = try ctx.decimal("kgPerHa", "kilograms per hectare")
+        let window = try ctx.integer("windowDays", "the window in days", 1...3660)
+        rules.cropCaps[OperatorRules.fold(crop)] = CropCap(crop: crop, kgPerHa: kgPerHa, windowDays: window, seq: ctx.seq)
+        rules.entries.append(ctx.seq)
+    }
+
+    mutating func setProcessCap(_ ctx: EventContext) throws {
+        try ctx.requireRole([.operator], "set process caps")
+        let process = try ctx.string("process", "the process, as transforms name it")
+        let yield = try ctx.decimal("yield", "the most output per input")
+        guard yield <= 1 else {
+            throw DomainError(
+                .badInput, "event \(ctx.id): \"yield\" \(Mass.plain(yield)) must be in (0, 1]: output per kilogram of input")
+        }
+        let product = ctx.event["product"]?.stringValue.map(CanonicalJSON.nfc).flatMap {
+            $0.trimmingWhitespace.isEmpty ? nil : $0
+        }
+        let key = OperatorRules.fold(process) + "|" + (product.map(OperatorRules.fold) ?? "")
+        rules.processCaps[key] = ProcessCap(process: process, product: product, yield: yield, seq: ctx.seq)
+        rules.entries.append(ctx.seq)
+    }
+
+    mutating func requireCodes(_ ctx: EventContext) throws {
+        try ctx.requireRole([.operator], "require growing-area and packhouse codes")
+        let crop = try ctx.string("crop", "the crop, as plots name it")
+        let destination = try ctx.string("destination", "the destination country, ISO 3166-1 alpha-2")
+        guard Identifiers.isCountry(destination) else {
+            throw DomainError(
+                .badInput, "event \(ctx.id): destination \"\(destination)\" is not an ISO 3166-1 alpha-2 country code, like CN")
+        }
+        rules.codeRequirements[OperatorRules.fold(crop) + "|" + destination] = CodeRequirement(
+            crop: crop, destination: destination, seq: ctx.seq)
+        rules.entries.append(ctx.seq)
+    }
+
+    mutating func adoptRules(_ ctx: EventContext) throws {
+        try ctx.requireRole([.operator], "adopt rules")
+        var days = rules.maxBackdateDays
+        if ctx.event["maxBackdateDays"] != nil {
+            days = try ctx.integer("maxBackdateDays", "how many days a harvest may be dated before it is recorded", 0...3660)
+        }
+        if rules.adoptedSeq == nil { rules.adoptedSeq = ctx.seq }
+        rules.maxBackdateDays = days
+        rules.entries.append(ctx.seq)
+    }
+
+    // MARK: checks made by other events
+
+    /// The adopted checks of a plot's declared area against its geometry.
+    func checkPlotArea(id plotID: String, area: Decimal, geometry: PlotGeometry, _ ctx: EventContext) throws {
+        guard rules.adopted else { return }
+        if geometry.kind == .point {
+            guard area <= Self.pointLimitHa else {
+                throw DomainError(
+                    .areaMismatch,
+                    "event \(ctx.id): plot \(plotID) declares \(Mass.plain(area)) ha with only a point; above 4 ha a plot needs a polygon (EUDR)"
+                )
+            }
+            return
+        }
+        let computed = GeodesicArea.hectares(geometry) ?? 0
+        let declared = NSDecimalNumber(decimal: area).doubleValue
+        guard abs(declared - computed) <= Self.areaTolerance * computed else {
+            throw DomainError(
+                .areaMismatch,
+                "event \(ctx.id): plot \(plotID) declares \(Mass.plain(area)) ha, but its polygon measures \(String(format: "%.4f", computed)) ha; the declared area must be within 15% of it"
+            )
+        }
+    }
+
+    /// The claim a harvest makes against its plot's crop cap, after checking the backdating
+    /// limit and that the cap holds in every window containing the harvest's day.
+    func checkHarvest(plot: PlotRecord, lot: String, mass: Mass, harvestedMs: Int64, _ ctx: EventContext) throws
+        -> HarvestClaim?
+    {
+        let day = Self.floorDiv(harvestedMs, Self.dayMs)
+        if rules.adopted, let recorded = Timestamp.parse(ctx.entry.recorded) {
+            let recordedDay = Self.floorDiv(recorded, Self.dayMs)
+            guard recordedDay - day <= Int64(rules.maxBackdateDays) else {
+                throw DomainError(
+                    .badTime,
+                    "event \(ctx.id): harvested \(Self.date(day)) is \(recordedDay - day) days before it is recorded (\(Self.date(recordedDay))); a harvest may be dated at most \(rules.maxBackdateDays) days back"
+                )
+            }
+        }
+        // Most ledgers have no caps: folding the crop on every harvest would cost replay time.
+        guard !rules.cropCaps.isEmpty, let cap = rules.cropCap(plot.crop) else { return nil }
+        let crop = OperatorRules.fold(plot.crop)
+        let claim = HarvestClaim(lot: lot, day: day, kilograms: mass.kilograms, crop: crop, seq: ctx.seq)
+        let counted = plot.claims.filter { $0.crop == crop }
+        let allowed = cap.kgPerHa * plot.areaHa
+        let w = Int64(cap.windowDays)
+        // Window sums change only where a harvest enters or leaves, so the windows that contain
+        // this day and start at the earliest possible day or at a counted harvest cover them all.
+        var starts: Set<Int64> = [day - w + 1]
+        for c in counted where c.day > day - w && c.day <= day { starts.insert(c.day) }
+        for start in starts.sorted() {
+            let end = start + w - 1
+            let recorded = counted.filter { $0.day >= start && $0.day <= end }.reduce(Decimal(0)) { $0 + $1.kilograms }
+            guard recorded + mass.kilograms <= allowed else {
+                let left = max(0, allowed - recorded)
+                throw DomainError(
+                    .capExceeded,
+                    "event \(ctx.id): plot \(plot.id) (\(Mass.plain(plot.areaHa)) ha of \(plot.crop)) may yield at most \(Mass(kilograms: allowed)) from \(Self.date(start)) to \(Self.date(end)) (cap \(Mass.grouped(cap.kgPerHa)) kg/ha per \(cap.windowDays) days, entry \(cap.seq)); \(Mass(kilograms: recorded)) is already recorded there, \(Mass(kilograms: left)) is left, and this harvest claims \(mass)"
+                )
+            }
+        }
+        return claim
+    }
+
+    /// The operator's process caps on a transform: each output is governed by its product's cap
+    /// or the process's, and the outputs one cap governs may not exceed the inputs times it.
+    func checkProcessCaps(
+        process: String, inTotal: Mass, outputs: [(code: LotCode, mass: Mass, product: String?)], _ ctx: EventContext
+    )
+        throws
+    {
+        guard rules.adopted || !rules.processCaps.isEmpty else { return }
+        var governed: [String: (cap: ProcessCap, mass: Mass)] = [:]
+        for output in outputs {
+            let product = output.product ?? ""
+            guard let cap = rules.processCap(process: process, product: product) else {
+                guard !rules.adopted else {
+                    throw DomainError(
+                        .noCap,
+                        "event \(ctx.id): the operator has set no yield cap for process \"\(process)\" making \"\(product)\"; a transform needs one (trace rules set-process-cap)"
+                    )
+                }
+                continue
+            }
+            let key = OperatorRules.fold(cap.process) + "|" + (cap.product.map(OperatorRules.fold) ?? "")
+            governed[key] = (cap, (governed[key]?.mass ?? .zero) + output.mass)
+        }
+        for (_, g) in governed.sorted(by: { $0.key < $1.key }) {
+            let most = Mass(kilograms: inTotal.kilograms * g.cap.yield)
+            guard g.mass.kilograms <= most.kilograms else {
+                throw DomainError(
+                    .capExceeded,
+                    "event \(ctx.id): \(process) of \(inTotal) may yield at most \(most) of \(g.cap.product ?? "any product") (operator's cap \(Mass.plain(g.cap.yield)), entry \(g.cap.seq)); the outputs claim \(g.mass)"
+                )
+            }
+        }
+    }
+
+    /// The adopted checks of an export's country and container, and the codes the operator requires.
+    func checkExport(lot: LotRecord, country: String, container: String, _ ctx: EventContext) throws {
+        guard rules.adopted || !rules.codeRequirements.isEmpty else { return }
+        if rules.adopted {
+            guard Identifiers.isCountry(country) else {
+                throw DomainError(
+                    .badInput, "event \(ctx.id): country \"\(country)\" is not an assigned ISO 3166-1 alpha-2 code")
+            }
+            guard Identifiers.isContainer(container) else {
+                throw DomainError(
+                    .badInput,
+                    "event \(ctx.id): container \"\(container)\" is not an ISO 6346 container number (4 letters ending in U, J or Z, 6 digits and the check digit\(Identifiers.containerCheckDigit(container).map { "; its check digit would be \($0)" } ?? ""))"
+                )
+            }
+        }
+        guard !rules.codeRequirements.isEmpty else { return }
+        let lineage = upstream(of: lot.code.key).compactMap { lots[$0] }
+        let plotIDs = Set(lineage.compactMap(\.plot)).sorted()
+        var needed: CodeRequirement?
+        for id in plotIDs {
+            guard let plot = plots[id], let requirement = rules.needsCodes(crop: plot.crop, country: country) else { continue }
+            needed = requirement
+            guard plot.growingAreaCode != nil else {
+                throw DomainError(
+                    .codeMissing,
+                    "event \(ctx.id): exports of \(requirement.crop) to \(country) need growing-area codes (entry \(requirement.seq)); plot \(id) has none (trace plot amend --growing-area-code)"
+                )
+            }
+        }
+        guard let requirement = needed else { return }
+        let holders = Set(lineage.flatMap(\.custodians)).sorted()
+        for id in holders {
+            guard let party = parties[id], party.roles.contains(.processor) else { continue }
+            guard party.packhouseCode != nil else {
+                throw DomainError(
+                    .codeMissing,
+                    "event \(ctx.id): exports of \(requirement.crop) to \(country) need packhouse codes (entry \(requirement.seq)); processor \(id) has none (trace party amend --packhouse-code)"
+                )
+            }
+        }
+    }
+
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
+
+    /// Days since 1970-01-01 as YYYY-MM-DD.
+    static func date(_ day: Int64) -> String { String(Timestamp.format(milliseconds: day * dayMs).prefix(10)) }
+}
+
+extension EventContext {
+    /// A required positive decimal member written as a quantity is ("9000", "0.7").
+    func decimal(_ key: String, _ what: String) throws -> Decimal {
+        guard let text = event[key]?.stringValue, let value = Mass.decimal(text), value > 0 else {
+            throw DomainError(
+                .badInput,
+                "event \(id): \"\(key)\" (\(what)) \(event[key].map { "\($0)" } ?? "(missing)") must be a decimal string more than 0, like \"9000\" or \"0.7\""
+            )
+        }
+        return value
+    }
+
+    /// A required JSON integer member within `range`.
+    func integer(_ key: String, _ what: String, _ range: ClosedRange<Int>) throws -> Int {
+        guard let value = event[key]?.intValue, range.contains(value) else {
+            throw DomainError(
+                .badInput,
+                "event \(id): \"\(key)\" (\(what)) \(event[key].map { "\($0)" } ?? "(missing)") must be a whole number from \(range.lowerBound) to \(range.upperBound)"
+            )
+        }
+        return value
+    }
+}
