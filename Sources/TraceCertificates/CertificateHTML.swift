@@ -31,6 +31,18 @@ public struct CertificateHTML {
 
     private func esc(_ s: String) -> String { HTMLText.escape(s) }
 
+    /// A plot's growing-area code and its corrections, each shown as a correction.
+    private func plotNote(_ plot: PlotRecord) -> String {
+        var note = plot.growingAreaCode.map { " · " + label("MSVT", "growing area") + " " + esc($0) } ?? ""
+        for a in plot.amendments {
+            let changes = a.changes.sorted { $0.key < $1.key }.map {
+                "\($0.key) \($0.value.first ?? "") → \($0.value.last ?? "")"
+            }
+            note += " · " + label("đính chính", "corrected") + " #\(a.seq): " + esc(changes.joined(separator: "; "))
+        }
+        return note
+    }
+
     /// The page, self-contained: inline CSS and SVG, no scripts, fonts or images from anywhere.
     public func render() throws -> String {
         let lot = content.lot
@@ -47,7 +59,7 @@ public struct CertificateHTML {
             }
             origins += """
                 <tr><td>\(esc(o.lot.code.text))</td><td>\(esc(coop))</td><td>\(esc(content.name(of: o.plot.farm)))</td>\
-                <td>\(esc(o.plot.id)) <small>· \(esc(o.plot.crop)) · \(esc(NSDecimalNumber(decimal: o.plot.areaHa).stringValue)) ha</small></td>\
+                <td>\(esc(o.plot.id)) <small>· \(esc(o.plot.crop)) · \(esc(NSDecimalNumber(decimal: o.plot.areaHa).stringValue)) ha\(plotNote(o.plot))</small></td>\
                 <td>\(esc(o.lot.harvested ?? ""))</td><td class="num">\(esc(o.lot.produced.decimalString)) kg</td></tr>
                 """
         }
@@ -89,6 +101,9 @@ public struct CertificateHTML {
             content.issued.map {
                 "<div>\(label("Ngày cấp", "Issued")) <b>\(esc(DisplayFormat.date($0, vietnamese: true)))</b> (\(esc($0)))</div>"
             } ?? ""
+        let packhouses = Set(content.timeline.map(\.actor)).sorted().compactMap { id in
+            content.state.parties[id]?.packhouseCode.map { "\(esc(content.name(of: id))): \(esc($0))" }
+        }.joined(separator: "<br>")
         let link = "<a href=\"\(esc(url))\">\(esc(url))</a>"
         return """
             <!DOCTYPE html>
@@ -151,6 +166,7 @@ public struct CertificateHTML {
             \(row("Nước đến", "Destination", esc(export?.country ?? "—")))
             \(row("Container", "Container", esc(export?.container ?? "—")))
             \(export?.gtin.map { row("GTIN", "GTIN", esc($0)) } ?? "")
+            \(packhouses.isEmpty ? "" : row("Mã số cơ sở đóng gói", "Packhouse codes", packhouses))
             </table>
             </div><div>
             <h2>\(label("Bản đồ thửa đất", "Plot map"))</h2>

@@ -122,6 +122,14 @@ struct BuyerPage {
             html +=
                 "<br>\(farm), \(t("thửa", "plot")) \(esc(plot.id)) "
                 + "(\(DisplayFormat.number(plot.areaHa, vietnamese: vi)) ha, \(esc(plot.crop)))"
+            if let code = plot.growingAreaCode {
+                html += "<br>\(t("Mã số vùng trồng", "Growing-area code")): <b>\(esc(code))</b>"
+            }
+            // A correction is shown as one, never folded in silently.
+            for a in plot.amendments {
+                html +=
+                    "<br><span class=\"correction\">\(esc(correction(a, subject: t("thửa \(plot.id)", "plot \(plot.id)"))))</span>"
+            }
             if let harvested = lot.harvested {
                 html +=
                     "<br>\(t("Thu hoạch", "Harvested")) \(esc(day(harvested))): \(t("lô", "lot")) \(esc(lot.code.text)), \(esc(mass(lot.produced)))"
@@ -152,6 +160,9 @@ struct BuyerPage {
             if step.type == "ship", let to = step.event["to"]?.stringValue { detail += " → \(name(to))" }
             if step.type == "export", let country = step.event["country"]?.stringValue { detail += " → \(country)" }
             if ["recall", "void"].contains(step.type), let reason = step.event["reason"]?.stringValue { detail += ": \(reason)" }
+            if let code = state.parties[step.actor]?.packhouseCode {
+                detail += " · \(t("mã số cơ sở đóng gói", "packhouse code")) \(code)"
+            }
             // A harvest is dated by the day it was harvested, not the day it was recorded.
             let when = step.type == "harvest" ? (step.event["harvested"]?.stringValue ?? step.time) : step.time
             html +=
@@ -159,6 +170,16 @@ struct BuyerPage {
                 + "<span>\(esc(detail))</span></li>\n"
         }
         return html + "</ol>\n"
+    }
+
+    /// "Corrected by entry 12 (reason): area 2.4 → 1.1": what an amendment changed, in the page's language.
+    private func correction(_ a: Amendment, subject: String) -> String {
+        let changes = a.changes.sorted { $0.key < $1.key }.map { field, values in
+            "\(field) \(values.first ?? "") → \(values.last ?? "")"
+        }
+        let why = a.reason.map { " (\($0))" } ?? ""
+        return t("Đính chính \(subject), bút toán \(a.seq)\(why): ", "Correction of \(subject), entry \(a.seq)\(why): ")
+            + changes.joined(separator: "; ")
     }
 
     private func certificationSection() -> String {
@@ -232,6 +253,7 @@ struct BuyerPage {
         .recalled { background: #b71c1c; color: #fff; border: 2px solid #7f0000; } .recalled .mark { color: #fff; }
         .recalled ul { background: #fff; color: #1a1a1a; border-radius: 8px; padding: 8px 8px 8px 28px; }
         .verdict .small { font-size: .85em; opacity: .9; }
+        .correction { color: #8d6e00; font-size: .9em; }
         dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 12px; margin: 0; }
         dt { color: #555; } dd { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
         ul, ol { padding-left: 1.2em; } li { margin: .4em 0; }

@@ -135,3 +135,34 @@ struct VerdictServerTests {
         }
     }
 }
+
+/// Codes and corrections reach the buyer: a plot's growing-area code and its amendment, and a
+/// packhouse code, are shown on the page (a correction as a correction), and the lot verifies.
+struct CorrectionPageTests {
+    @Test func thePageShowsCodesAndCorrectionsAsCorrections() throws {
+        let f = try CertificateServerTests().exported()
+        try f.h.runAll([
+            [
+                "plot", "amend", "--key", "htx-tan-lap.key", "--id", "P-002", "--area-ha", "1.6", "--growing-area-code",
+                "VN-LA-0123", "--reason", "remeasured",
+            ],
+            ["party", "amend", "--id", "vinarice", "--packhouse-code", "VN-PH-0042"],
+            ["checkpoint"],
+        ])
+        for (language, texts) in [
+            (
+                "en",
+                [
+                    "Growing-area code", "VN-LA-0123", "Correction of plot P-002, entry", "(remeasured)",
+                    "packhouse code VN-PH-0042", "✓ VERIFIED",
+                ]
+            ),
+            ("vi", ["Mã số vùng trồng", "Đính chính thửa P-002", "ĐÃ XÁC MINH"]),
+        ] {
+            let page = try f.get("/lot/X-1?lang=\(language)").text
+            for text in texts { #expect(page.contains(text), "\(language): \(text)") }
+        }
+        #expect(try f.h.run("verify-lot", "X-1").status == 0)
+        #expect(try f.h.run("verify").status == 0)
+    }
+}
