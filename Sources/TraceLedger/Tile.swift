@@ -40,8 +40,10 @@ public struct Tile: Sendable, Hashable, CustomStringConvertible {
 
     /// The tree size from which this tile exists: every hash (or entry) it holds is complete.
     public var neededTreeSize: UInt64 {
-        let (count, overflow) = (index * UInt64(Tile.width)).addingReportingOverflow(UInt64(width))
-        guard !overflow, count.leadingZeroBitCount >= treeLevel else { return .max }
+        // Checked arithmetic all the way: a tile number from a URL may be near 2^64.
+        let (first, o1) = index.multipliedReportingOverflow(by: UInt64(Tile.width))
+        let (count, o2) = first.addingReportingOverflow(UInt64(width))
+        guard !o1, !o2, count.leadingZeroBitCount >= treeLevel else { return .max }
         return count << UInt64(treeLevel)
     }
 
@@ -102,6 +104,8 @@ public struct Tile: Sendable, Hashable, CustomStringConvertible {
             guard !o1, !o2 else { return nil }
             index = sum
         }
+        // No tree of 2^64 entries has a tile beyond this; refusing it keeps index * 256 in range.
+        guard index <= UInt64.max >> 8 else { return nil }
         self.init(kind: kind, index: index, width: width)
         // One spelling per tile: "x000/067" is not 67.
         guard self.path == path else { return nil }

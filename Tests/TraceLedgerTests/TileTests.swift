@@ -20,9 +20,17 @@ struct TileTests {
             "tile/0/67", "tile/0/x000/067", "tile/00/000", "tile/0/000.p/256", "tile/0/000.p/0", "tile/0/000.p/01",
             "tile/64/000", "tile/-1/000", "tile/data/000", "tile/0/001/002", "tile/0/x001", "tile/0/000/", "tiles/0/000",
             "tile/entries/000.p", "tile/0/x18446744073709551615/000",
+            // Tile numbers from 2^56 up: index * 256 would overflow (a remote crash, once).
+            "tile/0/x072/x057/x594/x037/x927/936", "tile/entries/x018/x446/x744/x073/x709/x551/615",
         ] {
             #expect(Tile(path: bad) == nil, "\(bad)")
         }
+    }
+
+    @Test func theLargestTileNumbersNeedATreeNoLedgerHasWithoutOverflowing() {
+        #expect(Tile(kind: .hashes(level: 0), index: (UInt64.max >> 8) - 1).neededTreeSize == UInt64.max - 255)
+        #expect(Tile(kind: .hashes(level: 0), index: UInt64.max).neededTreeSize == .max)
+        #expect(Tile(kind: .hashes(level: 5), index: 1 << 40).neededTreeSize == .max)
     }
 
     @Test func aTreeHasTheFullAndPartialTilesTheSpecLists() {

@@ -27,6 +27,14 @@ struct StrictRequestTests {
         #expect(!far.text.contains("9223372036854776000"))
     }
 
+    @Test func aHugeTileNumberIsNotFoundAndTheServerLivesOn() throws {
+        let f = try ServerFixture()
+        for path in ["/tile/0/x072/x057/x594/x037/x927/936", "/tile/entries/x072/x057/x594/x037/x927/936.p/5"] {
+            #expect(try f.get(path).status == 404, "\(path)")
+        }
+        #expect(try f.get("/checkpoint").status == 200)
+    }
+
     @Test func writesMustBeJSONAndNothingElseIsWritten() throws {
         let f = try ServerFixture()
         let before = try f.ledgerSize()
