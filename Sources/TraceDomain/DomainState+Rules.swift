@@ -107,10 +107,11 @@ extension DomainState {
         let counted = plot.claims.filter { $0.crop == crop }
         let allowed = cap.kgPerHa * plot.areaHa
         let w = Int64(cap.windowDays)
-        // Window sums change only where a harvest enters or leaves, so the windows that contain
-        // this day and start at the earliest possible day or at a counted harvest cover them all.
+        // Of the windows containing this day, a sum only rises (as the start moves later) where a
+        // harvest dated after this one enters: the earliest start and those entry points cover
+        // them all. Harvests arrive out of date order (backdating, tomorrow's recorded first).
         var starts: Set<Int64> = [day - w + 1]
-        for c in counted where c.day > day - w && c.day <= day { starts.insert(c.day) }
+        for c in counted where c.day > day && c.day < day + w { starts.insert(c.day - w + 1) }
         for start in starts.sorted() {
             let end = start + w - 1
             let recorded = counted.filter { $0.day >= start && $0.day <= end }.reduce(Decimal(0)) { $0 + $1.kilograms }

@@ -100,6 +100,19 @@ struct OperatorRulesTests {
         #expect(try f.chain.verifyRules() == nil)
     }
 
+    @Test func aBackdatedHarvestCannotDoubleTheCapInAWindowThatEndsLater() throws {
+        let f = try adopted()
+        try f.submit("operator", "rules.crop-cap", ["crop": "lúa ST25", "kgPerHa": "1000", "windowDays": 120])
+        // 1.2 ha: 1,200 kg a window. Today's harvest takes it all; one dated 20 days back would
+        // share the window that ends today (an attacker review doubled the cap this way).
+        let earlier = String(Timestamp.format(milliseconds: Timestamp.nowMilliseconds() - 20 * 86_400_000).prefix(10))
+        try harvest(f, "W-1", "1200")
+        try refused(f, .capExceeded, ["1,200 kg is already recorded", "0 kg is left"]) {
+            try harvest(f, "W-2", "1200", day: earlier)
+        }
+        #expect(try f.chain.verifyRules() == nil)
+    }
+
     @Test func aVoidedHarvestsCodeMayBeUsedAgainOnlyByItsHarvester() throws {
         let f = try adopted()
         let first = try f.submit(
