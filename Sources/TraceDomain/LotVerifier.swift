@@ -225,6 +225,11 @@ public struct LotVerifier {
         guard let key = try? LotCode(code, field: "LOT").key, let lot = state.lots[key] else {
             return fail(nil, "the story does not contain lot \(code.uppercased()): it proves nothing about it")
         }
+        // A voided lot was never there: its printed code must not read as genuine goods.
+        if lot.status == .voided {
+            let by = lot.entries.last { $0 > lot.createdSeq }
+            return fail(by, "lot \(lot.code) was voided\(by.map { " by entry \($0)" } ?? ""): it is not a lot of goods")
+        }
         let recalls = lot.holds.sorted().map { seq in
             let event = recallEvents[seq]
             return Verdict.Recall(

@@ -102,6 +102,21 @@ struct VerdictCLITests {
         #expect(try h.run("verify-lot", "N-1").status == 1)
     }
 
+    @Test func aVoidedLotIsNotVerified() throws {
+        let h = try CLIHarness()
+        let add = try h.json(
+            "add", "--key", "htx-tan-lap.key", "--lot", "V-1", "--product", "Lúa", "--quantity", "10", "--plot", "P-001",
+            "--harvested", "2026-07-01")
+        let entry = try #require(add["entry"]?.intValue)
+        try h.runAll([
+            ["void", "--key", "htx-tan-lap.key", "--entry", String(entry), "--reason", "typed twice"], ["checkpoint"],
+        ])
+        let json = try h.json("verify-lot", "V-1")
+        #expect(json["verdict"]?.stringValue == "not_verified")
+        #expect(json["failure"]?["reason"]?.stringValue?.contains("was voided by entry \(entry + 1)") == true, "\(json)")
+        #expect(try h.run("verify-lot", "V-1").status == 1)
+    }
+
     @Test func theFSMASpreadsheetCarriesTheHarvestDateAndAByteOrderMark() throws {
         let h = try milled()
         // Read as bytes: Foundation's UTF-8 decoding would drop the byte order mark.
