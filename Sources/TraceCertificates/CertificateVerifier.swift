@@ -114,6 +114,18 @@ public struct CertificateVerifier {
     /// verdict then speaks for the live checkpoint's size.
     public func recall(of certificate: OriginCertificate, live: LotVerification, into report: inout CertificateReport) {
         report.checks.removeAll { $0.name == .recall }
+        // A server could prove the story against an old checkpoint, before the recall: the live
+        // status must be read at least as late as the certificate itself.
+        let certificateSize = report.recallStatusAtSize
+        guard live.failure != nil || live.checkpoint.size >= certificateSize else {
+            report.recalls = []
+            report.checks.append(
+                CertificateCheck(
+                    .recall, passed: false,
+                    "the live ledger proved lot \(certificate.lot)'s story against a checkpoint of \(live.checkpoint.size) entries, older than the certificate's \(certificateSize): its recall status is not live"
+                ))
+            return
+        }
         report.recallStatusLive = true
         report.recallStatusAtSize = live.checkpoint.size
         if let failure = live.failure {

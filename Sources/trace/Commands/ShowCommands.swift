@@ -1,6 +1,7 @@
 import ArgumentParser
 import CanonicalJSON
 import Foundation
+import TraceCrypto
 import TraceDomain
 import TraceLedger
 
@@ -10,12 +11,19 @@ struct ShowCommand: ParsableCommand {
         commandName: "show", abstract: "Show a lot: what it is, who holds it, its history.")
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The lot code (any case).") var lot: String
+    @Option(help: "With --server: the operator verifier key you trust (default: the one the server's genesis entry names).")
+    var `operator`: String?
 
     func run() throws {
         if let remote = options.remote {
             var answer = try remote.json("/v1/lots/" + RemoteLedger.segment(lot))
+            let trusted: VerifierKey?
+            do { trusted = try `operator`.map { try VerifierKey($0) } } catch let error as CryptoError {
+                throw CLIFailure.input("error: --operator: \(error.message)")
+            }
             // The server's own verdict is not taken on trust: the client checks the lot's story.
-            let verdict = Verdict.decide(lot: lot, verification: try VerifyLotCommand.remoteCheck(remote, lot: lot, trusted: nil))
+            let verdict = Verdict.decide(
+                lot: lot, verification: try VerifyLotCommand.remoteCheck(remote, lot: lot, trusted: trusted))
             if case .object(var o) = answer {
                 o["verdict"] = verdict.json
                 answer = .object(o)

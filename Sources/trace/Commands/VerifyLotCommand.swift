@@ -41,6 +41,9 @@ struct VerifyLotCommand: ParsableCommand {
     /// happens here, against the key the buyer trusts, else the one the server's genesis names.
     static func remoteCheck(_ remote: RemoteLedger, lot: String, trusted: VerifierKey?) throws -> LotVerification {
         let story = try RemoteLedger.story(try remote.json("/v1/lots/" + RemoteLedger.segment(lot) + "/story"))
+        if trusted == nil {
+            Output.note("note: no --operator given: trusting the operator key the server's own genesis entry names")
+        }
         return LotVerifier.check(story, lot: lot, operatorKey: try trusted ?? remote.operatorKey())
     }
 
