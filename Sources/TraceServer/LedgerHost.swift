@@ -84,6 +84,10 @@ final class LedgerHost: @unchecked Sendable {
     typealias Cached = AnswerCache.Cached
 
     /// The answer cached under `key` for the ledger as it is now, or `make`'s, cached.
+    /// The size of the latest signed checkpoint. A verdict speaks for it, so answers that carry one
+    /// are cached under it: a newly signed checkpoint is seen at once, with no append needed.
+    func checkpointSize() throws -> UInt64 { try probe.store.read { try $0.checkpoint(size: nil)?.size ?? 0 } }
+
     func cached(_ key: String, _ make: (SupplyChain) throws -> Cached) throws -> Cached {
         // Fast path, without `lock`: bring the cache to the ledger as committed now (reading any
         // new entries through the probe connection, which a write in progress does not block),

@@ -166,3 +166,30 @@ struct CorrectionPageTests {
         #expect(try f.h.run("verify").status == 0)
     }
 }
+
+/// A cached answer carries its verdict's checkpoint: a checkpoint signed after it was cached is
+/// seen at once, though no entry touched the lot (an attacker review saw a stale NOT VERIFIED).
+struct VerdictCacheTests {
+    @Test func aNewCheckpointRefreshesCachedVerdictsWithoutAnAppend() throws {
+        // A reading server: the operator key is kept away from it, so only the CLI signs.
+        let h = try CLIHarness()
+        let kept = h.directory + "/kept"
+        try FileManager.default.createDirectory(atPath: kept, withIntermediateDirectories: true)
+        for name in ["trace.operator.key", "trace.operator.checkpoint"]
+        where FileManager.default.fileExists(atPath: h.directory + "/" + name) {
+            try FileManager.default.moveItem(atPath: h.directory + "/" + name, toPath: kept + "/" + name)
+        }
+        let server = try ServerProcess(["--ledger", h.ledger], directory: h.directory)
+        #expect(
+            try h.run(
+                "add", "--key", "htx-tan-lap.key", "--lot", "E-1", "--product", "Lúa", "--quantity", "10", "--plot", "P-001",
+                "--harvested", "2026-07-01"
+            ).status == 0)
+        let get = { (path: String) in try HTTPReply.send("GET", server.url + path) }
+        #expect(try get("/v1/lots/E-1").json()["verdict"]?["verdict"]?.stringValue == "not_verified")
+        #expect(try get("/lot/E-1?lang=en").text.contains("NOT VERIFIED"))
+        #expect(try h.run("checkpoint", "--key", "kept/trace.operator.key").status == 0)
+        #expect(try get("/v1/lots/E-1").json()["verdict"]?["verdict"]?.stringValue == "verified")
+        #expect(try get("/lot/E-1?lang=en").text.contains("✓ VERIFIED"))
+    }
+}
