@@ -33,6 +33,7 @@ extension DomainState {
         }
         if let crop = ctx.event["crop"]?.stringValue {
             guard !crop.isEmpty else { throw DomainError(.badInput, "event \(ctx.id): crop is empty") }
+            try checkCropCapped(crop, field: "crop", ctx)
             changes["crop"] = [plot.crop, CanonicalJSON.nfc(crop)]
             plot.crop = CanonicalJSON.nfc(crop)
         }

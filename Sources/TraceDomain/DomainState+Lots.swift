@@ -32,6 +32,7 @@ extension DomainState {
             throw DomainError(
                 .badTime, "event \(ctx.id): harvested \(harvested) must be a date (YYYY-MM-DD) not after the event's time")
         }
+        try checkHarvestProduct(product, plot: plot, ctx)
         let claim = try checkHarvest(plot: plot, lot: code.key, mass: mass, harvestedMs: day, ctx)
         if let claim { plots[plotID]!.claims.append(claim) }
         lots[code.key] = LotRecord(

@@ -123,6 +123,7 @@ extension DomainState {
                 "event \(ctx.id): plot.areaHa \"\(p["areaHa"]?.stringValue ?? "")\" must be a decimal number of hectares, like \"2.5\""
             )
         }
+        try checkCropCapped(crop, field: "plot.crop", ctx)
         let geometry = try PlotGeometry(stored: p["geometry"], field: "plot.geometry")
         try checkPlotArea(id: id, area: area, geometry: geometry, ctx)
         let growingAreaCode = try Self.officialCode(p["growingAreaCode"], field: "plot.growingAreaCode", ctx)

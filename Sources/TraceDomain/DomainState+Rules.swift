@@ -63,6 +63,26 @@ extension DomainState {
 
     // MARK: checks made by other events
 
+    /// Once adopted and once the operator caps any crop, a plot's crop must be a capped one: a crop
+    /// nobody capped (or another spelling of one, "lúa " or "lua") would let its harvests go unchecked.
+    func checkCropCapped(_ crop: String, field: String, _ ctx: EventContext) throws {
+        guard rules.adopted, !rules.cropCaps.isEmpty, rules.cropCap(crop) == nil else { return }
+        throw DomainError(
+            .noCap,
+            "event \(ctx.id): \(field) \"\(crop)\" has no crop cap; once the rules are adopted a plot's crop must be one the operator capped (trace rules set-crop-cap), so that no harvest goes unchecked"
+        )
+    }
+
+    /// Once adopted, a harvest is of its plot's crop: a plot registered for a generous crop cannot
+    /// yield another crop under that crop's cap.
+    func checkHarvestProduct(_ product: String, plot: PlotRecord, _ ctx: EventContext) throws {
+        guard rules.adopted, OperatorRules.fold(product) != OperatorRules.fold(plot.crop) else { return }
+        throw DomainError(
+            .badInput,
+            "event \(ctx.id): product \"\(product)\" is not plot \(plot.id)'s crop \"\(plot.crop)\"; a plot yields the crop it is registered for (amend the plot first)"
+        )
+    }
+
     /// The adopted checks of a plot's declared area against its geometry.
     func checkPlotArea(id plotID: String, area: Decimal, geometry: PlotGeometry, _ ctx: EventContext) throws {
         guard rules.adopted else { return }
