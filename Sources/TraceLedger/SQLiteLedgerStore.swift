@@ -15,10 +15,14 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     private let queue: DatabaseQueue
     public let path: String
+    /// True when opened with `open(path:readOnly:)` set: every write fails, and nothing is
+    /// created or changed beside the file.
+    public let readOnly: Bool
 
-    private init(path: String, queue: DatabaseQueue) {
+    private init(path: String, queue: DatabaseQueue, readOnly: Bool = false) {
         self.path = path
         self.queue = queue
+        self.readOnly = readOnly
     }
 
     private static func configuration() -> Configuration {
@@ -49,14 +53,24 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
     }
 
-    /// Opens an existing ledger, checking its format version.
-    public static func open(path: String) throws -> SQLiteLedgerStore {
+    /// Opens an existing ledger, checking its format version. `readOnly` opens it for reading
+    /// only, so that an auditor's copy on read-only media (or one that must stay byte-for-byte
+    /// as received) can be checked.
+    public static func open(path: String, readOnly: Bool = false) throws -> SQLiteLedgerStore {
         guard FileManager.default.fileExists(atPath: path) else {
             throw LedgerError(
                 .noSuchLedger, "no ledger at \(path); create one with `trace init --origin NAME` or pass --ledger PATH")
         }
         return try mapErrors {
-            let queue = try DatabaseQueue(path: path, configuration: configuration())
+            let queue: DatabaseQueue
+            if readOnly {
+                var config = Configuration()
+                config.readonly = true
+                config.busyMode = .timeout(10)
+                queue = try DatabaseQueue(path: readOnlyLocation(path), configuration: config)
+            } else {
+                queue = try DatabaseQueue(path: path, configuration: configuration())
+            }
             let version = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
             guard version != 0 else {
                 throw LedgerError(.noSuchLedger, "\(path) is not a trace ledger (no format version)")
@@ -66,8 +80,28 @@ public final class SQLiteLedgerStore: LedgerStore {
                     .newerFormat,
                     "\(path) has ledger format \(version), newer than this trace understands (\(formatVersion)); upgrade trace")
             }
-            return SQLiteLedgerStore(path: path, queue: queue)
+            return SQLiteLedgerStore(path: path, queue: queue, readOnly: readOnly)
         }
+    }
+
+    /// Where a read-only connection opens `path`. A WAL-mode file with no `-wal` beside it was
+    /// closed cleanly and is open nowhere (the last connection to close removes the log): it is
+    /// opened immutable, so SQLite creates no `-wal` or `-shm` beside it (it would otherwise,
+    /// even for reading, and cannot at all on read-only media). A file that is in use keeps the
+    /// ordinary shared locking. (A writer that opens an immutable-opened file during the read
+    /// is not locked out; read-only commands are meant for a quiet file or an auditor's copy.)
+    static func readOnlyLocation(_ path: String) -> String {
+        guard !FileManager.default.fileExists(atPath: path + "-wal") else { return path }
+        var escaped = ""
+        for character in path.unicodeScalars {
+            switch character {
+            case "%": escaped += "%25"
+            case "?": escaped += "%3f"
+            case "#": escaped += "%23"
+            default: escaped.unicodeScalars.append(character)
+            }
+        }
+        return "file:\(escaped)?mode=ro&immutable=1"
     }
 
     public func metadata() throws -> LedgerMetadata {

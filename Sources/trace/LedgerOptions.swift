@@ -31,11 +31,13 @@ struct LedgerOptions: ParsableArguments {
         return base + ".operator.key"
     }
 
-    func open() throws -> Ledger {
+    /// Opens the local ledger; `readOnly` for commands that only read (verify, show, prove, ...):
+    /// they then work on read-only media and leave the file and its folder untouched.
+    func open(readOnly: Bool = false) throws -> Ledger {
         guard remote == nil else {
             throw CLIFailure.input("error: --server: this command works on a local ledger only; pass --ledger PATH instead")
         }
-        return try Ledger(path: path)
+        return try Ledger(path: path, readOnly: readOnly)
     }
 
     /// The signing key: `--key`, else $TRACE_KEY, else `fallback`.
