@@ -40,7 +40,7 @@ public final class SQLiteLedgerStore: LedgerStore {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw LedgerError(.ledgerExists, "a ledger already exists at \(path); choose another --ledger path")
         }
-        return try mapErrors {
+        return try mapErrors(path: path) {
             let queue = try DatabaseQueue(path: path, configuration: configuration())
             try queue.write { db in
                 try db.execute(sql: Schema.version1)
@@ -61,7 +61,7 @@ public final class SQLiteLedgerStore: LedgerStore {
             throw LedgerError(
                 .noSuchLedger, "no ledger at \(path); create one with `trace init --origin NAME` or pass --ledger PATH")
         }
-        return try mapErrors {
+        return try mapErrors(path: path) {
             let queue: DatabaseQueue
             if readOnly {
                 var config = Configuration()
@@ -105,7 +105,7 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     public func metadata() throws -> LedgerMetadata {
-        try Self.mapErrors {
+        try Self.mapErrors(path: path) {
             try queue.read { db in
                 var values: [String: String] = [:]
                 for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") { values[row["key"]] = row["value"] }
@@ -118,11 +118,11 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     public func read<T>(_ body: (any LedgerReader) throws -> T) throws -> T {
-        try Self.mapErrors { try queue.read { db in try body(Access(db: db)) } }
+        try Self.mapErrors(path: path) { try queue.read { db in try body(Access(db: db)) } }
     }
 
     public func write<T>(_ body: (any LedgerWriter) throws -> T) throws -> T {
-        try Self.mapErrors {
+        try Self.mapErrors(path: path) {
             try queue.inDatabase { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
@@ -137,14 +137,33 @@ public final class SQLiteLedgerStore: LedgerStore {
     /// Copies the write-ahead log into the database and empties it, so that data deleted with
     /// secure_delete leaves no old page copies behind in `-wal`.
     public func truncateWAL() throws {
-        try Self.mapErrors { try queue.writeWithoutTransaction { _ = try $0.checkpoint(.truncate) } }
+        try Self.mapErrors(path: path) { try queue.writeWithoutTransaction { _ = try $0.checkpoint(.truncate) } }
     }
 
     /// Turns GRDB's errors into ledger errors; a trigger's refusal keeps its own words.
-    static func mapErrors<T>(_ body: () throws -> T) throws -> T {
+    static func mapErrors<T>(path: String, _ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as DatabaseError {
+            // A full disk is the store's fault, not the input's: its own code (exit 3, HTTP 507).
+            // SQLite says SQLITE_FULL, or only "disk I/O error" when the log or its index could
+            // not grow, so an I/O error on a disk with (almost) no space left counts as full too.
+            if error.resultCode == .SQLITE_FULL || (error.resultCode == .SQLITE_IOERR && diskIsFull(under: path)) {
+                throw LedgerError(
+                    .storeFull,
+                    "store: the disk holding the ledger is full (\(error.message ?? "SQLITE_FULL")); nothing was written. "
+                        + "Free space and run the command again")
+            }
             throw LedgerError(.store, "store: \(error.message ?? "\(error.resultCode)")")
         }
+    }
+
+    /// True when the file system holding `path` has less than 1 MiB left for this process.
+    static func diskIsFull(under path: String) -> Bool {
+        let folder = (path as NSString).deletingLastPathComponent
+        var info = statvfs()
+        guard statvfs(folder.isEmpty ? "." : folder, &info) == 0 else { return false }
+        // Root may write into the blocks reserved for it; others may not.
+        let blocks = geteuid() == 0 ? UInt64(info.f_bfree) : UInt64(info.f_bavail)
+        return blocks * UInt64(info.f_frsize) < 1 << 20
     }
 
     /// One snapshot or transaction's view, reading through cached prepared statements.
