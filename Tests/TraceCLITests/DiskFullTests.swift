@@ -22,6 +22,14 @@ struct DiskFullTests {
         #expect(result.status == 3, "\(result.stderr)")
         #expect(
             result.stderr.contains("[ledger.store_full]") && result.stderr.contains("nothing was written"), "\(result.stderr)")
+        // A server that cannot write its first checkpoint says why, not a generic store error.
+        do {
+            let server = try ServerProcess(["--ledger", disk.path + "/trace.db"], directory: h.directory)
+            _ = server.stop()
+            Issue.record("trace serve started on a full disk")
+        } catch let failure as ServerFailure {
+            #expect(failure.message.contains("[ledger.store_full]"), "\(failure.message)")
+        }
         disk.release()
         #expect(try Ledger(path: disk.path + "/trace.db").size() == UInt64(CLIHarness.setupEntries))
         #expect(try h.run(["verify", "--ledger", "disk/trace.db"]).status == 0)

@@ -63,7 +63,8 @@ struct ServeCommand: ParsableCommand {
         }
         done.wait()
         if let error = failure.withLock({ $0 }) {
-            throw CLIFailure.input(CLIFailure.describe(error) ?? "error: trace serve: \(error)")
+            throw CLIFailure(
+                status: CLIFailure.status(for: error), message: CLIFailure.describe(error) ?? "error: trace serve: \(error)")
         }
         print("trace serve: stopped")
     }
