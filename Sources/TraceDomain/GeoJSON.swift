@@ -78,6 +78,13 @@ public struct PlotGeometry: Sendable, Equatable, Codable {
     }
 
     private static func position(_ value: JSONValue, field: String) throws -> Position {
+        // An altitude would be dropped without a word: refused, so what is signed is what was sent.
+        if let values = value.arrayValue, values.count > 2 {
+            throw DomainError(
+                .badInput,
+                "\(field): a position has \(values.count) numbers; only [longitude, latitude] is recorded, "
+                    + "remove the altitude (3-D positions are refused, not truncated)")
+        }
         guard let pair = value.arrayValue, pair.count >= 2, case .number(let lon) = pair[0], case .number(let lat) = pair[1]
         else {
             throw DomainError(.badInput, "\(field): a position is [longitude, latitude]")

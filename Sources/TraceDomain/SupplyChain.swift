@@ -35,6 +35,9 @@ public final class SupplyChain {
             return limit == nil ? (state.size == wanted ? state : nil) : (state.size >= wanted ? state : nil)
         }
         if let current { return current }
+        if (ledger.store as? SQLiteLedgerStore)?.readOnly == true {
+            return try readOnlyState(ledger, index, upTo: limit)
+        }
         do {
             return try ledger.store.write { writer in
                 let size = try min(limit ?? writer.size(), writer.size())
@@ -61,6 +64,28 @@ public final class SupplyChain {
                 try catchUp(&state, to: size, access: writer, writingTo: db)
                 try index.check()
                 try DomainIndex.flush(&state, db)
+                return state
+            }
+        } catch let error as DomainError {
+            throw DomainError(error.code, "the ledger breaks a rule: \(error.message); run `trace verify`")
+        }
+    }
+
+    /// The state of a ledger opened read-only whose index is missing, of another version, or
+    /// out of step: caught up in memory from the index when it is behind, else replayed in memory
+    /// from entry 0. Nothing is written to the ledger.
+    private static func readOnlyState(_ ledger: Ledger, _ index: IndexReader, upTo limit: UInt64?) throws -> DomainState {
+        do {
+            return try ledger.store.read { reader in
+                let size = try min(limit ?? reader.size(), reader.size())
+                var state = DomainState()
+                let db = (reader as? any SQLiteAccess)?.database
+                // Index reads during the catch-up go through this snapshot (the queue is not reentrant).
+                index.transaction = db
+                defer { index.transaction = nil }
+                if let db, let indexed = try index.state(db), indexed.size <= size { state = indexed }
+                try catchUp(&state, to: size, access: reader)
+                try index.check()
                 return state
             }
         } catch let error as DomainError {

@@ -32,9 +32,10 @@ public final class Ledger: Sendable {
         self.metadata = try store.metadata()
     }
 
-    /// Opens the SQLite ledger at `path`.
-    public convenience init(path: String) throws {
-        try self.init(store: SQLiteLedgerStore.open(path: path))
+    /// Opens the SQLite ledger at `path`; `readOnly` for commands that only read, which then
+    /// work on read-only media and leave the file untouched.
+    public convenience init(path: String, readOnly: Bool = false) throws {
+        try self.init(store: SQLiteLedgerStore.open(path: path, readOnly: readOnly))
     }
 
     /// Creates a SQLite ledger named `origin` whose operator holds `operatorKey`, writing the

@@ -23,6 +23,8 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let newerFormat = Code(rawValue: "ledger.newer_format")
         public static let store = Code(rawValue: "ledger.store")
         public static let refused = Code(rawValue: "ledger.refused")
+        /// The store could not be written for lack of space (SQLITE_FULL, ENOSPC); nothing was written.
+        public static let storeFull = Code(rawValue: "ledger.store_full")
     }
 
     public let code: Code

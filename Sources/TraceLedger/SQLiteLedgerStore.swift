@@ -15,10 +15,14 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     private let queue: DatabaseQueue
     public let path: String
+    /// True when opened with `open(path:readOnly:)` set: every write fails, and nothing is
+    /// created or changed beside the file.
+    public let readOnly: Bool
 
-    private init(path: String, queue: DatabaseQueue) {
+    private init(path: String, queue: DatabaseQueue, readOnly: Bool = false) {
         self.path = path
         self.queue = queue
+        self.readOnly = readOnly
     }
 
     private static func configuration() -> Configuration {
@@ -36,7 +40,7 @@ public final class SQLiteLedgerStore: LedgerStore {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw LedgerError(.ledgerExists, "a ledger already exists at \(path); choose another --ledger path")
         }
-        return try mapErrors {
+        return try mapErrors(path: path) {
             let queue = try DatabaseQueue(path: path, configuration: configuration())
             try queue.write { db in
                 try db.execute(sql: Schema.version1)
@@ -49,14 +53,24 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
     }
 
-    /// Opens an existing ledger, checking its format version.
-    public static func open(path: String) throws -> SQLiteLedgerStore {
+    /// Opens an existing ledger, checking its format version. `readOnly` opens it for reading
+    /// only, so that an auditor's copy on read-only media (or one that must stay byte-for-byte
+    /// as received) can be checked.
+    public static func open(path: String, readOnly: Bool = false) throws -> SQLiteLedgerStore {
         guard FileManager.default.fileExists(atPath: path) else {
             throw LedgerError(
                 .noSuchLedger, "no ledger at \(path); create one with `trace init --origin NAME` or pass --ledger PATH")
         }
-        return try mapErrors {
-            let queue = try DatabaseQueue(path: path, configuration: configuration())
+        return try mapErrors(path: path) {
+            let queue: DatabaseQueue
+            if readOnly {
+                var config = Configuration()
+                config.readonly = true
+                config.busyMode = .timeout(10)
+                queue = try DatabaseQueue(path: readOnlyLocation(path), configuration: config)
+            } else {
+                queue = try DatabaseQueue(path: path, configuration: configuration())
+            }
             let version = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
             guard version != 0 else {
                 throw LedgerError(.noSuchLedger, "\(path) is not a trace ledger (no format version)")
@@ -66,12 +80,32 @@ public final class SQLiteLedgerStore: LedgerStore {
                     .newerFormat,
                     "\(path) has ledger format \(version), newer than this trace understands (\(formatVersion)); upgrade trace")
             }
-            return SQLiteLedgerStore(path: path, queue: queue)
+            return SQLiteLedgerStore(path: path, queue: queue, readOnly: readOnly)
         }
     }
 
+    /// Where a read-only connection opens `path`. A WAL-mode file with no `-wal` beside it was
+    /// closed cleanly and is open nowhere (the last connection to close removes the log): it is
+    /// opened immutable, so SQLite creates no `-wal` or `-shm` beside it (it would otherwise,
+    /// even for reading, and cannot at all on read-only media). A file that is in use keeps the
+    /// ordinary shared locking. (A writer that opens an immutable-opened file during the read
+    /// is not locked out; read-only commands are meant for a quiet file or an auditor's copy.)
+    static func readOnlyLocation(_ path: String) -> String {
+        guard !FileManager.default.fileExists(atPath: path + "-wal") else { return path }
+        var escaped = ""
+        for character in path.unicodeScalars {
+            switch character {
+            case "%": escaped += "%25"
+            case "?": escaped += "%3f"
+            case "#": escaped += "%23"
+            default: escaped.unicodeScalars.append(character)
+            }
+        }
+        return "file:\(escaped)?mode=ro&immutable=1"
+    }
+
     public func metadata() throws -> LedgerMetadata {
-        try Self.mapErrors {
+        try Self.mapErrors(path: path) {
             try queue.read { db in
                 var values: [String: String] = [:]
                 for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") { values[row["key"]] = row["value"] }
@@ -84,11 +118,11 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     public func read<T>(_ body: (any LedgerReader) throws -> T) throws -> T {
-        try Self.mapErrors { try queue.read { db in try body(Access(db: db)) } }
+        try Self.mapErrors(path: path) { try queue.read { db in try body(Access(db: db)) } }
     }
 
     public func write<T>(_ body: (any LedgerWriter) throws -> T) throws -> T {
-        try Self.mapErrors {
+        try Self.mapErrors(path: path) {
             try queue.inDatabase { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
@@ -103,14 +137,33 @@ public final class SQLiteLedgerStore: LedgerStore {
     /// Copies the write-ahead log into the database and empties it, so that data deleted with
     /// secure_delete leaves no old page copies behind in `-wal`.
     public func truncateWAL() throws {
-        try Self.mapErrors { try queue.writeWithoutTransaction { _ = try $0.checkpoint(.truncate) } }
+        try Self.mapErrors(path: path) { try queue.writeWithoutTransaction { _ = try $0.checkpoint(.truncate) } }
     }
 
     /// Turns GRDB's errors into ledger errors; a trigger's refusal keeps its own words.
-    static func mapErrors<T>(_ body: () throws -> T) throws -> T {
+    static func mapErrors<T>(path: String, _ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as DatabaseError {
+            // A full disk is the store's fault, not the input's: its own code (exit 3, HTTP 507).
+            // SQLite says SQLITE_FULL, or only "disk I/O error" when the log or its index could
+            // not grow, so an I/O error on a disk with (almost) no space left counts as full too.
+            if error.resultCode == .SQLITE_FULL || (error.resultCode == .SQLITE_IOERR && diskIsFull(under: path)) {
+                throw LedgerError(
+                    .storeFull,
+                    "store: the disk holding the ledger is full (\(error.message ?? "SQLITE_FULL")); nothing was written. "
+                        + "Free space and run the command again")
+            }
             throw LedgerError(.store, "store: \(error.message ?? "\(error.resultCode)")")
         }
+    }
+
+    /// True when the file system holding `path` has less than 1 MiB left for this process.
+    static func diskIsFull(under path: String) -> Bool {
+        let folder = (path as NSString).deletingLastPathComponent
+        var info = statvfs()
+        guard statvfs(folder.isEmpty ? "." : folder, &info) == 0 else { return false }
+        // Root may write into the blocks reserved for it; others may not.
+        let blocks = geteuid() == 0 ? UInt64(info.f_bfree) : UInt64(info.f_bavail)
+        return blocks * UInt64(info.f_frsize) < 1 << 20
     }
 
     /// One snapshot or transaction's view, reading through cached prepared statements.

@@ -36,6 +36,10 @@ public struct Problem: Error, Sendable {
             case .badSignature, .refused, .entryTooLarge: self.init(.unprocessableContent, e.code.rawValue, e.message)
             case .eventIDConflict: self.init(.conflict, e.code.rawValue, e.message)
             case .outOfRange: self.init(.notFound, e.code.rawValue, e.message)
+            case .storeFull:
+                self.init(
+                    .init(code: 507, reasonPhrase: "Insufficient Storage"), e.code.rawValue,
+                    "the server's disk is full; nothing was written. Try again later")
             default: return nil
             }
         case let e as CanonicalJSONError:

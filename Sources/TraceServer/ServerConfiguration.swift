@@ -23,6 +23,10 @@ public struct ServerConfiguration: Sendable {
     /// Sustained writes per second allowed to one client address, and the burst above it.
     public var writesPerSecond = 20.0
     public var writeBurst = 100
+    /// Seconds a client has to send a request's headers (from connecting, or from the end of the
+    /// previous answer) and then its body; a connection past either is closed (slow clients).
+    public var headerTimeout = 10.0
+    public var bodyTimeout = 30.0
 
     public init(ledgerPath: String) { self.ledgerPath = ledgerPath }
 }

@@ -30,9 +30,16 @@ public enum TraceServer {
         TileRoutes(source: try TileSource(path: configuration.ledgerPath)).add(to: router)
         let app = Application(
             router: router,
-            // A connection that sends nothing for a minute is closed, so idle or stalled clients
-            // cannot hold the server's connections for ever.
-            server: .http1(configuration: .init(idleTimeout: .seconds(60))),
+            // A connection that sends nothing for a minute is closed, and so is one whose request
+            // headers or body take longer than their limits (a client trickling bytes), so idle,
+            // stalled or slow clients cannot hold the server's connections for ever.
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [
+                        RequestDeadlines(
+                            headerLimit: .nanoseconds(Int64(configuration.headerTimeout * 1e9)),
+                            bodyLimit: .nanoseconds(Int64(configuration.bodyTimeout * 1e9)))
+                    ], idleTimeout: .seconds(60))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port

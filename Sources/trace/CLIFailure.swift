@@ -14,6 +14,17 @@ struct CLIFailure: Error {
     /// A verification that failed: exit 1.
     static func verification(_ message: String) -> CLIFailure { CLIFailure(status: 1, message: message) }
 
+    /// The exit status for an error that is not a CLIFailure: 1 for a ledger that lost entries
+    /// behind, or forked from, a signed checkpoint; 3 when the store could not be written; else 2.
+    static func status(for error: any Error) -> Int32 {
+        guard let error = error as? LedgerError else { return 2 }
+        switch error.code {
+        case .behind, .fork: return 1
+        case .storeFull: return 3
+        default: return 2
+        }
+    }
+
     /// The one-line reason for our library errors, or nil for others.
     static func describe(_ error: any Error) -> String? {
         switch error {

@@ -19,6 +19,11 @@ struct LedgerOptions: ParsableArguments {
         (server ?? (ledger == nil ? ProcessInfo.processInfo.environment["TRACE_SERVER"] : nil)).map(RemoteLedger.init)
     }
 
+    @Option(
+        name: .customLong("checkpoint"),
+        help: "A signed checkpoint note you hold: refuse (exit 1) a ledger shorter than it or not extending it.")
+    var knownCheckpoint: String?
+
     /// The ledger path after defaults.
     var path: String {
         ledger ?? ProcessInfo.processInfo.environment["TRACE_LEDGER"] ?? "trace.db"
@@ -31,11 +36,37 @@ struct LedgerOptions: ParsableArguments {
         return base + ".operator.key"
     }
 
-    func open() throws -> Ledger {
+    /// Opens the local ledger; `readOnly` for commands that only read (verify, show, prove, ...):
+    /// they then work on read-only media and leave the file and its folder untouched.
+    func open(readOnly: Bool = false) throws -> Ledger {
         guard remote == nil else {
             throw CLIFailure.input("error: --server: this command works on a local ledger only; pass --ledger PATH instead")
         }
-        return try Ledger(path: path)
+        let ledger = try Ledger(path: path, readOnly: readOnly)
+        try requireNoLostTail(ledger)
+        return ledger
+    }
+
+    /// Refuses a ledger shorter than (or forked from) a checkpoint already signed: the operator's
+    /// last one, kept beside its key, and the one given with --checkpoint. A tail lost with a
+    /// torn write-ahead log or a restored backup must never pass in silence. Exit 1, both sizes named.
+    func requireNoLostTail(_ ledger: Ledger) throws {
+        let state = SignerState(besideKey: defaultOperatorKeyPath)
+        if let signed = try state.load(operatorKey: ledger.metadata.operatorKey) {
+            try ledger.requireExtends(signed.checkpoint, recordedIn: state.path)
+        }
+        guard let file = knownCheckpoint else { return }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw CLIFailure.input("error: --checkpoint: cannot read \(file)")
+        }
+        let given: Checkpoint
+        do {
+            given = try Checkpoint.open(String(decoding: data, as: UTF8.self), operatorKey: ledger.metadata.operatorKey)
+        } catch let error as LedgerError {
+            throw CLIFailure.verification(
+                "verification FAILED: --checkpoint: \(file) is not a checkpoint signed by the operator: \(error.message)")
+        }
+        try ledger.requireExtends(given, recordedIn: file)
     }
 
     /// The signing key: `--key`, else $TRACE_KEY, else `fallback`.

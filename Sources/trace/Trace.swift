@@ -38,7 +38,7 @@ struct Trace: ParsableCommand {
                 CLIFailure.describe(error)
                 ?? "error: \(message(for: error).split(separator: "\n").first.map(String.init) ?? "bad usage") (see --help)"
             FileHandle.standardError.write(Data((message + "\n").utf8))
-            Foundation.exit(2)
+            Foundation.exit(CLIFailure.status(for: error))
         }
     }
 }

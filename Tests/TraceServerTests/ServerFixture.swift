@@ -18,6 +18,13 @@ struct ServerFixture {
         key = try PrivateKey(contentsOfFile: h.directory + "/htx-tan-lap.key")
     }
 
+    /// Over a harness and server already made (a ledger elsewhere, a server with its own options).
+    init(h: CLIHarness, server: ServerProcess) throws {
+        self.h = h
+        self.server = server
+        key = try PrivateKey(contentsOfFile: h.directory + "/htx-tan-lap.key")
+    }
+
     /// A harvest event of lot `lot`, signed by the cooperative, in the submission form.
     func harvest(_ lot: String, id: String? = nil, plot: String = "P-001", quantity: String = "1200") throws -> SignedEvent {
         try SignedEvent.sign(

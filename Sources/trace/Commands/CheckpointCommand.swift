@@ -23,12 +23,14 @@ struct CheckpointCommand: ParsableCommand {
             try show(RemoteLedger.checkpoint(note), note)
             return
         }
-        let ledger = try options.open()
+        // Without a key it only prints, so it opens the ledger read-only.
+        let signer = try options.signingKey(key, fallback: options.defaultOperatorKeyPath)
+        let ledger = try options.open(readOnly: signer == nil)
         let size = try ledger.size()
         var current = try ledger.latestCheckpoint()
         // With the key, always through the signer's record: even with nothing new to sign, a
         // ledger behind or forked from what the operator already signed is refused, not shown.
-        if let signer = try options.signingKey(key, fallback: options.defaultOperatorKeyPath) {
+        if let signer {
             current = try ledger.checkpoint(signingWith: signer.key, state: SignerState(besideKey: signer.path))
         } else if current?.checkpoint.size != size {
             if let stale = current {

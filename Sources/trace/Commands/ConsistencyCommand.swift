@@ -37,7 +37,7 @@ struct ConsistencyCommand: ParsableCommand {
             }
             return
         }
-        let ledger = try options.open()
+        let ledger = try options.open(readOnly: true)
         guard let (checkpoint, note) = try ledger.latestCheckpoint() else {
             throw CLIFailure.input("error: the ledger has no checkpoint yet; run `trace checkpoint` first")
         }

@@ -35,6 +35,7 @@ struct EventOptions: ParsableArguments {
         _ type: String, _ fields: [String: JSONValue], operatorFallback: Bool = false,
         personal: [(party: String, field: String, commitment: Commitment)] = [], summary: String
     ) throws -> AppendResult {
+        try InputCheck.noControlCharacters(.object(fields), field: type)
         let result: AppendResult
         if let remote = ledger.remote {
             guard personal.isEmpty else {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CanonicalJSON
+import Foundation
 import TraceDomain
 import TraceLedger
 
@@ -9,12 +10,17 @@ struct AddCommand: ParsableCommand {
     @OptionGroup var options: EventOptions
     @Option(help: "The new lot's code (letters, digits, '-', at most 20).") var lot: String
     @Option(help: "The product, like \"Lúa ST25\".") var product: String
-    @Option(help: "The quantity, a decimal like 1200.5.") var quantity: String
+    // Unconditional, so `--quantity -1` is read as a value (and refused as one), not as an option.
+    @Option(parsing: .unconditional, help: "The quantity, a decimal like 1200.5.") var quantity: String
     @Option(help: "kg, t, tạ, yến or g.") var unit: String = "kg"
     @Option(help: "The plot it was harvested from.") var plot: String
     @Option(help: "The harvest date, YYYY-MM-DD.") var harvested: String
 
     func run() throws {
+        guard let amount = Mass.decimal(quantity), amount > 0 else {
+            throw CLIFailure.input("error: --quantity: \"\(quantity)\" is not a positive decimal quantity, like 1200.5")
+        }
+        try InputCheck.harvestDate(harvested, field: "--harvested")
         try options.append(
             "harvest",
             [

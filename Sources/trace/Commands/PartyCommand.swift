@@ -37,6 +37,10 @@ struct PartyCommand: ParsableCommand {
             String?
 
         func run() throws {
+            // A person's clear values are kept off the ledger, so the event check never sees them.
+            for (option, value) in [("--name", name), ("--phone", phone), ("--id-number", idNumber)] {
+                if let value { try InputCheck.noControlCharacters(.string(value), field: option) }
+            }
             let roles = try role.map { try Role(parsing: $0) }
             let id: String
             if let given = self.id {
@@ -127,6 +131,9 @@ struct PartyCommand: ParsableCommand {
         @Option(help: "Why.") var reason: String?
 
         func run() throws {
+            for (option, value) in [("--name", name), ("--phone", phone), ("--id-number", idNumber)] {
+                if let value { try InputCheck.noControlCharacters(.string(value), field: option) }
+            }
             var fields: [String: JSONValue] = ["party": .string(id)]
             if let packhouseCode { fields["packhouseCode"] = .string(packhouseCode) }
             var commitments: [(party: String, field: String, commitment: Commitment)] = []

@@ -28,8 +28,9 @@ struct PlotCommand: ParsableCommand {
 
         func run() throws {
             let shape = try PlotGeometry(geojson: try readGeometry(geometry))
-            guard let area = Decimal(string: areaHa), area > 0 else {
-                throw CLIFailure.input("error: --area-ha: \"\(areaHa)\" is not a positive number of hectares")
+            // The same parser as the rule, so the warning and the rule never read two numbers.
+            guard let area = Mass.decimal(areaHa), area > 0 else {
+                throw CLIFailure.input("error: --area-ha: \"\(areaHa)\" is not a positive number of hectares, like 2.5")
             }
             if shape.kind == .point && area > 4 {
                 Output.note(

@@ -23,6 +23,10 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("max-body"), help: "The largest request body accepted, in bytes.") var maxBody = 1 << 20
     @Option(name: .customLong("write-rate"), help: "Writes per second allowed to one client address.") var writeRate = 20.0
     @Option(name: .customLong("write-burst"), help: "Writes one client may send at once above that rate.") var writeBurst = 100
+    @Option(name: .customLong("header-timeout"), help: "Seconds a client has to send a request's headers.")
+    var headerTimeout = 10.0
+    @Option(name: .customLong("body-timeout"), help: "Seconds a client has to send a request's body after its headers.")
+    var bodyTimeout = 30.0
 
     func run() throws {
         var configuration = ServerConfiguration(ledgerPath: options.path)
@@ -38,6 +42,11 @@ struct ServeCommand: ParsableCommand {
         configuration.maxBodyBytes = maxBody
         configuration.writesPerSecond = writeRate
         configuration.writeBurst = writeBurst
+        guard headerTimeout > 0, headerTimeout <= 3600, bodyTimeout > 0, bodyTimeout <= 3600 else {
+            throw CLIFailure.input("error: --header-timeout, --body-timeout: give seconds above 0 and at most 3600")
+        }
+        configuration.headerTimeout = headerTimeout
+        configuration.bodyTimeout = bodyTimeout
         guard (0...65535).contains(port) else { throw CLIFailure.input("error: --port: \(port) is not a port number") }
         let failure = Mutex<(any Error)?>(nil)
         let done = DispatchSemaphore(value: 0)
@@ -54,7 +63,8 @@ struct ServeCommand: ParsableCommand {
         }
         done.wait()
         if let error = failure.withLock({ $0 }) {
-            throw CLIFailure.input(CLIFailure.describe(error) ?? "error: trace serve: \(error)")
+            throw CLIFailure(
+                status: CLIFailure.status(for: error), message: CLIFailure.describe(error) ?? "error: trace serve: \(error)")
         }
         print("trace serve: stopped")
     }

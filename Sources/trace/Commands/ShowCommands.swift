@@ -36,7 +36,7 @@ struct ShowCommand: ParsableCommand {
             try Self.finish(verdict, printed: !options.json)
             return
         }
-        let chain = try SupplyChain(ledger: options.open())
+        let chain = try SupplyChain(ledger: options.open(readOnly: true))
         let lineage = try Lineage(chain: chain, lot: lot)
         let verdict = LotVerifier(chain: chain).verdict(lot: lot)
         if options.json {
@@ -92,7 +92,7 @@ struct LineageCommand: ParsableCommand {
             }
             return
         }
-        let chain = try SupplyChain(ledger: options.open())
+        let chain = try SupplyChain(ledger: options.open(readOnly: true))
         let lineage = try Lineage(chain: chain, lot: lot)
         if csv {
             print(try lineage.csv(), terminator: "")

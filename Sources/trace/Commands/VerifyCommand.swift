@@ -26,7 +26,7 @@ struct VerifyCommand: ParsableCommand {
     var since: String?
 
     func run() throws {
-        let ledger = try options.open()
+        let ledger = try options.open(readOnly: true)
         var trusted: VerifierKey?
         if let text = `operator` {
             do { trusted = try VerifierKey(text) } catch let error as CryptoError {

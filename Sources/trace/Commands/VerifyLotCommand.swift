@@ -30,7 +30,7 @@ struct VerifyLotCommand: ParsableCommand {
             try report(result, total: result.checkpoint.size, ms: Date().timeIntervalSince(started) * 1000, chain: nil)
             return
         }
-        let chain = try SupplyChain(ledger: options.open())
+        let chain = try SupplyChain(ledger: options.open(readOnly: true))
         let started = Date()
         let result = try LotVerifier(chain: chain).verify(lot: lot, operatorKey: trusted)
         let ms = Date().timeIntervalSince(started) * 1000
