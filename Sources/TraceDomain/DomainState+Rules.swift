@@ -157,7 +157,7 @@ extension DomainState {
         var governed: [String: (cap: ProcessCap, mass: Mass)] = [:]
         for output in outputs {
             let product = output.product ?? ""
-            guard let cap = rules.processCap(process: process, product: product) else {
+            guard let cap = rules.bindingProcessCap(process: process, product: product) else {
                 guard !rules.adopted else {
                     throw DomainError(
                         .noCap,

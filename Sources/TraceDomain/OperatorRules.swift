@@ -34,6 +34,21 @@ public struct OperatorRules: Sendable, Codable, Equatable {
         return processCaps[p + "|" + Self.fold(product)] ?? processCaps[p + "|"]
     }
 
+    /// The cap that binds an output of `product` made by `process`: the process's own cap, or a
+    /// lower cap the operator set for that product under any process. Naming a more generous
+    /// process ("sorting" instead of "milling") must not lift a product's limit.
+    public func bindingProcessCap(process: String, product: String) -> ProcessCap? {
+        let folded = Self.fold(product)
+        let own = processCap(process: process, product: product)
+        guard !folded.isEmpty else { return own }
+        let forProduct = processCaps.values.filter { $0.product.map(Self.fold) == folded }.min {
+            ($0.yield, $0.seq) < ($1.yield, $1.seq)
+        }
+        guard let forProduct else { return own }
+        guard let own else { return forProduct }
+        return forProduct.yield < own.yield ? forProduct : own
+    }
+
     /// The crop cap for a plot's crop, if any.
     public func cropCap(_ crop: String) -> CropCap? { cropCaps[Self.fold(crop)] }
 

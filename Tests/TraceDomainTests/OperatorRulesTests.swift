@@ -145,6 +145,29 @@ struct OperatorRulesTests {
         #expect(try f.chain.verifyRules() == nil)
     }
 
+    @Test func aMoreGenerousProcessDoesNotLiftAProductsCap() throws {
+        let f = try adopted()
+        try f.submit("operator", "rules.process-cap", ["process": "milling", "yield": "0.70", "product": "Gạo ST25"])
+        try f.submit("operator", "rules.process-cap", ["process": "sorting", "yield": "0.95"])
+        try harvest(f, "PD-1", "1000")
+        // Rice "sorted" out of paddy is still held to milling's 0.70 for that product.
+        try refused(f, .capExceeded, ["may yield at most 700 kg of Gạo ST25", "operator's cap 0.7"]) {
+            try f.submit(
+                "htx-tan-lap", "transform",
+                [
+                    "process": "sorting", "yieldLimit": "1", "inputs": [["lot": "PD-1", "quantity": "1000", "unit": "kg"]],
+                    "outputs": [["lot": "GS-1", "product": "gạo st25", "quantity": "900", "unit": "kg"]],
+                ])
+        }
+        try f.submit(
+            "htx-tan-lap", "transform",
+            [
+                "process": "sorting", "yieldLimit": "1", "inputs": [["lot": "PD-1", "quantity": "1000", "unit": "kg"]],
+                "outputs": [["lot": "GS-2", "product": "Lúa ST25 loại 1", "quantity": "900", "unit": "kg"]],
+            ])
+        #expect(try f.chain.verifyRules() == nil)
+    }
+
     @Test func aVoidedHarvestsCodeMayBeUsedAgainOnlyByItsHarvester() throws {
         let f = try adopted()
         let first = try f.submit(
