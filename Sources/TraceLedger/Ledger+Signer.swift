@@ -17,11 +17,19 @@ extension Ledger {
             let size = try writer.size()
             let tree = MerkleTree(source: writer)
             let root = try tree.root(size: size)
-            let last = try state.load(operatorKey: metadata.operatorKey)
+            let recorded = try state.load(operatorKey: metadata.operatorKey)
+            // With no record beside the key (a ledger made before it, a key copied elsewhere, a
+            // lost file), the store's own latest signed checkpoint is the floor: never sign below it.
+            let last =
+                try recorded
+                ?? writer.checkpoint(size: nil).map { stored in
+                    (checkpoint: try Checkpoint.open(stored.note, operatorKey: metadata.operatorKey), note: stored.note)
+                }
             if let last {
                 try Self.requireExtension(
                     of: last.checkpoint, size: size, root: root, tree: tree, metadata: metadata, state: state)
                 if last.checkpoint.size == size {
+                    if recorded == nil { try state.save(note: last.note) }
                     try writer.saveCheckpoint(StoredCheckpoint(size: size, note: last.note))
                     return last
                 }

@@ -60,6 +60,24 @@ struct SignerStateTests {
         #expect(try state.load(operatorKey: f.ledger.metadata.operatorKey)?.note == signed.note)
     }
 
+    @Test func withoutARecordTheStoresOwnLatestCheckpointIsTheFloor() throws {
+        let f = try LedgerFixture(events: 10)
+        // The store holds a checkpoint the operator signed over another history of 11 entries
+        // (what a rewritten store keeps); the key is used from a copy with no record beside it.
+        let other = Checkpoint(
+            origin: f.ledger.metadata.origin, size: 11, root: try Digest(hex: String(repeating: "ab", count: 32)))
+        let note = try other.sign(with: f.operatorKey, as: f.ledger.metadata.operatorKey).encoded
+        try f.ledger.store.write { try $0.saveCheckpoint(StoredCheckpoint(size: 11, note: note)) }
+        let copy = SignerState(path: f.directory + "/copy.checkpoint")
+        do {
+            _ = try f.ledger.checkpoint(signingWith: f.operatorKey, state: copy)
+            Issue.record("a second history was signed")
+        } catch let error as LedgerError {
+            #expect(error.code == .fork)
+        }
+        #expect(!FileManager.default.fileExists(atPath: copy.path))
+    }
+
     @Test func aRecordOfAnotherKeyIsRefused() throws {
         let f = try LedgerFixture(events: 1)
         let other = try LedgerFixture(events: 1)
