@@ -30,7 +30,7 @@ extension Stats {
     }
 
     /// `value` rounded half up to `places` decimals.
-    static func rounded(_ value: Decimal, places: Int) -> Decimal {
+    public static func rounded(_ value: Decimal, places: Int) -> Decimal {
         var input = value
         var output = Decimal()
         NSDecimalRound(&output, &input, places, .plain)

@@ -7,57 +7,8 @@ import TraceDomain
 import TraceLedger
 
 struct StatsTests {
-    /// Five member farms of one cooperative: four grow rice, one mangoes. Three rice harvests are
-    /// milled, certified VietGAP and exported to Germany.
-    static func chain() throws -> ChainFixture {
-        let f = try ChainFixture()
-        for n in 2...5 {
-            try f.register(
-                "nong-ho-\(n)", roles: ["farm"], personal: ["name": "Trần Thị Số \(n)", "phone": "09090000\(n)\(n)"],
-                memberOf: "htx-tan-lap")
-            try f.submit(
-                "htx-tan-lap", "plot.register",
-                [
-                    "plot": [
-                        "id": .string("P-00\(n)"), "farm": .string("nong-ho-\(n)"), "crop": n == 5 ? "xoài" : "lúa",
-                        "areaHa": "2.5", "geometry": try PlotGeometry(geojson: ChainFixture.polygon).storedJSON,
-                    ]
-                ])
-        }
-        for n in 1...5 {
-            try f.submit(
-                "htx-tan-lap", "harvest",
-                [
-                    "lot": .string("H-\(n)"), "product": n == 5 ? "Xoài cát Hòa Lộc" : "Lúa ST25", "quantity": "1000",
-                    "unit": "kg",
-                    "plot": .string("P-00\(n)"), "harvested": n == 4 ? "2026-08-02" : "2026-07-01",
-                ])
-        }
-        for lot in ["H-1", "H-2", "H-3"] {
-            try f.submit("htx-tan-lap", "ship", ["lot": .string(lot), "to": "nha-may-xay-xat"])
-            try f.submit("nha-may-xay-xat", "receive", ["lot": .string(lot)])
-        }
-        try f.submit(
-            "nha-may-xay-xat", "transform",
-            [
-                "process": "milling", "yieldLimit": "0.7",
-                "inputs": [
-                    ["lot": "H-1", "quantity": "1000"], ["lot": "H-2", "quantity": "1000"], ["lot": "H-3", "quantity": "1000"],
-                ],
-                "outputs": [["lot": "RICE-1", "product": "Gạo ST25", "quantity": "2000"]],
-            ])
-        try f.submit(
-            "vietgap-cert", "certify",
-            ["lot": "RICE-1", "scheme": "VietGAP", "documentSha256": .string(String(repeating: "ab", count: 32))])
-        try f.submit("nha-may-xay-xat", "ship", ["lot": "RICE-1", "to": "vinarice-export"])
-        try f.submit("vinarice-export", "receive", ["lot": "RICE-1"])
-        try f.submit(
-            "vinarice-export", "export", ["lot": "RICE-1", "buyer": "hamburg-foods", "country": "DE", "container": "MSCU1234565"])
-        return f
-    }
-
     @Test func theRulesIndexAndAFullReplayGiveTheSameFigures() throws {
-        let f = try Self.chain()
+        let f = try ChainFixture.fiveFarms()
         let indexed = try f.chain.stats()
         var replayed = DomainState()
         #expect(try SupplyChain.replay(f.chain.ledger, into: &replayed) == nil)
@@ -72,7 +23,7 @@ struct StatsTests {
     }
 
     @Test func figuresCountHarvestsExportsAndCertifiedShare() throws {
-        let stats = try Self.chain().chain.stats()
+        let stats = try ChainFixture.fiveFarms().chain.stats()
         #expect(stats.total("harvests")?.count == 5)
         #expect(stats.total("harvests")?.kilograms == 5000)
         #expect(stats.total("harvests")?.farms == 5)
@@ -87,7 +38,7 @@ struct StatsTests {
     }
 
     @Test func aFigureBehindFewerThanThreeFarmsIsSuppressedAndSoIsItsComplement() throws {
-        let stats = try Self.chain().chain.stats()
+        let stats = try ChainFixture.fiveFarms().chain.stats()
         let crops = Dictionary(uniqueKeysWithValues: stats.rows("crop").map { ($0.key, $0) })
         // One mango farm: suppressed; rice alone would then give it away as the total's rest.
         #expect(crops["xoài"]?.suppressed == true)
@@ -102,7 +53,7 @@ struct StatsTests {
     }
 
     @Test func aFilterThatSinglesOutFewerThanThreeFarmsIsRefused() throws {
-        let f = try Self.chain()
+        let f = try ChainFixture.fiveFarms()
         // Mangoes: one farm. Rice: four, leaving one farm for whoever subtracts from the whole.
         for crop in ["xoài", "lúa"] {
             let error = #expect(throws: DomainError.self) { try f.chain.stats(StatsFilter(crop: crop, from: nil, to: nil)) }
