@@ -123,6 +123,15 @@ struct OpenDataCLITests {
         }
     }
 
+    @Test func traceStatsGivesTheSameFiguresFromTheIndexAndFromAFullReplay() throws {
+        let h = try Self.ledger()
+        let indexed = try h.run("stats", "--json")
+        let replayed = try h.run("stats", "--json", "--replay")
+        #expect(indexed.status == 0 && replayed.status == 0)
+        #expect(!indexed.stdout.isEmpty && indexed.stdout == replayed.stdout)
+        #expect(try h.run("stats", "--csv").stdout == h.run("stats", "--csv", "--replay").stdout)
+    }
+
     @Test func publishingOpenDataNeedsTheOperatorsKey() throws {
         let h = try Self.ledger()
         let result = try h.run("publish", "--open-data", h.directory + "/od", "--key", "htx-tan-lap.key")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CanonicalJSON
 import Foundation
+import TraceCrypto
 import TraceDomain
 import TraceLedger
 
@@ -20,6 +21,8 @@ struct StatsCommand: ParsableCommand {
     @Option(help: "Only harvests (and what was made from them) of this crop.") var crop: String?
     @Option(help: "Only harvests from this month on (YYYY-MM).") var from: String?
     @Option(help: "Only harvests up to this month (YYYY-MM).") var to: String?
+    @Flag(help: "Compute from a full replay of the entries instead of the rules index (slower; the same figures).")
+    var replay = false
 
     func validate() throws {
         if csv && options.json { throw ValidationError("choose one of --csv and --json") }
@@ -27,7 +30,7 @@ struct StatsCommand: ParsableCommand {
 
     func run() throws {
         let filter = try StatsFilter(crop: crop, from: from, to: to)
-        let stats = try SupplyChain(ledger: options.open()).stats(filter)
+        let stats = try replay ? Self.replayed(options.open(), filter) : SupplyChain(ledger: options.open()).stats(filter)
         if options.json {
             try Output.json(stats.json)
         } else if csv {
@@ -47,6 +50,15 @@ struct StatsCommand: ParsableCommand {
                 print("  \(row.label): \(Self.describe(row))")
             }
         }
+    }
+
+    /// The figures from `DomainState()` and every entry applied in order, without the index.
+    static func replayed(_ ledger: Ledger, _ filter: StatsFilter) throws -> Stats {
+        var state = DomainState()
+        if let (seq, error) = try SupplyChain.replay(ledger, into: &state) {
+            throw CLIFailure(status: 1, message: "FAIL: entry \(seq) breaks a rule: \(error.message) [\(error.code.rawValue)]")
+        }
+        return try Stats(state.allRecords, root: try ledger.root(size: state.size).hex, filter: filter)
     }
 
     static func describe(_ row: StatsRow) -> String {
