@@ -19,6 +19,9 @@ struct StatsPage {
     private var vi: Bool { language == .vi }
     private func number(_ value: Decimal) -> String { DisplayFormat.number(value, vietnamese: vi) }
     private func mass(_ kilograms: Decimal) -> String { DisplayFormat.mass(Mass(kilograms: kilograms), vietnamese: vi) }
+    private func percent(_ share: Decimal) -> String {
+        vi ? Stats.percent(share).replacingOccurrences(of: ".", with: ",") : Stats.percent(share)
+    }
     private var suppressedText: String {
         t("ẩn (dưới \(Stats.threshold) nông hộ)", "suppressed (fewer than \(Stats.threshold) farms)")
     }
@@ -98,7 +101,7 @@ struct StatsPage {
             ),
             (t("Thu hoạch", "Harvested"), figure("harvests") { mass($0.kilograms) }),
             (t("Xuất khẩu", "Exported"), figure("exports") { mass($0.kilograms) }),
-            (t("Có chứng nhận", "Certified"), stats.certifiedShare.map(Stats.percent) ?? "–"),
+            (t("Có chứng nhận", "Certified"), stats.certifiedShare.map(percent) ?? "–"),
             (t("Lệnh thu hồi đang mở", "Open recalls"), figure("open-recalls") { number(Decimal($0.count)) }),
         ]
         return "<div class=\"cards\">\n"
@@ -110,8 +113,9 @@ struct StatsPage {
     private func monthChart() -> String {
         let rows = stats.rows("month")
         guard !rows.isEmpty else { return "<p>\(t("Chưa có vụ thu hoạch nào.", "No harvest yet."))</p>\n" }
-        let width = 640.0
-        let height = 220.0
+        // Narrow enough that its labels stay readable when a phone scales it to 360 px.
+        let width = 480.0
+        let height = 200.0
         let top = 16.0
         let bottom = 40.0
         let left = 8.0
@@ -134,12 +138,12 @@ struct StatsPage {
                     "<rect x=\"\(f(x))\" y=\"\(f(height - bottom - h))\" width=\"\(f(barWidth))\" height=\"\(f(h))\" fill=\"#2e7d32\"><title>\(esc(row.key)): \(esc(mass(row.kilograms)))</title></rect>"
                 if rows.count <= 12 {
                     svg +=
-                        "<text x=\"\(f(x + barWidth / 2))\" y=\"\(f(height - bottom - h - 4))\" text-anchor=\"middle\" font-size=\"11\">\(esc(mass(row.kilograms)))</text>"
+                        "<text x=\"\(f(x + barWidth / 2))\" y=\"\(f(height - bottom - h - 4))\" text-anchor=\"middle\" font-size=\"13\">\(esc(mass(row.kilograms)))</text>"
                 }
             }
             if i % labelEvery == 0 {
                 svg +=
-                    "<text x=\"\(f(x + barWidth / 2))\" y=\"\(f(height - bottom + 16))\" text-anchor=\"middle\" font-size=\"12\">\(esc(row.key))</text>"
+                    "<text x=\"\(f(x + barWidth / 2))\" y=\"\(f(height - bottom + 16))\" text-anchor=\"middle\" font-size=\"13\">\(esc(row.key))</text>"
             }
         }
         svg += Self.hatch + "</svg>\n"
@@ -176,9 +180,9 @@ struct StatsPage {
         guard let share = stats.certifiedShare else { return "<p>\(t("Chưa có lô xuất khẩu.", "No export yet."))</p>\n" }
         let certified = NSDecimalNumber(decimal: share).doubleValue * 100
         var html =
-            "<figure><svg class=\"share\" viewBox=\"0 0 100 10\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"\(esc(Stats.percent(share)))\"><rect width=\"100\" height=\"10\" fill=\"#e0e0e0\"/><rect width=\"\(f(certified))\" height=\"10\" fill=\"#1b5e20\"/></svg>"
+            "<figure><svg class=\"share\" viewBox=\"0 0 100 10\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"\(esc(percent(share)))\"><rect width=\"100\" height=\"10\" fill=\"#e0e0e0\"/><rect width=\"\(f(certified))\" height=\"10\" fill=\"#1b5e20\"/></svg>"
         html +=
-            "<figcaption><b>\(esc(Stats.percent(share)))</b> \(t("khối lượng xuất khẩu có chứng nhận hợp lệ (trên lô hoặc lô nguồn).", "of exported volume carries a valid certification (on the lot or a lot it came from)."))</figcaption></figure>\n"
+            "<figcaption><b>\(esc(percent(share)))</b> \(t("khối lượng xuất khẩu có chứng nhận hợp lệ (trên lô hoặc lô nguồn).", "of exported volume carries a valid certification (on the lot or a lot it came from)."))</figcaption></figure>\n"
         return html + barList(stats.rows("scheme"))
     }
 
