@@ -22,7 +22,9 @@ struct StatsPageTests {
         }
         let vi = try HTTPReply.send("GET", server.url + "/stats?lang=vi")
         #expect(vi.status == 200)
-        for text in ["Sản lượng thu hoạch theo tháng", "Tỷ lệ xuất khẩu có chứng nhận", "5.000 kg", "100,0%", "ẩn (dưới 3 nông hộ)"] {
+        for text in [
+            "Sản lượng thu hoạch theo tháng", "Tỷ lệ xuất khẩu có chứng nhận", "5.000 kg", "100,0%", "ẩn (dưới 3 nông hộ)",
+        ] {
             #expect(vi.text.contains(text), "\(text)")
         }
         for page in [en, vi] {
