@@ -110,6 +110,22 @@ enum ServerBench {
             rows.append(try load("\(label), random export lots", prefix))
         }
 
+        // The dashboard: its first answer is computed from every record of the rules index; then
+        // it is kept until the next append, as a province's visitors see it.
+        for (label, path) in [("dashboard `GET /stats`", "/stats?lang=en"), ("figures `GET /v1/stats`", "/v1/stats")] {
+            let first = try capture(curl, ["-s", "-o", "/dev/null", "-w", "%{http_code} %{time_total}", base + path])
+            let parts = first.split(separator: " ")
+            guard parts.first == "200", let took = parts.last.flatMap({ Double($0) }) else {
+                throw BenchFailure("\(label): answered \(first)")
+            }
+            firsts.append("| \(label), first request after the ledger grew | \(String(format: "%.1f", took * 1000)) ms |")
+            let result = try capture(wrk, ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", base + path])
+            rows.append(
+                "| \(label) | \(grouped(field(result, "Requests/sec:").flatMap(Double.init) ?? .nan)) req/s | "
+                    + "\(String(format: "%.2f", latency(result, "50%"))) ms | \(String(format: "%.2f", latency(result, "99%"))) ms | "
+                    + "\(field(result, "Non-2xx or 3xx responses:") ?? "0") |")
+        }
+
         // HTTP batch ingest: the same harvests, signed beforehand (a client signs its own events),
         // sent in batches of 1,000 over one keep-alive connection.
         let batchSize = 1000

@@ -34,6 +34,8 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let codeMissing = Code(rawValue: "domain.missing_code")
         /// A person's party id is not opaque.
         public static let notOpaque = Code(rawValue: "domain.not_opaque")
+        /// A statistics filter would single out fewer farms than the publication threshold.
+        public static let tooFewFarms = Code(rawValue: "domain.too_few_farms")
     }
 
     public let code: Code

@@ -27,6 +27,7 @@ public enum TraceServer {
         CertificateRoutes(host: host, writes: writes).add(to: router)
         ReadRoutes(host: host).add(to: router)
         BuyerRoutes(host: host).add(to: router)
+        StatsRoutes(host: host).add(to: router)
         TileRoutes(source: try TileSource(path: configuration.ledgerPath)).add(to: router)
         let app = Application(
             router: router,

@@ -1,7 +1,9 @@
 import ArgumentParser
 import CanonicalJSON
 import Foundation
+import TraceCertificates
 import TraceCrypto
+import TraceDomain
 import TraceLedger
 
 /// `trace publish --out DIR`: the log as static C2SP tlog-tiles files any web server can serve.
@@ -22,12 +24,23 @@ struct PublishCommand: ParsableCommand {
     @Option(help: "The folder to write the C2SP tlog-tiles files into (created if missing).")
     var out: String?
 
+    @Option(
+        name: .customLong("open-data"),
+        help: "The folder to write the open datasets into: stats.csv, stats.json, plots.geojson, catalog.json and its signature.")
+    var openData: String?
+
+    @Option(help: "The operator's private key, to sign the open-data catalogue (default: $TRACE_KEY, else beside the ledger).")
+    var key: String?
+
     func validate() throws {
-        guard out != nil else { throw ValidationError("say what to publish: --out DIR for the log's tiles") }
+        guard out != nil || openData != nil else {
+            throw ValidationError("say what to publish: --out DIR for the log's tiles, --open-data DIR for the datasets")
+        }
     }
 
     func run() throws {
         let ledger = try options.open()
+        if let openData { try publishOpenData(ledger, to: openData) }
         if let out {
             let report = try TilePublisher(ledger: ledger, folder: out).publish()
             let size = try ledger.size()
@@ -48,6 +61,23 @@ struct PublishCommand: ParsableCommand {
                     "warning: the latest checkpoint covers \(report.checkpoint.size) of \(size) entries; "
                         + "run `trace checkpoint` with the operator's key, then publish again")
             }
+        }
+    }
+
+    private func publishOpenData(_ ledger: Ledger, to folder: String) throws {
+        guard let (operatorKey, _) = try options.signingKey(key, fallback: options.defaultOperatorKeyPath) else {
+            throw CLIFailure.input("error: --key: the operator's key is needed to sign the catalogue; pass --key PATH")
+        }
+        let report = try OpenDataPublisher(chain: SupplyChain(ledger: ledger), operatorKey: operatorKey).publish(to: folder)
+        if options.json {
+            try Output.json([
+                "openData": .string(folder), "checkpointSize": .int(Int(report.size)), "rootHash": .string(report.root),
+                "files": .array(
+                    report.files.map { ["name": .string($0.name), "sha256": .string($0.sha256), "bytes": .int($0.bytes)] }),
+            ])
+        } else {
+            print("published open data in \(folder) at \(report.size) entries (root \(report.root.prefix(16))...):")
+            for file in report.files { print("  \(file.name)  \(file.bytes) bytes  sha256 \(file.sha256)") }
         }
     }
 }
