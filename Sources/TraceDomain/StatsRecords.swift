@@ -19,7 +19,7 @@ extension DomainState {
     public var allRecords: StatsRecords {
         StatsRecords(
             size: size, parties: parties.loaded.sorted { $0.id < $1.id }, plots: plots.loaded.sorted { $0.id < $1.id },
-            lots: lots.loaded.sorted { $0.code.key < $1.code.key }, openRecalls: recalls.loaded.count)
+            lots: lots.loaded.sorted { $0.code.key < $1.code.key }, openRecalls: recalls.loaded.filter { !$0.isEmpty }.count)
     }
 }
 
@@ -37,7 +37,7 @@ extension SupplyChain {
                 return StatsRecords(
                     size: state.size, parties: state.parties.loaded.sorted { $0.id < $1.id },
                     plots: plots.values.sorted { $0.id < $1.id }, lots: lots.values.sorted { $0.code.key < $1.code.key },
-                    openRecalls: state.recalls.loaded.count)
+                    openRecalls: state.recalls.loaded.filter { !$0.isEmpty }.count)
             })
         else {
             // No index in step with the state (another store, or it moved on): replay instead.

@@ -78,8 +78,11 @@ struct VerdictCLITests {
         #expect(liveJSON["verdict"]?.stringValue == "recalled")
         #expect(liveJSON["offline"] == false)
 
-        // Released: verified everywhere again.
+        #expect(try Self.openRecalls(h) == 1)
+
+        // Released: verified everywhere again, and no longer counted as an open recall.
         try h.runAll([["release", "H-1"], ["checkpoint"]])
+        #expect(try Self.openRecalls(h) == 0)
         for lot in ["H-1", "R-1"] {
             #expect(try h.run("verify-lot", lot).status == 0)
             #expect(try h.json("show", lot)["verdict"]?["verdict"]?.stringValue == "verified")
@@ -87,6 +90,11 @@ struct VerdictCLITests {
         let again = try h.json("certificate", "verify", "cert.json", "--operator", h.operatorVKey, "--ledger", "trace.db")
         #expect(again["verdict"]?.stringValue == "verified")
         #expect(try h.run("verify").status == 0)
+    }
+
+    /// The open recalls `trace stats` counts.
+    static func openRecalls(_ h: CLIHarness) throws -> Int? {
+        try h.json("stats")["rows"]?.arrayValue?.first { $0["key"]?.stringValue == "open-recalls" }?["count"]?.intValue
     }
 
     @Test func aLotWhoseStoryIsNotYetCheckpointedIsNotVerified() throws {
