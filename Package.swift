@@ -108,7 +108,7 @@ let package = Package(
             name: "TraceCryptoTests", dependencies: ["TraceCrypto", "TestSupport"],
             resources: [.copy("Vectors")], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"],
+            name: "CanonicalJSONTests", dependencies: ["CanonicalJSON", "TestSupport"],
             resources: [.copy("Vectors")], swiftSettings: swiftSettings),
         .testTarget(
             name: "TraceLedgerTests",

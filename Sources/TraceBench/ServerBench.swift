@@ -53,23 +53,11 @@ enum ServerBench {
             "serve", "--ledger", path, "--key", dir + "/operator.key", "--port", "0", "--write-rate", "1000000", "--write-burst",
             "1000000", "--max-body", String(64 << 20),
         ]
-        let out = dir + "/serve.out"
-        _ = FileManager.default.createFile(atPath: out, contents: nil)
-        server.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-        try server.run()
+        let base = try startServe(server, output: dir + "/serve.out")
         defer {
             server.terminate()
             server.waitUntilExit()
         }
-        var base = ""
-        for _ in 0..<600 where base.isEmpty {
-            Thread.sleep(forTimeInterval: 0.05)
-            let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
-            if let range = text.range(of: "listening on ") {
-                base = String(text[range.upperBound...].prefix { $0 != "\n" })
-            }
-        }
-        guard !base.isEmpty else { throw BenchFailure("trace serve did not start") }
 
         // wrk picks a random export lot for every request.
         func load(_ label: String, _ prefix: String) throws -> String {
@@ -200,6 +188,22 @@ enum ServerBench {
             "| the same, while wrk reads the lot API | \(grouped(mixedRate)) | \(String(format: "%.2f", mixedRate / submitRate)) |"
         )
         print("")
+    }
+
+    /// Starts a configured `trace serve` process and returns the address it printed (it binds
+    /// `--port 0`); the caller stops it.
+    static func startServe(_ server: Process, output out: String) throws -> String {
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        server.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        try server.run()
+        for _ in 0..<600 {
+            Thread.sleep(forTimeInterval: 0.05)
+            let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+            if let range = text.range(of: "listening on ") { return String(text[range.upperBound...].prefix { $0 != "\n" }) }
+        }
+        server.terminate()
+        server.waitUntilExit()
+        throw BenchFailure("trace serve did not start")
     }
 
     static func which(_ name: String) -> String? {

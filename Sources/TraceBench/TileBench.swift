@@ -45,21 +45,11 @@ enum TileBench {
         let server = Process()
         server.executableURL = URL(fileURLWithPath: trace)
         server.arguments = ["serve", "--ledger", path, "--port", "0"]
-        let out = dir + "/serve.out"
-        _ = FileManager.default.createFile(atPath: out, contents: nil)
-        server.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-        try server.run()
+        let base = try ServerBench.startServe(server, output: dir + "/serve.out")
         defer {
             server.terminate()
             server.waitUntilExit()
         }
-        var base = ""
-        for _ in 0..<600 where base.isEmpty {
-            Thread.sleep(forTimeInterval: 0.05)
-            let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
-            if let range = text.range(of: "listening on ") { base = String(text[range.upperBound...].prefix { $0 != "\n" }) }
-        }
-        guard !base.isEmpty else { throw BenchFailure("trace serve did not start") }
 
         // nginx on loopback, serving the published folder as docs/FORMAT.md shows.
         let port = 20_000 + Int(getpid() % 20_000)

@@ -1,5 +1,6 @@
 import CanonicalJSON
 import Foundation
+import TestSupport
 import Testing
 
 /// The canonical parser (checks the spelling as it reads) against the re-encode check it replaces:
@@ -83,24 +84,12 @@ struct CanonicalParserTests {
         }
     }
 
-    /// A small deterministic generator (SplitMix64), so a failure names a reproducible input.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let pieces: [String] = [
         "a", "b", "id", "lot", "\"", "\\", "/", "\u{08}", "\t", "\n", "\u{0C}", "\r", "\u{01}", "\u{1F}", "\u{7F}",
         "é", "e\u{301}", "Tân", "Ta\u{302}n", "\u{FB33}", "€", "😀", "\u{FF21}", "\u{E000}", "\u{2028}", " ",
     ]
 
-    static func randomValue(_ rng: inout SplitMix, depth: Int = 0) -> JSONValue {
+    static func randomValue(_ rng: inout SplitMix64, depth: Int = 0) -> JSONValue {
         switch Int.random(in: 0..<(depth > 3 ? 5 : 7), using: &rng) {
         case 0: return .null
         case 1: return .bool(Bool.random(using: &rng))
@@ -120,12 +109,12 @@ struct CanonicalParserTests {
         }
     }
 
-    static func randomString(_ rng: inout SplitMix) -> String {
+    static func randomString(_ rng: inout SplitMix64) -> String {
         (0..<Int.random(in: 0..<4, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
     }
 
     /// Byte-level edits that a hand-written or hostile text might carry.
-    static func mutate(_ bytes: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
+    static func mutate(_ bytes: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         var b = bytes
         guard !b.isEmpty else { return b }
         let at = Int.random(in: 0..<b.count, using: &rng)
@@ -156,7 +145,7 @@ struct CanonicalParserTests {
     }
 
     @Test func generatedAndMutatedTextsGetTheSameAnswer() throws {
-        var rng = SplitMix(state: 0x7472_6163_6531_37)
+        var rng = SplitMix64(state: 0x7472_6163_6531_37)
         var accepted = 0
         var refused = 0
         for round in 0..<4000 {

@@ -1,5 +1,6 @@
 import CanonicalJSON
 import Foundation
+import TestSupport
 import Testing
 import TraceCrypto
 
@@ -50,7 +51,7 @@ struct EntryCanonicalTests {
     }
 
     @Test func mutatedEntriesGetTheSameAnswerAsTheReencodeCheck() throws {
-        var rng = CanonicalRNG(state: 17)
+        var rng = SplitMix64(state: 17)
         let entry = try Self.sample(seq: 5)
         let edits: [[UInt8]] = [" ", "\n", "\\/", "\\u0041", ".0", "e0", "\u{301}", "é", "A", "0", ",\"a\":1", "\"", "}"].map {
             Array($0.utf8)
@@ -79,17 +80,5 @@ struct EntryCanonicalTests {
         }
         // Unchanged bytes come back now and then (a swap of equal bytes, say): both answers occur.
         #expect(accepted < 3000)
-    }
-}
-
-/// SplitMix64: a deterministic generator, so a failing round can be replayed.
-struct CanonicalRNG: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
