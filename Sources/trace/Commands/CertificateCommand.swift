@@ -2,6 +2,7 @@ import ArgumentParser
 import CanonicalJSON
 import Foundation
 import TraceCertificates
+import TraceClient
 import TraceCrypto
 import TraceDomain
 import TraceLedger
@@ -109,7 +110,6 @@ extension CertificateCommand.Issue {
     /// the exporter's own signed requests.
     func publish(through remote: RemoteLedger, key: PrivateKey, base: String?) throws {
         let (_, keyName) = try remote.signer(for: key)
-        let vkey = try VerifierKey(name: keyName, publicKey: key.publicKey)
         let trusted: VerifierKey
         do { trusted = try `operator`.map { try VerifierKey($0) } ?? remote.operatorKey() } catch let error as CryptoError {
             throw CLIFailure.input("error: --operator: \(error.message)")
@@ -118,16 +118,13 @@ extension CertificateCommand.Issue {
             Output.note("note: no --operator given: trusting the operator key the server's own genesis entry names")
         }
         // The signed requests name the ledger, so no other server can replay them here.
-        let note = try remote.text("/v1/checkpoint")
-        guard let origin = try? Checkpoint.open(note, operatorKey: trusted).origin else {
-            throw CLIFailure.verification("error: --server: the server's checkpoint is not signed by the operator key you trust")
-        }
+        let origin = try remote.checkpoint(trusting: trusted).origin
         let path = "/v1/lots/\(RemoteLedger.segment(lot))/certificate"
         var kept: (OriginCertificate, CertificateReport)?
         for redacted in [false, true] {
             let target = path + "?draft=" + (redacted ? "redacted" : "full")
-            let headers = try SignedRequest.headers(origin: origin, method: "GET", target: target, key: key, vkey: vkey)
-            let draft = try OriginCertificate(bytes: try CanonicalJSON.encode(try remote.json(target, headers: headers)))
+            let draft = try OriginCertificate(
+                bytes: try CanonicalJSON.encode(try remote.signedJSON(target, key: key, keyName: keyName, origin: origin)))
             // Sign only what was asked for: this lot, redacted or not as requested.
             guard draft.lot.uppercased() == lot.uppercased(), draft.redacted == redacted, draft.signature == nil else {
                 throw CLIFailure.verification(
