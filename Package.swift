@@ -17,6 +17,9 @@ let package = Package(
         .library(name: "TraceLedgerSQLite", targets: ["TraceLedgerSQLite"]),
         .library(name: "TraceClient", targets: ["TraceClient"]),
     ],
+    // PostgreSQL is opt-in (`swift build --traits Postgres`): the default build never compiles
+    // postgres-nio, and TraceLedgerPostgres is then an empty module.
+    traits: [.trait(name: "Postgres", description: "The PostgreSQL ledger store on postgres-nio (postgres:// ledgers).")],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -25,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -55,6 +59,25 @@ let package = Package(
             dependencies: ["TraceLedger", "TraceCrypto", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        // The PostgreSQL store, compiled only with the Postgres trait: the only target that imports PostgresNIO.
+        .target(
+            name: "TraceLedgerPostgres",
+            dependencies: [
+                "TraceLedger", "TraceCrypto",
+                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["Postgres"])),
+                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["Postgres"])),
+                .product(name: "NIOPosix", package: "swift-nio", condition: .when(traits: ["Postgres"])),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio", condition: .when(traits: ["Postgres"])),
+                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Postgres"])),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Chooses the store from a --ledger value: a file path (SQLite) or a postgres:// URL.
+        .target(
+            name: "TraceLedgerStores",
+            dependencies: ["TraceLedger", "TraceCrypto", "TraceLedgerSQLite", "TraceLedgerPostgres"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "TraceDomain", dependencies: ["TraceLedger", "TraceCrypto", "CanonicalJSON"], swiftSettings: swiftSettings),
         .target(
@@ -66,7 +89,8 @@ let package = Package(
         .target(
             name: "TraceServer",
             dependencies: [
-                "TraceCertificates", "TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceCrypto", "CanonicalJSON",
+                "TraceCertificates", "TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceLedgerStores", "TraceCrypto",
+                "CanonicalJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -84,21 +108,26 @@ let package = Package(
         .executableTarget(
             name: "trace",
             dependencies: [
-                "TraceClient", "TraceCertificates", "TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceCrypto",
-                "CanonicalJSON", "TraceServer",
+                "TraceClient", "TraceCertificates", "TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceLedgerStores",
+                "TraceCrypto", "CanonicalJSON", "TraceServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "TraceBench",
-            dependencies: ["TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceCrypto", "CanonicalJSON"],
+            dependencies: [
+                "TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceLedgerStores", "TraceCrypto", "CanonicalJSON",
+            ],
             swiftSettings: swiftSettings
         ),
         // Helpers shared by the test targets (running the real binaries, scratch folders).
         .target(
             name: "TestSupport",
-            dependencies: ["TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceCrypto", "CanonicalJSON"],
+            dependencies: [
+                "TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceLedgerPostgres", "TraceLedgerStores", "TraceCrypto",
+                "CanonicalJSON",
+            ],
             swiftSettings: swiftSettings),
         // A small supply chain built through the library, shared by the domain and certificate tests.
         .target(

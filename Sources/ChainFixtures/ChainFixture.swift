@@ -44,13 +44,8 @@ public final class ChainFixture {
             ])
     }
 
-    /// The ledger opened afresh, as another process would: the file again, or the same memory.
-    public func reopen() throws -> Ledger {
-        switch store {
-        case .sqlite: try Ledger(path: directory + "/trace.db")
-        case .memory: try Ledger(store: chain.ledger.store)
-        }
-    }
+    /// The ledger opened afresh, as another process would: the file or database again, or the same memory.
+    public func reopen() throws -> Ledger { try store.reopen(chain.ledger, in: directory) }
 
     public func register(
         _ id: String, roles: [String], name: String? = nil, personal: [String: String] = [:], memberOf: String? = nil

@@ -19,6 +19,7 @@ enum TraceBench {
         case "verification": try VerificationBench.run(options)
         case "server": try ServerBench.run(options)
         case "tiles": try TileBench.run(options)
+        case "appends": try AppendBench.run(options)
         case "all":
             try CryptoBench.run(options)
             try ProofBench.run(options)
@@ -26,7 +27,7 @@ enum TraceBench {
         default:
             FileHandle.standardError.write(
                 Data(
-                    "usage: trace-bench [verification|crypto|proofs|lineage|server|tiles|all] [--seconds S] [--entries N] [--dir D]\n"
+                    "usage: trace-bench [verification|crypto|proofs|lineage|server|tiles|appends|all] [--seconds S] [--entries N] [--dir D]\n"
                         .utf8))
             exit(2)
         }

@@ -6,6 +6,7 @@ import TraceCrypto
 import TraceDomain
 import TraceLedger
 import TraceLedgerSQLite
+import TraceLedgerStores
 
 /// The one ledger every request shares: its supply chain, brought up to date when another
 /// process has appended, used by one request at a time (SQLite serialises them anyway).
@@ -28,7 +29,7 @@ final class LedgerHost: @unchecked Sendable {
     private let base: Mutex<String>
 
     init(path: String, operatorKey: PrivateKey?, publicURL: String, signerState: SignerState? = nil) throws {
-        let ledger = try Ledger(path: path)
+        let ledger = try Ledger(at: LedgerLocation(path))
         if let operatorKey, operatorKey.publicKey != ledger.metadata.operatorKey.publicKey {
             throw LedgerError(
                 .refused,
@@ -38,7 +39,7 @@ final class LedgerHost: @unchecked Sendable {
         self.signerState = signerState
         chain = try SupplyChain(ledger: ledger)
         answers = Mutex(AnswerCache(size: chain.state.size))
-        probe = try Ledger(path: path)
+        probe = try Ledger(at: LedgerLocation(path))
         self.operatorKey = operatorKey
         base = Mutex(publicURL)
         try signCheckpoint()

@@ -5,6 +5,7 @@ import Synchronization
 import TraceCrypto
 import TraceLedger
 import TraceLedgerSQLite
+import TraceLedgerStores
 
 /// C2SP tlog-tiles over HTTP: `GET /checkpoint`, `/tile/L/N[.p/W]` and `/tile/entries/N[.p/W]`,
 /// exactly as `trace publish --out` writes them to a folder. Tiles are cut from the tree of the
@@ -44,7 +45,7 @@ final class TileSource: Sendable {
     let ledger: Ledger
     private let known = Mutex<(note: String, checkpoint: Checkpoint)?>(nil)
 
-    init(path: String) throws { ledger = try Ledger(path: path) }
+    init(path: String) throws { ledger = try Ledger(at: LedgerLocation(path)) }
 
     func latest() throws -> (checkpoint: Checkpoint, note: String) {
         guard let stored = try ledger.store.read({ try $0.checkpoint(size: nil) }) else {

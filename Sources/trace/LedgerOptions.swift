@@ -3,11 +3,15 @@ import Foundation
 import TraceClient
 import TraceCrypto
 import TraceLedger
+import TraceLedgerPostgres
 import TraceLedgerSQLite
+import TraceLedgerStores
 
 /// `--ledger PATH` and `--json`, shared by every command.
 struct LedgerOptions: ParsableArguments {
-    @Option(name: .long, help: "The ledger file (default: $TRACE_LEDGER, else ./trace.db).")
+    @Option(
+        name: .long,
+        help: "The ledger: a file, or postgres://USER@HOST:PORT/DB[?schema=NAME] (default: $TRACE_LEDGER, else ./trace.db).")
     var ledger: String?
 
     @Flag(name: .long, help: "Print one JSON document instead of text.")
@@ -33,6 +37,10 @@ struct LedgerOptions: ParsableArguments {
 
     /// Where `trace init` puts the operator key when not told: beside the ledger.
     var defaultOperatorKeyPath: String {
+        // A PostgreSQL ledger has no folder: the key goes in the current one, named after the database.
+        if PostgresLocation.isURL(path), let location = try? PostgresLocation(url: path) {
+            return location.localName + ".operator.key"
+        }
         // Keep the path as the user gave it (relative stays relative), only the extension changes.
         let base = (path as NSString).deletingPathExtension
         return base + ".operator.key"
@@ -44,7 +52,7 @@ struct LedgerOptions: ParsableArguments {
         guard remote == nil else {
             throw CLIFailure.input("error: --server: this command works on a local ledger only; pass --ledger PATH instead")
         }
-        let ledger = try Ledger(path: path, readOnly: readOnly)
+        let ledger = try Ledger(at: LedgerLocation(path), readOnly: readOnly)
         try requireNoLostTail(ledger)
         return ledger
     }

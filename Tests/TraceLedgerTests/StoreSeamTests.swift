@@ -108,7 +108,7 @@ struct StoreSeamTests {
     @Test(arguments: StoreKind.allCases)
     func aReadSnapshotDoesNotSeeALaterWrite(_ kind: StoreKind) throws {
         let f = try LedgerFixture(events: 2, store: kind)
-        let other = kind == .sqlite ? try Ledger(path: f.path) : f.ledger
+        let other = kind == .memory ? f.ledger : try kind.reopen(f.ledger, in: f.directory)
         try f.ledger.store.read { reader in
             #expect(try reader.size() == 3)
             // SQLite's queue is not reentrant: the write goes through another connection.

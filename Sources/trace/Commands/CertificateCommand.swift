@@ -7,6 +7,7 @@ import TraceCrypto
 import TraceDomain
 import TraceLedger
 import TraceLedgerSQLite
+import TraceLedgerStores
 
 /// `trace certificate issue` and `trace certificate verify`: origin certificates a buyer checks offline.
 struct CertificateCommand: ParsableCommand {
@@ -199,7 +200,10 @@ extension CertificateCommand {
             if server != nil || ledger != nil {
                 // The same live checks the server runs on a published certificate.
                 let live: any LiveLedger
-                do { live = try ledger.map { try SupplyChain(ledger: Ledger(path: $0)) } ?? RemoteLedger(server ?? "") } catch {
+                do {
+                    live =
+                        try ledger.map { try SupplyChain(ledger: Ledger(at: LedgerLocation($0))) } ?? RemoteLedger(server ?? "")
+                } catch {
                     live = Unopened(reason: CLIFailure.describe(error) ?? "\(error)")
                 }
                 verifier.liveChecks(of: certificate, against: live, into: &report)

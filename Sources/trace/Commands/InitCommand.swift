@@ -3,7 +3,7 @@ import CanonicalJSON
 import Foundation
 import TraceCrypto
 import TraceLedger
-import TraceLedgerSQLite
+import TraceLedgerStores
 
 /// `trace init --origin NAME`: a new ledger and its operator key.
 struct InitCommand: ParsableCommand {
@@ -36,7 +36,7 @@ struct InitCommand: ParsableCommand {
         // nothing is left half-made.
         try key.write(toFile: keyPath)
         let ledger: Ledger
-        do { ledger = try Ledger.create(path: options.path, origin: origin, operatorKey: key) } catch {
+        do { ledger = try Ledger.create(at: LedgerLocation(options.path), origin: origin, operatorKey: key) } catch {
             try? FileManager.default.removeItem(atPath: keyPath)
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: options.path + suffix) }
             throw error

@@ -1,0 +1,360 @@
+#if Postgres
+    import Logging
+    import NIOConcurrencyHelpers
+    import NIOCore
+    import NIOPosix
+    import PostgresNIO
+    public import TraceCrypto
+    public import TraceLedger
+
+    /// A ledger kept in PostgreSQL, through postgres-nio: the same tables, refusals and side records
+    /// as the SQLite store, for several processes (CLIs, servers) writing one ledger.
+    ///
+    /// The seam is synchronous and postgres-nio is asynchronous, so the bridge is deliberate: each
+    /// store runs its own one-thread event loop group, and every call blocks the calling thread on
+    /// an `EventLoopFuture` until that loop has the answer. This is safe because the caller is never
+    /// one of those loops (nor, in the server, one of Hummingbird's: it calls the store off its
+    /// loops), and it avoids Swift's cooperative pool, which blocking could starve. One connection
+    /// per store, one statement at a time (a lock), as GRDB's queue does for SQLite.
+    ///
+    /// Writes are serialized across processes by a transaction-scoped advisory lock taken first in
+    /// every write transaction, so size, prev and Merkle nodes are read after the previous writer
+    /// committed: many writers, one order.
+    public final class PostgresLedgerStore: LedgerStore {
+        /// The store format this code writes (the SQLite store's format 2: side records included).
+        public static let formatVersion = 2
+
+        /// Where the ledger lives.
+        public let location: PostgresLocation
+        public let isReadOnly: Bool
+        private let group: MultiThreadedEventLoopGroup
+        private let connection: PostgresConnection
+        private let logger: Logger
+        private let lock = NIOLock()
+        private let meta: LedgerMetadata
+        /// The advisory lock that serializes writers of this ledger (one per schema).
+        private let writerLock: Int64
+
+        private init(location: PostgresLocation, readOnly: Bool, creating new: (origin: String, key: VerifierKey)?) throws {
+            self.location = location
+            self.isReadOnly = readOnly
+            var logger = Logger(label: "trace.postgres")
+            logger.logLevel = .critical
+            self.logger = logger
+            writerLock = Self.lockKey(for: location)
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            let connection: PostgresConnection
+            do {
+                let configuration = PostgresConnection.Configuration(
+                    host: location.host, port: location.port, username: location.user, password: location.password,
+                    database: location.database, tls: .disable)
+                connection = try Self.mapErrors(location) {
+                    try PostgresConnection.connect(on: group.next(), configuration: configuration, id: 1, logger: logger).wait()
+                }
+            } catch {
+                try? group.syncShutdownGracefully()
+                throw error
+            }
+            let session = Session(connection: connection, logger: logger, location: location)
+            do {
+                meta = try Self.mapErrors(location) {
+                    if let schema = location.schema {
+                        if new != nil { try session.execute("CREATE SCHEMA IF NOT EXISTS \(schema)") }
+                        try session.execute("SET search_path TO \(schema)")
+                    }
+                    if let new {
+                        try Self.createTables(
+                            session, origin: new.origin, operatorKey: new.key, lock: Self.lockKey(for: location))
+                    }
+                    return try Self.loadMetadata(session)
+                }
+            } catch {
+                try? connection.close().wait()
+                try? group.syncShutdownGracefully()
+                throw error
+            }
+            self.group = group
+            self.connection = connection
+        }
+
+        deinit {
+            try? connection.close().wait()
+            try? group.syncShutdownGracefully()
+        }
+
+        /// Creates a new ledger's tables at `location`; refuses if that database (or schema) holds one.
+        public static func create(at location: PostgresLocation, origin: String, operatorKey: VerifierKey) throws
+            -> PostgresLedgerStore
+        {
+            try PostgresLedgerStore(location: location, readOnly: false, creating: (origin, operatorKey))
+        }
+
+        /// Opens the ledger at `location`, checking its format; `readOnly` refuses every write.
+        public static func open(at location: PostgresLocation, readOnly: Bool = false) throws -> PostgresLedgerStore {
+            try PostgresLedgerStore(location: location, readOnly: readOnly, creating: nil)
+        }
+
+        public func metadata() throws -> LedgerMetadata { meta }
+
+        public func read<T>(_ body: (any LedgerReader) throws -> T) throws -> T {
+            try lock.withLock {
+                try Self.mapErrors(location) {
+                    let session = Session(connection: connection, logger: logger, location: location)
+                    // One snapshot for the whole read, as SQLite's read transaction gives.
+                    try session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    do {
+                        let result = try body(Access(session))
+                        try session.execute("COMMIT")
+                        return result
+                    } catch {
+                        try? session.execute("ROLLBACK")
+                        throw error
+                    }
+                }
+            }
+        }
+
+        public func write<T>(_ body: (any LedgerWriter) throws -> T) throws -> T {
+            guard !isReadOnly else { throw LedgerError(.store, "store: the ledger is open for reading only") }
+            return try lock.withLock {
+                try Self.mapErrors(location) {
+                    let session = Session(connection: connection, logger: logger, location: location)
+                    try session.execute("BEGIN")
+                    do {
+                        // Read committed: every statement after the lock sees what the last writer committed.
+                        try session.execute("SELECT pg_advisory_xact_lock($1)", [writerLock])
+                        let result = try body(Access(session))
+                        try session.execute("COMMIT")
+                        return result
+                    } catch {
+                        try? session.execute("ROLLBACK")
+                        throw error
+                    }
+                }
+            }
+        }
+
+        /// Rewrites the side records' table, so removed records (erased personal data) leave no dead
+        /// row versions in its files. PostgreSQL's write-ahead log keeps them until it is recycled.
+        public func scrub() throws {
+            try lock.withLock {
+                try Self.mapErrors(location) {
+                    try Session(connection: connection, logger: logger, location: location).execute("VACUUM (FULL) side_records")
+                }
+            }
+        }
+
+        /// One advisory lock key per ledger: a fixed tag with the schema's name folded in (FNV-1a).
+        static func lockKey(for location: PostgresLocation) -> Int64 {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in ("trace.ledger/" + (location.schema ?? "public")).utf8 {
+                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+            }
+            return Int64(bitPattern: hash)
+        }
+
+        static func createTables(_ session: Session, origin: String, operatorKey: VerifierKey, lock: Int64) throws {
+            try session.execute("BEGIN")
+            do {
+                try session.execute("SELECT pg_advisory_xact_lock($1)", [lock])
+                let exists = try session.query("SELECT to_regclass('meta') IS NOT NULL")[0].decode(Bool.self)
+                guard !exists else {
+                    throw LedgerError(
+                        .ledgerExists, "a ledger already exists at \(session.location); choose another database or ?schema=")
+                }
+                for statement in PostgresSchema.statements { try session.execute(statement) }
+                for (key, value) in [
+                    ("origin", origin), ("operator_key", operatorKey.description), ("format", String(formatVersion)),
+                ] {
+                    try session.execute("INSERT INTO meta (key, value) VALUES ($1, $2)", [key, value])
+                }
+                try session.execute("COMMIT")
+            } catch {
+                try? session.execute("ROLLBACK")
+                throw error
+            }
+        }
+
+        static func loadMetadata(_ session: Session) throws -> LedgerMetadata {
+            guard try session.query("SELECT to_regclass('meta') IS NOT NULL")[0].decode(Bool.self) else {
+                throw LedgerError(
+                    .noSuchLedger,
+                    "no ledger at \(session.location); create one with `trace init --origin NAME --ledger \(session.location)`")
+            }
+            var values: [String: String] = [:]
+            for row in try session.query("SELECT key, value FROM meta") {
+                let (key, value) = try row.decode((String, String).self)
+                values[key] = value
+            }
+            guard let origin = values["origin"], let key = values["operator_key"], let format = values["format"].flatMap(Int.init)
+            else { throw LedgerError(.store, "\(session.location): the ledger's metadata is incomplete") }
+            guard format <= formatVersion else {
+                throw LedgerError(
+                    .newerFormat,
+                    "\(session.location) has ledger format \(format), newer than this trace understands (\(formatVersion)); upgrade trace"
+                )
+            }
+            return LedgerMetadata(origin: origin, operatorKey: try VerifierKey(key), formatVersion: format)
+        }
+
+        /// Turns postgres-nio's errors into ledger errors, keeping the server's own words (a trigger's
+        /// refusal among them); every other error passes through as it is.
+        static func mapErrors<T>(_ location: PostgresLocation, _ body: () throws -> T) throws -> T {
+            do { return try body() } catch let error as PSQLError {
+                guard let info = error.serverInfo else {
+                    throw LedgerError(.store, "store: PostgreSQL at \(location): \(error.code) (is the server running there?)")
+                }
+                let message = info[.message] ?? "\(error.code)"
+                // 53100 disk_full: the store's fault, not the input's, as SQLite's SQLITE_FULL.
+                if info[.sqlState] == "53100" {
+                    throw LedgerError(
+                        .storeFull,
+                        "store: the disk holding the ledger is full (\(message)); nothing was written. Free space and run the command again"
+                    )
+                }
+                throw LedgerError(.store, "store: \(message)")
+            }
+        }
+
+        /// One connection's statements, each waited for on the calling thread.
+        struct Session {
+            let connection: PostgresConnection
+            let logger: Logger
+            let location: PostgresLocation
+
+            func query(_ sql: String, _ binds: [any PostgresThrowingDynamicTypeEncodable] = []) throws -> [PostgresRow] {
+                var bindings = PostgresBindings(capacity: binds.count)
+                for bind in binds { try bindings.append(bind) }
+                return try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).wait().rows
+            }
+
+            func execute(_ sql: String, _ binds: [any PostgresThrowingDynamicTypeEncodable] = []) throws {
+                _ = try query(sql, binds)
+            }
+        }
+
+        /// One snapshot or transaction's view.
+        final class Access: LedgerWriter {
+            let session: Session
+            private(set) var nodeReads = 0
+
+            init(_ session: Session) { self.session = session }
+
+            func size() throws -> UInt64 {
+                UInt64(try session.query("SELECT COALESCE(MAX(seq) + 1, 0) FROM entries")[0].decode(Int64.self))
+            }
+
+            func entryBytes(_ seq: UInt64) throws -> [UInt8]? {
+                try session.query("SELECT bytes FROM entries WHERE seq = $1", [Int64(clamping: seq)]).first.map {
+                    [UInt8](try $0.decode(ByteBuffer.self).readableBytesView)
+                }
+            }
+
+            func entries(from: UInt64, limit: Int) throws -> [(seq: UInt64, bytes: [UInt8])] {
+                guard limit > 0 else { return [] }
+                return try session.query(
+                    "SELECT seq, bytes FROM entries WHERE seq >= $1 ORDER BY seq LIMIT $2", [Int64(clamping: from), Int64(limit)]
+                ).map {
+                    let (seq, bytes) = try $0.decode((Int64, ByteBuffer).self)
+                    return (UInt64(seq), [UInt8](bytes.readableBytesView))
+                }
+            }
+
+            func leafHashes(from: UInt64, limit: Int) throws -> [Digest?] { try nodes(level: 0, from: from, limit: limit) }
+
+            func nodes(level: Int, from: UInt64, limit: Int) throws -> [Digest?] {
+                guard limit > 0 else { return [] }
+                let start = PostgresSchema.nodeID(level: level, index: from)
+                var out = [Digest?](repeating: nil, count: limit)
+                for row in try session.query(
+                    "SELECT id, hash FROM merkle_nodes WHERE id >= $1 AND id < $2 ORDER BY id", [start, start + Int64(limit)])
+                {
+                    let (id, hash) = try row.decode((Int64, ByteBuffer).self)
+                    out[Int(id - start)] = try? Digest(bytes: [UInt8](hash.readableBytesView))
+                }
+                return out
+            }
+
+            func node(level: Int, index: UInt64) throws -> Digest {
+                nodeReads += 1
+                guard
+                    let row = try session.query(
+                        "SELECT hash FROM merkle_nodes WHERE id = $1", [PostgresSchema.nodeID(level: level, index: index)]
+                    ).first
+                else { throw LedgerError(.store, "Merkle node at level \(level), index \(index) is missing from the store") }
+                return try Digest(bytes: [UInt8](try row.decode(ByteBuffer.self).readableBytesView))
+            }
+
+            func seq(forEventID id: String) throws -> UInt64? {
+                try session.query("SELECT seq FROM entries WHERE event_id = $1", [id]).first.map {
+                    UInt64(try $0.decode(Int64.self))
+                }
+            }
+
+            func checkpoints() throws -> [StoredCheckpoint] {
+                try session.query("SELECT size, note FROM checkpoints ORDER BY size").map {
+                    let (size, note) = try $0.decode((Int64, String).self)
+                    return StoredCheckpoint(size: UInt64(size), note: note)
+                }
+            }
+
+            func checkpoint(size: UInt64?) throws -> StoredCheckpoint? {
+                let rows =
+                    if let size {
+                        try session.query("SELECT size, note FROM checkpoints WHERE size = $1", [Int64(clamping: size)])
+                    } else {
+                        try session.query("SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1")
+                    }
+                return try rows.first.map {
+                    let (size, note) = try $0.decode((Int64, String).self)
+                    return StoredCheckpoint(size: UInt64(size), note: note)
+                }
+            }
+
+            func sideRecord(_ space: SideSpace, key: String) throws -> [UInt8]? {
+                try session.query("SELECT value FROM side_records WHERE space = $1 AND key = $2", [space.name, key]).first.map {
+                    [UInt8](try $0.decode(ByteBuffer.self).readableBytesView)
+                }
+            }
+
+            func sideRecords(_ space: SideSpace) throws -> [(key: String, value: [UInt8])] {
+                try session.query("SELECT key, value FROM side_records WHERE space = $1 ORDER BY key", [space.name]).map {
+                    let (key, value) = try $0.decode((String, ByteBuffer).self)
+                    return (key, [UInt8](value.readableBytesView))
+                }
+            }
+
+            func append(_ entry: Entry, nodes: [MerkleAccumulator.Node]) throws {
+                try session.execute(
+                    "INSERT INTO entries (seq, event_id, bytes) VALUES ($1, $2, $3)",
+                    [Int64(entry.seq), entry.signed.id, ByteBuffer(bytes: entry.bytes)])
+                for node in nodes {
+                    try session.execute(
+                        "INSERT INTO merkle_nodes (id, hash) VALUES ($1, $2)",
+                        [PostgresSchema.nodeID(level: node.level, index: node.index), ByteBuffer(bytes: node.hash.bytes)])
+                }
+            }
+
+            func saveCheckpoint(_ checkpoint: StoredCheckpoint) throws {
+                try session.execute(
+                    "INSERT INTO checkpoints (size, note) VALUES ($1, $2) ON CONFLICT (size) DO NOTHING",
+                    [Int64(checkpoint.size), checkpoint.note])
+            }
+
+            func putSideRecord(_ space: SideSpace, key: String, value: [UInt8]) throws {
+                try session.execute(
+                    "INSERT INTO side_records (space, key, value) VALUES ($1, $2, $3) "
+                        + "ON CONFLICT (space, key) DO UPDATE SET value = EXCLUDED.value",
+                    [space.name, key, ByteBuffer(bytes: value)])
+            }
+
+            func removeSideRecord(_ space: SideSpace, key: String) throws {
+                try session.execute("DELETE FROM side_records WHERE space = $1 AND key = $2", [space.name, key])
+            }
+
+            func clearSideRecords(_ space: SideSpace) throws {
+                try session.execute("DELETE FROM side_records WHERE space = $1", [space.name])
+            }
+        }
+    }
+#endif
