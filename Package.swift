@@ -156,6 +156,10 @@ let package = Package(
             name: "TraceServerTests",
             dependencies: [
                 "trace", "ChainFixtures", "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport",
+                "TraceServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
     ]
