@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import TraceCrypto
 public import TraceLedger
+import TraceLedgerSQLite
 
 /// `trace serve`: the HTTP API over one ledger, and the buyer's page. It stops cleanly on
 /// SIGTERM or SIGINT: requests in flight finish, then the process exits.

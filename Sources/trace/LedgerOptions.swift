@@ -3,6 +3,7 @@ import Foundation
 import TraceClient
 import TraceCrypto
 import TraceLedger
+import TraceLedgerSQLite
 
 /// `--ledger PATH` and `--json`, shared by every command.
 struct LedgerOptions: ParsableArguments {

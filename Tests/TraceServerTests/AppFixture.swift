@@ -8,6 +8,7 @@ import TestSupport
 import TraceCrypto
 import TraceDomain
 import TraceLedger
+import TraceLedgerSQLite
 import TraceServer
 
 /// The whole application, built in this process by `TraceServer.makeApplication`, reached through

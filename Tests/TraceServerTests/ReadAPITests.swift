@@ -5,6 +5,7 @@ import Testing
 import TraceCrypto
 import TraceDomain
 import TraceLedger
+import TraceLedgerSQLite
 import TraceServer
 
 /// The read API in-process (`TraceServer.makeApplication`, no socket): the same answers as the CLI's `--json`, proofs

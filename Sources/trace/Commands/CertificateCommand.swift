@@ -6,6 +6,7 @@ import TraceClient
 import TraceCrypto
 import TraceDomain
 import TraceLedger
+import TraceLedgerSQLite
 
 /// `trace certificate issue` and `trace certificate verify`: origin certificates a buyer checks offline.
 struct CertificateCommand: ParsableCommand {
