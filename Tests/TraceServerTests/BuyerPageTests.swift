@@ -14,8 +14,8 @@ struct BuyerPageTests {
     static let gtin = "08934567000017"
 
     /// A farmer's paddy milled, certified, shipped to the exporter and exported with a GTIN.
-    static func exportedRice() throws -> ChainFixture {
-        let f = try ChainFixture()
+    static func exportedRice(store: StoreKind = .sqlite) throws -> ChainFixture {
+        let f = try ChainFixture(store: store)
         try f.harvest("H1", "1200")
         try f.submit("htx-tan-lap", "ship", ["lot": "H1", "to": "nha-may-xay-xat"])
         try f.submit("nha-may-xay-xat", "receive", ["lot": "H1"])
@@ -37,8 +37,8 @@ struct BuyerPageTests {
         return f
     }
 
-    @Test func thePageTellsTheLotsStoryInBothLanguages() async throws {
-        let f = try Self.exportedRice()
+    @Test(arguments: StoreKind.allCases) func thePageTellsTheLotsStoryInBothLanguages(store: StoreKind) async throws {
+        let f = try Self.exportedRice(store: store)
         let ledger = f.directory + "/trace.db"
         try await AppClient.test(ServerConfiguration(ledgerPath: ledger), store: f.chain.ledger.store) { app async throws in
             let en = try await app.get("/lot/rice-1", headers: ["Accept-Language": "en-US,en;q=0.9,vi;q=0.5"])
@@ -86,8 +86,8 @@ struct BuyerPageTests {
         }
     }
 
-    @Test func aStoryTheCheckpointDoesNotCoverIsNotVerified() async throws {
-        let f = try Self.exportedRice()
+    @Test(arguments: StoreKind.allCases) func aStoryTheCheckpointDoesNotCoverIsNotVerified(store: StoreKind) async throws {
+        let f = try Self.exportedRice(store: store)
         // The certifier adds a result after the last signed checkpoint; the server has no operator key.
         try f.submit(
             "vietgap-cert", "certify",

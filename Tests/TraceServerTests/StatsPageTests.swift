@@ -10,8 +10,8 @@ import TraceServer
 /// The `/stats` dashboard in-process (`TraceServer.makeApplication`): both languages, the same figures as `trace stats`,
 /// nothing loaded from elsewhere, nobody named, refusals for filters that single out farms.
 struct StatsPageTests {
-    @Test func theDashboardShowsTheFiguresInBothLanguages() async throws {
-        let f = try ChainFixture.fiveFarms()
+    @Test(arguments: StoreKind.allCases) func theDashboardShowsTheFiguresInBothLanguages(store: StoreKind) async throws {
+        let f = try ChainFixture.fiveFarms(store: store)
         let ledger = f.directory + "/trace.db"
         try await AppClient.test(ServerConfiguration(ledgerPath: ledger), store: f.chain.ledger.store) { app async throws in
             let en = try await app.get("/stats", headers: ["Accept-Language": "en"])

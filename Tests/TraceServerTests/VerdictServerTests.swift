@@ -89,8 +89,8 @@ struct VerdictServerTests {
         #expect(en.contains("2026-07-01"))
     }
 
-    @Test func aVoidedTransformIsNotAStepOfTheJourney() async throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func aVoidedTransformIsNotAStepOfTheJourney(store: StoreKind) async throws {
+        let f = try ChainFixture(store: store)
         try f.harvest("H1", "1200")
         try f.submit("htx-tan-lap", "ship", ["lot": "H1", "to": "nha-may-xay-xat"])
         try f.submit("nha-may-xay-xat", "receive", ["lot": "H1"])
