@@ -150,7 +150,10 @@ let package = Package(
             name: "TraceServerTests",
             dependencies: [
                 "trace", "ChainFixtures", "TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceCrypto", "CanonicalJSON",
-                "TestSupport",
+                "TestSupport", "TraceServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
     ]
