@@ -285,13 +285,12 @@ public struct LotVerifier {
         // A read that failed inside the snapshot marks the index for rebuilding once it is closed.
         defer { if chain.index.invalidateAfterTransaction { chain.index.invalidate() } }
         return try chain.ledger.store.read { reader in
-            let before = chain.index.transaction
-            if let db = (reader as? any SQLiteAccess)?.database { chain.index.transaction = db }
-            defer { chain.index.transaction = before }
-            return try walk(lots: start, parties: startParties, plots: startPlots) { seq in
-                // An event that does not parse adds nothing to the walk; replaying it refuses it.
-                try reader.entryBytes(seq).flatMap {
-                    try? TraceEvent(parsing: try Entry(bytes: $0, expectedSeq: seq, canonical: false).signed)
+            try chain.index.using(reader) {
+                try walk(lots: start, parties: startParties, plots: startPlots) { seq in
+                    // An event that does not parse adds nothing to the walk; replaying it refuses it.
+                    try reader.entryBytes(seq).flatMap {
+                        try? TraceEvent(parsing: try Entry(bytes: $0, expectedSeq: seq, canonical: false).signed)
+                    }
                 }
             }
         }

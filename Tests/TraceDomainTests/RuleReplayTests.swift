@@ -1,6 +1,7 @@
 import CanonicalJSON
 import ChainFixtures
 import Foundation
+import TestSupport
 import Testing
 import TraceCrypto
 import TraceLedger
@@ -12,8 +13,8 @@ import TraceLedger
 struct RuleReplayTests {
     /// Every kind of record and effect: transforms, splits, shipments, certifications, exports,
     /// voids of earlier entries, and a recall released.
-    func busyChain() throws -> ChainFixture {
-        let f = try ChainFixture()
+    func busyChain(store: StoreKind = .sqlite) throws -> ChainFixture {
+        let f = try ChainFixture(store: store)
         for lot in ["RP-A", "RP-B", "RP-C"] {
             try f.harvest(lot, "1000")
             try f.submit("htx-tan-lap", "ship", ["lot": .string(lot), "to": "nha-may-xay-xat"])
@@ -51,13 +52,13 @@ struct RuleReplayTests {
         return f
     }
 
-    @Test func aReplayThroughTheTemporaryFileKeepsEveryRule() throws {
-        let f = try busyChain()
+    @Test(arguments: StoreKind.allCases) func aReplayThroughTheTemporaryFileKeepsEveryRule(_ store: StoreKind) throws {
+        let f = try busyChain(store: store)
         for window: UInt64 in [1, 2, 3, 4096] {
             #expect(try f.chain.verifyRules(window: window) == nil, "window \(window)")
         }
         // The state read back from disk is the state the rules built in memory.
-        let replay = try RuleReplay(window: 1)
+        let replay = RuleReplay(window: 1)
         for seq in 0..<(try f.size()) { try replay.apply(try f.chain.ledger.entry(seq)) }
         for code in ["RP-A", "RP-B", "RP-C", "RP-AB", "RP-AB2", "RP-AB-1", "RP-AB-2"] {
             let replayed = try #require(replay.state.lot(code))
@@ -66,8 +67,8 @@ struct RuleReplayTests {
         }
     }
 
-    @Test func aSignedEntryThatBreaksARuleIsNamedWhenTheStateIsOnDisk() throws {
-        let f = try busyChain()
+    @Test(arguments: StoreKind.allCases) func aSignedEntryThatBreaksARuleIsNamedWhenTheStateIsOnDisk(_ store: StoreKind) throws {
+        let f = try busyChain(store: store)
         // Written straight into the store with the mill's own key: it draws from RP-C more than
         // the harvest (many entries back, so on disk by now) gave it.
         let planted = try SignedEvent.sign(
@@ -88,6 +89,30 @@ struct RuleReplayTests {
             #expect(found.error.code == .overdrawn, "\(found.error.message)")
             #expect(found.error.message.contains("RP-C holds 1,000 kg"), "\(found.error.message)")
         }
+        // The full verification names the same entry, the rules check and the rule's own code,
+        // though every signature, link and node checks.
+        let verification = try SupplyChain.verify(f.chain.ledger)
+        #expect(verification.report.signatures == seq)
+        #expect(
+            verification.failure?.check == .rules && verification.failure?.entry == seq
+                && verification.failure?.code == DomainError.Code.overdrawn.rawValue,
+            "\(String(describing: verification.failure))")
+    }
+
+    @Test(arguments: StoreKind.allCases) func aFullVerificationNamesTheCheckAndTheEntry(_ store: StoreKind) throws {
+        let f = try busyChain(store: store)
+        _ = try f.chain.ledger.checkpoint(signingWith: f.operatorKey)
+        let clean = try SupplyChain.verify(f.chain.ledger)
+        #expect(clean.ok, "\(String(describing: clean.failure))")
+        #expect(clean.report.entries == (try f.size()) && clean.report.checkpointsChecked >= 2)
+        // Another operator key than the ledger's: the checkpoints check refuses it.
+        let intruder = try VerifierKey(name: f.chain.ledger.metadata.origin, publicKey: try PrivateKey.generate().publicKey)
+        #expect(try SupplyChain.verify(f.chain.ledger, trusting: intruder).failure?.check == .checkpoints)
+        // Since a trusted checkpoint, only what came after is checked, and it still passes.
+        let old = try #require(try f.chain.ledger.latestCheckpoint()).checkpoint
+        try f.harvest("RP-LATE")
+        let since = try SupplyChain.verify(f.chain.ledger, since: old)
+        #expect(since.ok && since.since == old.size && since.report.signatures == 1, "\(String(describing: since.failure))")
     }
 
     @Test func recordsComeBackFromTheirStoredFormUnchanged() throws {
