@@ -62,6 +62,12 @@ let package = Package(
             dependencies: ["TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "QRCode"],
             swiftSettings: swiftSettings
         ),
+        // GS1 EPCIS 2.0: CBV 2.0 event hash IDs, export and import mapping (docs/EPCIS.md).
+        .target(
+            name: "TraceEPCIS",
+            dependencies: ["TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON"],
+            swiftSettings: swiftSettings
+        ),
         // The HTTP API and the buyer's page: thin, like the CLI, over TraceCertificates and TraceDomain.
         .target(
             name: "TraceServer",
@@ -85,7 +91,7 @@ let package = Package(
             name: "trace",
             dependencies: [
                 "TraceClient", "TraceCertificates", "TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceCrypto",
-                "CanonicalJSON", "TraceServer",
+                "CanonicalJSON", "TraceServer", "TraceEPCIS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -133,6 +139,10 @@ let package = Package(
                 "CanonicalJSON", "TestSupport",
             ],
             swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TraceEPCISTests",
+            dependencies: ["ChainFixtures", "TraceEPCIS", "TraceDomain", "TraceLedger", "CanonicalJSON", "TestSupport"],
+            resources: [.copy("Vectors")], swiftSettings: swiftSettings),
         .testTarget(
             name: "TraceCLITests",
             dependencies: [
