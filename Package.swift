@@ -85,6 +85,12 @@ let package = Package(
             dependencies: ["TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "QRCode"],
             swiftSettings: swiftSettings
         ),
+        // GS1 EPCIS 2.0: CBV 2.0 event hash IDs, export and import mapping (docs/EPCIS.md).
+        .target(
+            name: "TraceEPCIS",
+            dependencies: ["TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON"],
+            swiftSettings: swiftSettings
+        ),
         // The HTTP API and the buyer's page: thin, like the CLI, over TraceCertificates and TraceDomain.
         .target(
             name: "TraceServer",
@@ -109,7 +115,7 @@ let package = Package(
             name: "trace",
             dependencies: [
                 "TraceClient", "TraceCertificates", "TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceLedgerStores",
-                "TraceCrypto", "CanonicalJSON", "TraceServer",
+                "TraceCrypto", "CanonicalJSON", "TraceServer", "TraceEPCIS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -163,6 +169,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "TraceEPCISTests",
+            dependencies: ["ChainFixtures", "TraceEPCIS", "TraceDomain", "TraceLedger", "CanonicalJSON", "TestSupport"],
+            resources: [.copy("Vectors")], swiftSettings: swiftSettings),
+        .testTarget(
             name: "TraceCLITests",
             dependencies: [
                 "trace", "TraceLedger", "TraceLedgerSQLite", "TraceCrypto", "CanonicalJSON", "TestSupport",
@@ -179,7 +189,10 @@ let package = Package(
             name: "TraceServerTests",
             dependencies: [
                 "trace", "ChainFixtures", "TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceCrypto", "CanonicalJSON",
-                "TestSupport",
+                "TestSupport", "TraceServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
     ]

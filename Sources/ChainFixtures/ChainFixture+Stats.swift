@@ -1,12 +1,13 @@
 public import CanonicalJSON
 import Foundation
+public import TestSupport
 public import TraceDomain
 
 extension ChainFixture {
     /// For statistics: five member farms of one cooperative: four grow rice, one mangoes. Three rice harvests are
     /// milled, certified VietGAP and exported to Germany.
-    public static func fiveFarms() throws -> ChainFixture {
-        let f = try ChainFixture()
+    public static func fiveFarms(store: StoreKind = .sqlite) throws -> ChainFixture {
+        let f = try ChainFixture(store: store)
         for n in 2...5 {
             try f.register(
                 "nong-ho-\(n)", roles: ["farm"], personal: ["name": "Trần Thị Số \(n)", "phone": "09090000\(n)\(n)"],

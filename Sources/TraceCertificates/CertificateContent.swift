@@ -1,4 +1,4 @@
-public import CanonicalJSON
+import CanonicalJSON
 import Foundation
 public import TraceDomain
 public import TraceLedger

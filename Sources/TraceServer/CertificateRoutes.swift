@@ -19,8 +19,12 @@ struct CertificateRoutes: Sendable {
         router.get("/v1/lots/:code/certificate") { request, context in
             try get(request, code: try context.parameters.require("code"))
         }
+    }
+
+    /// Adds the publishing route to `router`: the write-limited group.
+    func addWrites(to router: some RouterMethods<ServerContext>) {
         router.put("/v1/lots/:code/certificate") { request, context in
-            try await put(request, context, code: try context.parameters.require("code"))
+            try await put(request, code: try context.parameters.require("code"))
         }
     }
 
@@ -96,12 +100,7 @@ struct CertificateRoutes: Sendable {
         }
     }
 
-    private func put(_ request: Request, _ context: ServerContext, code: String) async throws -> Response {
-        let client = context.remoteAddress?.ipAddress ?? "unknown"
-        if let wait = writes.limiter.take(client) {
-            return Problem(.tooManyRequests, "request.rate_limited", "too many writes from \(client); wait \(wait) s")
-                .response(headers: [.retryAfter: String(wait)])
-        }
+    private func put(_ request: Request, code: String) async throws -> Response {
         try WriteRoutes.requireJSON(request)
         let bytes = try await writes.body(request)
         let certificate: OriginCertificate

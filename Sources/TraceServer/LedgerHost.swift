@@ -6,7 +6,6 @@ import TraceCrypto
 import TraceDomain
 import TraceLedger
 import TraceLedgerSQLite
-import TraceLedgerStores
 
 /// The one ledger every request shares: its supply chain, brought up to date when another
 /// process has appended, used by one request at a time (SQLite serialises them anyway).
@@ -28,8 +27,9 @@ final class LedgerHost: @unchecked Sendable {
     /// Set once the port is bound when no --public-url was given (`--port 0` picks one).
     private let base: Mutex<String>
 
-    init(path: String, operatorKey: PrivateKey?, publicURL: String, signerState: SignerState? = nil) throws {
-        let ledger = try Ledger(at: LedgerLocation(path))
+    /// The host of `ledger`; `probe` reads the same ledger through a second connection (or the
+    /// same store, where reads never wait on a write).
+    init(ledger: Ledger, probe: Ledger, operatorKey: PrivateKey?, publicURL: String, signerState: SignerState? = nil) throws {
         if let operatorKey, operatorKey.publicKey != ledger.metadata.operatorKey.publicKey {
             throw LedgerError(
                 .refused,
@@ -39,7 +39,7 @@ final class LedgerHost: @unchecked Sendable {
         self.signerState = signerState
         chain = try SupplyChain(ledger: ledger)
         answers = Mutex(AnswerCache(size: chain.state.size))
-        probe = try Ledger(at: LedgerLocation(path))
+        self.probe = probe
         self.operatorKey = operatorKey
         base = Mutex(publicURL)
         try signCheckpoint()

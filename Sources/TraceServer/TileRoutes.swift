@@ -5,7 +5,6 @@ import Synchronization
 import TraceCrypto
 import TraceLedger
 import TraceLedgerSQLite
-import TraceLedgerStores
 
 /// C2SP tlog-tiles over HTTP: `GET /checkpoint`, `/tile/L/N[.p/W]` and `/tile/entries/N[.p/W]`,
 /// exactly as `trace publish --out` writes them to a folder. Tiles are cut from the tree of the
@@ -45,7 +44,7 @@ final class TileSource: Sendable {
     let ledger: Ledger
     private let known = Mutex<(note: String, checkpoint: Checkpoint)?>(nil)
 
-    init(path: String) throws { ledger = try Ledger(at: LedgerLocation(path)) }
+    init(ledger: Ledger) { self.ledger = ledger }
 
     func latest() throws -> (checkpoint: Checkpoint, note: String) {
         guard let stored = try ledger.store.read({ try $0.checkpoint(size: nil) }) else {

@@ -1,9 +1,11 @@
 import Foundation
-import Hummingbird
+public import Hummingbird
 import Logging
 import NIOCore
 import TraceCrypto
-import TraceLedger
+public import TraceLedger
+import TraceLedgerSQLite
+import TraceLedgerStores
 
 /// `trace serve`: the HTTP API over one ledger, and the buyer's page. It stops cleanly on
 /// SIGTERM or SIGINT: requests in flight finish, then the process exits.
@@ -11,25 +13,52 @@ public enum TraceServer {
     /// Runs until a termination signal; `listening` is called with the bound address once the
     /// server accepts connections.
     public static func run(_ configuration: ServerConfiguration, listening: @escaping @Sendable (String) -> Void) async throws {
+        try await makeApplication(configuration: configuration, listening: listening).runService()
+    }
+
+    /// The whole application over the ledger at `configuration.ledgerPath` (a SQLite file or a postgres:// URL). Reads of the
+    /// committed size and of tiles go through a second connection, which a write in progress
+    /// does not block.
+    public static func makeApplication(
+        configuration: ServerConfiguration, listening: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
+        try makeApplication(
+            configuration: configuration, store: LedgerLocation(configuration.ledgerPath).openStore(),
+            readStore: LedgerLocation(configuration.ledgerPath).openStore(), listening: listening)
+    }
+
+    /// The whole application over `store`: its routes, middleware and limits, ready to run
+    /// (`runService()`) or to test in-process. `readStore`, when given, answers size and tile
+    /// reads (a second connection to the same ledger); else `store` does.
+    public static func makeApplication(
+        configuration: ServerConfiguration, store: any LedgerStore, readStore: (any LedgerStore)? = nil,
+        listening: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
         var logger = Logger(label: "trace.serve")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
         let operatorKey = try configuration.operatorKeyPath.map { try PrivateKey(contentsOfFile: $0) }
         let publicURL = configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)"
         let signed = configuration.signedCheckpointPath.map(SignerState.init(path:))
+        let reader = try Ledger(store: readStore ?? store)
         let host = try LedgerHost(
-            path: configuration.ledgerPath, operatorKey: operatorKey, publicURL: publicURL, signerState: signed)
+            ledger: Ledger(store: store), probe: reader, operatorKey: operatorKey, publicURL: publicURL, signerState: signed)
         let router = Router(context: ServerContext.self)
         router.add(middleware: ProblemMiddleware())
-        let writes = WriteRoutes(
-            host: host, limiter: WriteRateLimiter(perSecond: configuration.writesPerSecond, burst: configuration.writeBurst),
-            configuration: configuration)
-        writes.add(to: router)
-        CertificateRoutes(host: host, writes: writes).add(to: router)
+        let writes = WriteRoutes(host: host, configuration: configuration)
+        // One write limit for every write route: events and certificates alike.
+        let writeRoutes = router.group()
+            .add(
+                middleware: WriteLimit(
+                    limiter: WriteRateLimiter(perSecond: configuration.writesPerSecond, burst: configuration.writeBurst)))
+        writes.add(to: writeRoutes)
+        let certificates = CertificateRoutes(host: host, writes: writes)
+        certificates.add(to: router)
+        certificates.addWrites(to: writeRoutes)
         ReadRoutes(host: host).add(to: router)
         BuyerRoutes(host: host).add(to: router)
         StatsRoutes(host: host).add(to: router)
-        TileRoutes(source: try TileSource(path: configuration.ledgerPath)).add(to: router)
-        let app = Application(
+        TileRoutes(source: TileSource(ledger: reader)).add(to: router)
+        return Application(
             router: router,
             // A connection that sends nothing for a minute is closed, and so is one whose request
             // headers or body take longer than their limits (a client trickling bytes), so idle,
@@ -49,6 +78,5 @@ public enum TraceServer {
                 listening("http://\(configuration.host):\(port)")
             },
             logger: logger)
-        try await app.runService()
     }
 }

@@ -14,22 +14,15 @@ import TraceLedger
 /// The server never signs an event: keys stay with the parties.
 struct WriteRoutes: Sendable {
     let host: LedgerHost
-    let limiter: WriteRateLimiter
     let configuration: ServerConfiguration
 
-    func add(to router: Router<ServerContext>) {
-        router.post("/v1/events") { request, context in try await write(request, context, batch: false) }
-        router.post("/v1/events:batch") { request, context in try await write(request, context, batch: true) }
+    /// Adds the write routes to `router`: the write-limited group.
+    func add(to router: some RouterMethods<ServerContext>) {
+        router.post("/v1/events") { request, _ in try await write(request, batch: false) }
+        router.post("/v1/events:batch") { request, _ in try await write(request, batch: true) }
     }
 
-    private func write(_ request: Request, _ context: ServerContext, batch: Bool) async throws -> Response {
-        let client = context.remoteAddress?.ipAddress ?? "unknown"
-        if let wait = limiter.take(client) {
-            let problem = Problem(
-                .tooManyRequests, "request.rate_limited",
-                "too many writes from \(client); wait \(wait) s and send again (resubmitting the same signed event is safe)")
-            return problem.response(headers: [.retryAfter: String(wait)])
-        }
+    private func write(_ request: Request, batch: Bool) async throws -> Response {
         try Self.requireJSON(request)
         let bytes = try await body(request)
         // Parsing, the rules, the append and the proofs block a thread for a batch's length: on

@@ -15,7 +15,9 @@ struct UpgradeTests {
 
     /// A scratch copy of the fixture (tests must never change the file in the repository).
     func copy() throws -> String {
-        let source = Bundle.module.url(forResource: "trace", withExtension: "db", subdirectory: "Fixtures/release-2026-11")!
+        let source = try #require(
+            Bundle.module.url(forResource: "trace", withExtension: "db", subdirectory: "Fixtures/release-2026-11"),
+            "the fixture ledger is missing from the test bundle")
         let path = try Scratch.directory() + "/trace.db"
         try FileManager.default.copyItem(atPath: source.path, toPath: path)
         return path

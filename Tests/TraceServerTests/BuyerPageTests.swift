@@ -6,15 +6,16 @@ import Testing
 import TraceCrypto
 import TraceDomain
 import TraceLedger
+import TraceServer
 
-/// The buyer's page from a real server: both languages, the GS1 Digital Link, the verdict and what
+/// The buyer's page in-process (`TraceServer.makeApplication`): both languages, the GS1 Digital Link, the verdict and what
 /// it rests on, nothing loaded from elsewhere, no person named, and a page a phone can show.
 struct BuyerPageTests {
     static let gtin = "08934567000017"
 
     /// A farmer's paddy milled, certified, shipped to the exporter and exported with a GTIN.
-    static func exportedRice() throws -> ChainFixture {
-        let f = try ChainFixture()
+    static func exportedRice(store: StoreKind = .sqlite) throws -> ChainFixture {
+        let f = try ChainFixture(store: store)
         try f.harvest("H1", "1200")
         try f.submit("htx-tan-lap", "ship", ["lot": "H1", "to": "nha-may-xay-xat"])
         try f.submit("nha-may-xay-xat", "receive", ["lot": "H1"])
@@ -36,62 +37,68 @@ struct BuyerPageTests {
         return f
     }
 
-    @Test func thePageTellsTheLotsStoryInBothLanguages() throws {
-        let f = try Self.exportedRice()
-        let server = try ServerProcess(["--ledger", f.directory + "/trace.db"], directory: f.directory)
-        let en = try HTTPReply.send("GET", server.url + "/lot/rice-1", headers: ["Accept-Language": "en-US,en;q=0.9,vi;q=0.5"])
-        #expect(en.status == 200)
-        #expect(en.headers["content-language"] == "en")
-        #expect(en.headers["vary"] == "Accept-Language")
-        for text in [
-            "VERIFIED", "Gạo ST25", "RICE-1", "800 kg", "Công ty TNHH Xuất khẩu Gạo Việt", "Hamburg Foods GmbH",
-            "Hợp tác xã Tân Lập",
-            "P-001", "VietGAP", "<svg", "Harvest", "Exported", "A member farmer (name not published)",
-        ] {
-            #expect(en.text.contains(text), "\(text)")
+    @Test(arguments: StoreKind.allCases) func thePageTellsTheLotsStoryInBothLanguages(store: StoreKind) async throws {
+        let f = try Self.exportedRice(store: store)
+        let ledger = f.directory + "/trace.db"
+        try await AppClient.test(ServerConfiguration(ledgerPath: ledger), store: f.chain.ledger.store) { app async throws in
+            let en = try await app.get("/lot/rice-1", headers: ["Accept-Language": "en-US,en;q=0.9,vi;q=0.5"])
+            #expect(en.status == 200)
+            #expect(en.headers["content-language"] == "en")
+            #expect(en.headers["vary"] == "Accept-Language")
+            for text in [
+                "VERIFIED", "Gạo ST25", "RICE-1", "800 kg", "Công ty TNHH Xuất khẩu Gạo Việt", "Hamburg Foods GmbH",
+                "Hợp tác xã Tân Lập",
+                "P-001", "VietGAP", "<svg", "Harvest", "Exported", "A member farmer (name not published)",
+            ] {
+                #expect(en.text.contains(text), "\(text)")
+            }
+            let vi = try await app.get("/01/\(Self.gtin)/10/RICE-1")
+            #expect(vi.status == 200)
+            #expect(vi.headers["content-language"] == "vi")
+            for text in [
+                "ĐÃ XÁC MINH", "Nguồn gốc", "Thu hoạch", "Xuất khẩu", "Nông hộ thành viên (không công bố tên)", "?lang=en",
+            ] {
+                #expect(vi.text.contains(text), "\(text)")
+            }
+            #expect(try await app.get("/lot/RICE-1?lang=en").text.contains("VERIFIED"))
+            for page in [en, vi] {
+                // Self-contained: nothing fetched from anywhere, no scripts; and nobody's name or phone.
+                #expect(!page.text.contains("<script"))
+                #expect(page.text.range(of: #"(src|href)="(https?:)?//"#, options: .regularExpression) == nil)
+                #expect(!page.text.contains("url("))
+                #expect(!page.text.contains("Nguyễn Văn Bảy"))
+                #expect(!page.text.contains("0909123456"))
+            }
+            // A Digital Link with another GTIN, and an unknown lot, get the helpful not-found page.
+            for path in ["/01/00000000000000/10/RICE-1", "/lot/NO-SUCH-LOT"] {
+                let missing = try await app.get(path)
+                #expect(missing.status == 404)
+                #expect(missing.headers["content-type"]?.hasPrefix("text/html") == true)
+                #expect(missing.text.contains("<form action=\"/lot\""))
+            }
+            let lookUp = try await app.get("/lot?code=rice-1&lang=en")
+            #expect(lookUp.status == 303)
+            #expect(lookUp.headers["location"] == "/lot/rice-1?lang=en")
+            let hostile = try await app.get("/lot?code=a%0D%0AX-Evil:%201&lang=%0D%0AX-Evil:%202")
+            #expect(hostile.status == 303)
+            #expect(hostile.headers["x-evil"] == nil)
+            #expect(hostile.headers["location"] == "/lot/a%0D%0AX-Evil%3A%201")
         }
-        let vi = try HTTPReply.send("GET", server.url + "/01/\(Self.gtin)/10/RICE-1")
-        #expect(vi.status == 200)
-        #expect(vi.headers["content-language"] == "vi")
-        for text in ["ĐÃ XÁC MINH", "Nguồn gốc", "Thu hoạch", "Xuất khẩu", "Nông hộ thành viên (không công bố tên)", "?lang=en"] {
-            #expect(vi.text.contains(text), "\(text)")
-        }
-        #expect(try HTTPReply.send("GET", server.url + "/lot/RICE-1?lang=en").text.contains("VERIFIED"))
-        for page in [en, vi] {
-            // Self-contained: nothing fetched from anywhere, no scripts; and nobody's name or phone.
-            #expect(!page.text.contains("<script"))
-            #expect(page.text.range(of: #"(src|href)="(https?:)?//"#, options: .regularExpression) == nil)
-            #expect(!page.text.contains("url("))
-            #expect(!page.text.contains("Nguyễn Văn Bảy"))
-            #expect(!page.text.contains("0909123456"))
-        }
-        // A Digital Link with another GTIN, and an unknown lot, get the helpful not-found page.
-        for path in ["/01/00000000000000/10/RICE-1", "/lot/NO-SUCH-LOT"] {
-            let missing = try HTTPReply.send("GET", server.url + path)
-            #expect(missing.status == 404)
-            #expect(missing.headers["content-type"]?.hasPrefix("text/html") == true)
-            #expect(missing.text.contains("<form action=\"/lot\""))
-        }
-        let lookUp = try HTTPReply.send("GET", server.url + "/lot?code=rice-1&lang=en")
-        #expect(lookUp.status == 303)
-        #expect(lookUp.headers["location"] == "/lot/rice-1?lang=en")
-        let hostile = try HTTPReply.send("GET", server.url + "/lot?code=a%0D%0AX-Evil:%201&lang=%0D%0AX-Evil:%202")
-        #expect(hostile.status == 303)
-        #expect(hostile.headers["x-evil"] == nil)
-        #expect(hostile.headers["location"] == "/lot/a%0D%0AX-Evil%3A%201")
     }
 
-    @Test func aStoryTheCheckpointDoesNotCoverIsNotVerified() throws {
-        let f = try Self.exportedRice()
+    @Test(arguments: StoreKind.allCases) func aStoryTheCheckpointDoesNotCoverIsNotVerified(store: StoreKind) async throws {
+        let f = try Self.exportedRice(store: store)
         // The certifier adds a result after the last signed checkpoint; the server has no operator key.
         try f.submit(
             "vietgap-cert", "certify",
             ["lot": "RICE-1", "scheme": "Organic", "documentSha256": .string(String(repeating: "cd", count: 32))])
-        let server = try ServerProcess(["--ledger", f.directory + "/trace.db"], directory: f.directory)
-        let page = try HTTPReply.send("GET", server.url + "/lot/RICE-1?lang=en")
-        #expect(page.status == 200)
-        #expect(page.text.contains("NOT VERIFIED"))
-        #expect(page.text.contains("beyond the latest checkpoint"))
+        let ledger = f.directory + "/trace.db"
+        try await AppClient.test(ServerConfiguration(ledgerPath: ledger), store: f.chain.ledger.store) { app async throws in
+            let page = try await app.get("/lot/RICE-1?lang=en")
+            #expect(page.status == 200)
+            #expect(page.text.contains("NOT VERIFIED"))
+            #expect(page.text.contains("beyond the latest checkpoint"))
+        }
     }
 
     @Test(.enabled(if: Command.which("chromium") != nil, "SKIPPED: needs chromium (tools/setup installs it)"))

@@ -53,12 +53,15 @@ struct ServerFixture {
     func ledgerSize() throws -> UInt64 { try Ledger(path: h.ledger).size() }
 
     /// True when a proof-v1 document proves its entry against a checkpoint the operator signed.
-    func proves(_ proof: JSONValue) throws -> Bool {
+    func proves(_ proof: JSONValue) throws -> Bool { try Self.proves(proof, operatorVKey: h.operatorVKey) }
+
+    /// True when a proof-v1 document proves its entry against a checkpoint `operatorVKey` signed.
+    static func proves(_ proof: JSONValue, operatorVKey: String) throws -> Bool {
         guard let note = proof["checkpoint"]?.stringValue,
             let bytes = proof["entryBytes"]?.stringValue.flatMap({ Data(base64Encoded: $0) }),
             let index = proof["entry"]?.intValue, let size = proof["treeSize"]?.intValue, let hashes = proof["proof"]?.arrayValue
         else { return false }
-        let checkpoint = try Checkpoint.open(note, operatorKey: VerifierKey(h.operatorVKey))
+        let checkpoint = try Checkpoint.open(note, operatorKey: VerifierKey(operatorVKey))
         let entry = try Entry(bytes: [UInt8](bytes), expectedSeq: UInt64(index))
         guard checkpoint.size == UInt64(size), entry.signed.hasValidSignature(),
             proof["leafHash"]?.stringValue == entry.leafHash().hex

@@ -4,75 +4,84 @@ import Foundation
 import TestSupport
 import Testing
 import TraceDomain
+import TraceLedger
+import TraceServer
 
-/// The `/stats` dashboard from a real server: both languages, the same figures as `trace stats`,
+/// The `/stats` dashboard in-process (`TraceServer.makeApplication`): both languages, the same figures as `trace stats`,
 /// nothing loaded from elsewhere, nobody named, refusals for filters that single out farms.
 struct StatsPageTests {
-    @Test func theDashboardShowsTheFiguresInBothLanguages() throws {
-        let f = try ChainFixture.fiveFarms()
-        let server = try ServerProcess(["--ledger", f.directory + "/trace.db"], directory: f.directory)
-        let en = try HTTPReply.send("GET", server.url + "/stats", headers: ["Accept-Language": "en"])
-        #expect(en.status == 200)
-        #expect(en.headers["content-language"] == "en")
-        for text in [
-            "Harvested volume by month", "Volume by commune", "Certified share of exports", "100.0%", "Tân Lập, Tây Ninh",
-            "5,000 kg", "2,000 kg", "VietGAP", "DE", "Hợp tác xã Tân Lập", "suppressed (fewer than 3 farms)", "<svg",
-        ] {
-            #expect(en.text.contains(text), "\(text)")
-        }
-        let vi = try HTTPReply.send("GET", server.url + "/stats?lang=vi")
-        #expect(vi.status == 200)
-        for text in [
-            "Sản lượng thu hoạch theo tháng", "Tỷ lệ xuất khẩu có chứng nhận", "5.000 kg", "100,0%", "ẩn (dưới 3 nông hộ)",
-        ] {
-            #expect(vi.text.contains(text), "\(text)")
-        }
-        for page in [en, vi] {
-            #expect(!page.text.contains("<script"))
-            #expect(page.text.range(of: #"(src|href)="(https?:)?//"#, options: .regularExpression) == nil)
-            #expect(!page.text.contains("url(http"))
-            for n in 2...5 {
-                #expect(!page.text.contains("Trần Thị Số \(n)"))
-                #expect(!page.text.contains("nong-ho-\(n)"))
+    @Test(arguments: StoreKind.allCases) func theDashboardShowsTheFiguresInBothLanguages(store: StoreKind) async throws {
+        let f = try ChainFixture.fiveFarms(store: store)
+        let ledger = f.directory + "/trace.db"
+        try await AppClient.test(ServerConfiguration(ledgerPath: ledger), store: f.chain.ledger.store) { app async throws in
+            let en = try await app.get("/stats", headers: ["Accept-Language": "en"])
+            #expect(en.status == 200)
+            #expect(en.headers["content-language"] == "en")
+            for text in [
+                "Harvested volume by month", "Volume by commune", "Certified share of exports", "100.0%", "Tân Lập, Tây Ninh",
+                "5,000 kg", "2,000 kg", "VietGAP", "DE", "Hợp tác xã Tân Lập", "suppressed (fewer than 3 farms)", "<svg",
+            ] {
+                #expect(en.text.contains(text), "\(text)")
             }
-            #expect(!page.text.contains("nong-ho-bay") && !page.text.contains("Nguyễn Văn Bảy"))
+            let vi = try await app.get("/stats?lang=vi")
+            #expect(vi.status == 200)
+            for text in [
+                "Sản lượng thu hoạch theo tháng", "Tỷ lệ xuất khẩu có chứng nhận", "5.000 kg", "100,0%", "ẩn (dưới 3 nông hộ)",
+            ] {
+                #expect(vi.text.contains(text), "\(text)")
+            }
+            for page in [en, vi] {
+                #expect(!page.text.contains("<script"))
+                #expect(page.text.range(of: #"(src|href)="(https?:)?//"#, options: .regularExpression) == nil)
+                #expect(!page.text.contains("url(http"))
+                for n in 2...5 {
+                    #expect(!page.text.contains("Trần Thị Số \(n)"))
+                    #expect(!page.text.contains("nong-ho-\(n)"))
+                }
+                #expect(!page.text.contains("nong-ho-bay") && !page.text.contains("Nguyễn Văn Bảy"))
+            }
         }
     }
 
-    @Test func theServerAndTheCLIGiveTheSameFigures() throws {
+    @Test func theServerAndTheCLIGiveTheSameFigures() async throws {
         let f = try ChainFixture.fiveFarms()
-        let server = try ServerProcess(["--ledger", f.directory + "/trace.db"], directory: f.directory)
-        let cli = try Command.run(Command.trace, ["stats", "--json", "--ledger", f.directory + "/trace.db"])
-        #expect(cli.status == 0)
-        let api = try HTTPReply.send("GET", server.url + "/v1/stats")
-        #expect(api.status == 200)
-        let fromCLI = try CanonicalJSON.encode(try CanonicalJSON.parse(cli.stdout))
-        #expect(try CanonicalJSON.encode(try api.json()) == fromCLI)
-        // The page's figures are those: the certified share and the checkpoint it names.
-        let page = try HTTPReply.send("GET", server.url + "/stats?lang=en")
-        let stats = try api.json()
-        #expect(page.text.contains(String(stats["checkpoint"]?["root"]?.stringValue?.prefix(16) ?? "?")))
-        let filtered = try Command.run(
-            Command.trace, ["stats", "--json", "--from", "2026-01", "--to", "2026-12", "--ledger", f.directory + "/trace.db"])
-        let apiFiltered = try HTTPReply.send("GET", server.url + "/v1/stats?from=2026-01&to=2026-12")
-        #expect(
-            try CanonicalJSON.encode(try apiFiltered.json()) == CanonicalJSON.encode(try CanonicalJSON.parse(filtered.stdout)))
+        let ledger = f.directory + "/trace.db"
+        try await AppClient.test(ServerConfiguration(ledgerPath: ledger), store: f.chain.ledger.store) { app async throws in
+            let cli = try Command.run(Command.trace, ["stats", "--json", "--ledger", ledger])
+            #expect(cli.status == 0)
+            let api = try await app.get("/v1/stats")
+            #expect(api.status == 200)
+            let fromCLI = try CanonicalJSON.encode(try CanonicalJSON.parse(cli.stdout))
+            #expect(try CanonicalJSON.encode(try api.json()) == fromCLI)
+            // The page's figures are those: the certified share and the checkpoint it names.
+            let page = try await app.get("/stats?lang=en")
+            let stats = try api.json()
+            #expect(page.text.contains(String(stats["checkpoint"]?["root"]?.stringValue?.prefix(16) ?? "?")))
+            let filtered = try Command.run(
+                Command.trace, ["stats", "--json", "--from", "2026-01", "--to", "2026-12", "--ledger", ledger])
+            let apiFiltered = try await app.get("/v1/stats?from=2026-01&to=2026-12")
+            #expect(
+                try CanonicalJSON.encode(try apiFiltered.json()) == CanonicalJSON.encode(try CanonicalJSON.parse(filtered.stdout))
+            )
+        }
     }
 
-    @Test func aFilterThatSinglesOutAFarmIsRefusedEverywhere() throws {
+    @Test func aFilterThatSinglesOutAFarmIsRefusedEverywhere() async throws {
         let f = try ChainFixture.fiveFarms()
-        let server = try ServerProcess(["--ledger", f.directory + "/trace.db"], directory: f.directory)
-        let page = try HTTPReply.send("GET", server.url + "/stats?crop=xo%C3%A0i&lang=en")
-        #expect(page.status == 422)
-        #expect(page.text.contains("This filter cannot be shown"))
-        #expect(!page.text.contains("1,000 kg"))
-        let api = try HTTPReply.send("GET", server.url + "/v1/stats?crop=l%C3%BAa")
-        #expect(api.status == 422)
-        #expect(api.text.contains("domain.too_few_farms"))
-        let cli = try Command.run(Command.trace, ["stats", "--crop", "xoài", "--ledger", f.directory + "/trace.db"])
-        #expect(cli.status == 2)
-        #expect(cli.stderr.contains("domain.too_few_farms"))
-        #expect(try HTTPReply.send("GET", server.url + "/stats?from=2026-13").status == 400)
+        let ledger = f.directory + "/trace.db"
+        try await AppClient.test(ServerConfiguration(ledgerPath: ledger), store: f.chain.ledger.store) { app async throws in
+            let page = try await app.get("/stats?crop=xo%C3%A0i&lang=en")
+            #expect(page.status == 422)
+            #expect(page.text.contains("This filter cannot be shown"))
+            #expect(!page.text.contains("1,000 kg"))
+            let api = try await app.get("/v1/stats?crop=l%C3%BAa")
+            #expect(api.status == 422)
+            #expect(api.text.contains("domain.too_few_farms"))
+            let cli = try Command.run(Command.trace, ["stats", "--crop", "xoài", "--ledger", ledger])
+            #expect(cli.status == 2)
+            #expect(cli.stderr.contains("domain.too_few_farms"))
+            #expect(try await app.get("/stats?from=2026-13").status == 400)
+        }
     }
 
     @Test(.enabled(if: Command.which("chromium") != nil, "SKIPPED: needs chromium (tools/setup installs it)"))

@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 import TraceDomain
 import TraceLedger
+import TraceServer
 
 /// The verdict through a real `trace serve`: a recalled lot is `recalled` on the buyer's page,
 /// the GS1 Digital Link page, the lot API, and in `verify-lot --server` and
@@ -88,8 +89,8 @@ struct VerdictServerTests {
         #expect(en.contains("2026-07-01"))
     }
 
-    @Test func aVoidedTransformIsNotAStepOfTheJourney() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func aVoidedTransformIsNotAStepOfTheJourney(store: StoreKind) async throws {
+        let f = try ChainFixture(store: store)
         try f.harvest("H1", "1200")
         try f.submit("htx-tan-lap", "ship", ["lot": "H1", "to": "nha-may-xay-xat"])
         try f.submit("nha-may-xay-xat", "receive", ["lot": "H1"])
@@ -107,11 +108,13 @@ struct VerdictServerTests {
                 "outputs": [["lot": "RICE-1", "product": "Gạo ST25", "quantity": "800", "unit": "kg"]],
             ])
         _ = try f.chain.ledger.checkpoint(signingWith: f.operatorKey)
-        let server = try ServerProcess(["--ledger", f.directory + "/trace.db"], directory: f.directory)
-        let page = try HTTPReply.send("GET", server.url + "/lot/RICE-1?lang=en").text
-        #expect(page.components(separatedBy: "<b>Processing</b>").count == 2, "one processing step, not two")
-        #expect(page.contains("<b>Correction</b>"))
-        #expect(page.contains("wrong input lot"))
+        let ledger = f.directory + "/trace.db"
+        try await AppClient.test(ServerConfiguration(ledgerPath: ledger), store: f.chain.ledger.store) { app async throws in
+            let page = try await app.get("/lot/RICE-1?lang=en").text
+            #expect(page.components(separatedBy: "<b>Processing</b>").count == 2, "one processing step, not two")
+            #expect(page.contains("<b>Correction</b>"))
+            #expect(page.contains("wrong input lot"))
+        }
     }
 
     @Test(.enabled(if: Command.which("chromium") != nil, "SKIPPED: needs chromium (tools/setup installs it)"))

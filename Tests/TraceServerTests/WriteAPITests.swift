@@ -1,147 +1,133 @@
 import CanonicalJSON
 import Foundation
+import HTTPTypes
 import TestSupport
 import Testing
 import TraceCrypto
 import TraceDomain
 import TraceLedger
+import TraceServer
 
-/// The write API against a real `trace serve`: the same rules as `trace submit`, problem details
+/// The write API in-process (`TraceServer.makeApplication`, no socket): the same rules as `trace submit`, problem details
 /// for every refusal, and nothing written when a request is refused.
 struct WriteAPITests {
-    @Test func aSignedEventIsAppendedWithAProofAndAResubmissionGetsTheSameAnswer() throws {
-        let f = try ServerFixture()
-        let event = try f.harvest("LA-HTTP-1")
-        let first = try f.post("/v1/events", event.json)
-        #expect(first.status == 201, "\(first.text)")
-        let answer = try first.json()
-        #expect(answer["entry"]?.intValue == CLIHarness.setupEntries)
-        #expect(answer["duplicate"] == .bool(false))
-        let inclusion = try #require(answer["inclusion"])
-        #expect(try f.proves(inclusion))
-        #expect(inclusion["treeSize"]?.intValue == CLIHarness.setupEntries + 1)
+    @Test func aSignedEventIsAppendedWithAProofAndAResubmissionGetsTheSameAnswer() async throws {
+        try await AppFixture.test { f async throws in
+            let event = try f.harvest("LA-HTTP-1")
+            let first = try await f.post("/v1/events", event.json)
+            #expect(first.status == 201, "\(first.text)")
+            let answer = try first.json()
+            #expect(answer["entry"]?.intValue == CLIHarness.setupEntries)
+            #expect(answer["duplicate"] == .bool(false))
+            let inclusion = try #require(answer["inclusion"])
+            #expect(try f.proves(inclusion))
+            #expect(inclusion["treeSize"]?.intValue == CLIHarness.setupEntries + 1)
 
-        let again = try f.post("/v1/events", event.json)
-        #expect(again.status == 200)
-        #expect(try again.json()["entry"] == answer["entry"])
-        #expect(try again.json()["duplicate"] == .bool(true))
-        #expect(try again.json()["leafHash"] == answer["leafHash"])
-        #expect(try f.ledgerSize() == UInt64(CLIHarness.setupEntries + 1))
+            let again = try await f.post("/v1/events", event.json)
+            #expect(again.status == 200)
+            #expect(try again.json()["entry"] == answer["entry"])
+            #expect(try again.json()["duplicate"] == .bool(true))
+            #expect(try again.json()["leafHash"] == answer["leafHash"])
+            #expect(try f.ledgerSize() == UInt64(CLIHarness.setupEntries + 1))
 
-        // The same id for another event is a conflict, not a second entry.
-        let other = try f.harvest("LA-HTTP-2", id: event.id)
-        let conflict = try f.post("/v1/events", other.json)
-        #expect(conflict.status == 409)
-        #expect(try conflict.json()["code"]?.stringValue == "ledger.event_id_conflict")
-        #expect(try f.ledgerSize() == UInt64(CLIHarness.setupEntries + 1))
+            // The same id for another event is a conflict, not a second entry.
+            let other = try f.harvest("LA-HTTP-2", id: event.id)
+            let conflict = try await f.post("/v1/events", other.json)
+            #expect(conflict.status == 409)
+            #expect(try conflict.json()["code"]?.stringValue == "ledger.event_id_conflict")
+            #expect(try f.ledgerSize() == UInt64(CLIHarness.setupEntries + 1))
+        }
     }
 
     @Test func retriesRacingEachOtherRecordTheEventOnce() async throws {
-        let f = try ServerFixture()
-        let size = try f.ledgerSize()
-        let body = try CanonicalJSON.encode(try f.harvest("LA-RACE-1").json)
-        let url = f.server.url + "/v1/events"
-        // A flaky link resends the same signed event from several connections at once.
-        let replies = try await withThrowingTaskGroup(of: HTTPReply.self) { group in
-            for _ in 0..<8 { group.addTask { try HTTPReply.send("POST", url, body: body) } }
-            return try await group.reduce(into: []) { $0.append($1) }
-        }
-        #expect(replies.filter { $0.status == 201 }.count == 1, "\(replies.map(\.status))")
-        #expect(replies.filter { $0.status == 200 }.count == 7)
-        #expect(Set(try replies.map { try $0.json()["entry"]?.intValue }).count == 1)
-        #expect(try f.ledgerSize() == size + 1)
-    }
-
-    @Test func aBatchLandsWhole() throws {
-        let f = try ServerFixture()
-        let events = try (1...5).map { try f.harvest("LA-B-\($0)") }
-        let reply = try f.post("/v1/events:batch", ["events": .array(events.map(\.json))])
-        #expect(reply.status == 201, "\(reply.text)")
-        let answer = try reply.json()
-        let entries = try #require(answer["entries"]?.arrayValue)
-        #expect(entries.map { $0["entry"]?.intValue } == (0..<5).map { CLIHarness.setupEntries + $0 })
-        #expect(answer["new"]?.intValue == 5)
-        // Each entry's proof, with the batch's checkpoint, verifies.
-        for entry in entries {
-            var proof = entry.objectValue ?? [:]
-            proof["checkpoint"] = answer["checkpoint"]
-            proof["treeSize"] = answer["treeSize"]
-            #expect(try f.proves(.object(proof)))
+        try await AppFixture.test { f async throws in
+            let size = try f.ledgerSize()
+            let body = try CanonicalJSON.encode(try f.harvest("LA-RACE-1").json)
+            // A flaky link resends the same signed event from several connections at once.
+            let replies = try await withThrowingTaskGroup(of: HTTPReply.self) { group in
+                for _ in 0..<8 { group.addTask { try await f.send(.post, "/v1/events", body: body) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(replies.filter { $0.status == 201 }.count == 1, "\(replies.map(\.status))")
+            #expect(replies.filter { $0.status == 200 }.count == 7)
+            #expect(Set(try replies.map { try $0.json()["entry"]?.intValue }).count == 1)
+            #expect(try f.ledgerSize() == size + 1)
         }
     }
 
-    @Test func everyRefusalIsAProblemWithItsCodeAndNothingIsWritten() throws {
-        let f = try ServerFixture()
-        let size = try f.ledgerSize()
-        let good = try f.harvest("LA-R-1")
-        var tampered = good.json.objectValue ?? [:]
-        tampered["event"] = try f.harvest("LA-R-9").event
-        let stranger = try PrivateKey.generate()
-        let unknownKey = try SignedEvent.sign(
-            SupplyChain.event("harvest", actor: "htx-tan-lap", ["lot": "LA-R-2"]), with: stranger, keyName: "htx-tan-lap")
-        let cases: [(String, JSONValue, Int, String)] = [
-            ("/v1/events", .object(tampered), 422, "ledger.bad_signature"),
-            ("/v1/events", unknownKey.json, 422, "domain.key_not_valid"),
-            ("/v1/events", try f.harvest("LA-R-3", plot: "P-404").json, 422, "domain.unknown_plot"),
-            ("/v1/events", ["event": ["type": "harvest"], "key": "k", "sig": "s"], 400, "ledger.bad_event"),
-            ("/v1/events:batch", ["events": []], 400, "request.bad_batch"),
-            ("/v1/events:batch", ["nope": true], 400, "request.bad_batch"),
-        ]
-        for (path, body, status, code) in cases {
-            let reply = try f.post(path, body)
-            #expect(reply.status == status, "\(code): \(reply.text)")
-            try expectProblem(reply, code: code, directory: f.h.directory)
-        }
-        // A batch reports every refusal, and writes none of its good events.
-        let batch = try [f.harvest("LA-R-4"), f.harvest("LA-R-5", quantity: "-3"), f.harvest("LA-R-6", plot: "P-404")]
-        let reply = try f.post("/v1/events:batch", ["events": .array(batch.map(\.json))])
-        #expect(reply.status == 422)
-        let refusals = try #require(try reply.json()["refusals"]?.arrayValue)
-        #expect(refusals.map { $0["index"]?.intValue } == [1, 2])
-        #expect(try f.ledgerSize() == size)
-    }
-
-    @Test func hostileBodiesAreRefusedAndTheServerKeepsServing() throws {
-        let f = try ServerFixture(["--max-body", "65536"])
-        let size = try f.ledgerSize()
-        let huge = Array(repeating: UInt8(ascii: " "), count: 200_000) + Array("{}".utf8)
-        let cases: [([UInt8], Int, String)] = [
-            (huge, 413, "request.too_large"),
-            (
-                Array(String(repeating: "[", count: 5000).utf8) + Array(String(repeating: "]", count: 5000).utf8), 400,
-                "json.too_deep"
-            ),
-            ([UInt8(ascii: "{"), UInt8(ascii: "\"")] + [0xC3, 0x28] + Array("\":1}".utf8), 400, "json.invalid_utf8"),
-            (Array("{\"event\":".utf8), 400, "json.syntax"),
-            ([], 400, "request.empty"),
-        ]
-        for (body, status, code) in cases {
-            let reply = try f.post("/v1/events", bytes: body)
-            #expect(reply.status == status, "\(code): \(reply.text)")
-            try expectProblem(reply, code: code, directory: f.h.directory)
-        }
-        #expect(try f.ledgerSize() == size)
-        #expect(try f.get("/v1/checkpoint").status == 200)
-        #expect(f.server.isRunning)
-    }
-
-    @Test func aFloodOfWritesIsLimitedPerClient() throws {
-        let f = try ServerFixture(["--write-rate", "0.1", "--write-burst", "4"])
-        let size = try f.ledgerSize()
-        var statuses: [Int] = []
-        for i in 1...12 {
-            let reply = try f.post("/v1/events", try f.harvest("LA-F-\(i)").json)
-            statuses.append(reply.status)
-            if reply.status == 429 {
-                #expect(Int(reply.headers["retry-after"] ?? "") ?? 0 >= 1)
-                try expectProblem(reply, code: "request.rate_limited", directory: f.h.directory)
+    @Test func aBatchLandsWhole() async throws {
+        try await AppFixture.test { f async throws in
+            let events = try (1...5).map { try f.harvest("LA-B-\($0)") }
+            let reply = try await f.post("/v1/events:batch", ["events": .array(events.map(\.json))])
+            #expect(reply.status == 201, "\(reply.text)")
+            let answer = try reply.json()
+            let entries = try #require(answer["entries"]?.arrayValue)
+            #expect(entries.map { $0["entry"]?.intValue } == (0..<5).map { CLIHarness.setupEntries + $0 })
+            #expect(answer["new"]?.intValue == 5)
+            // Each entry's proof, with the batch's checkpoint, verifies.
+            for entry in entries {
+                var proof = entry.objectValue ?? [:]
+                proof["checkpoint"] = answer["checkpoint"]
+                proof["treeSize"] = answer["treeSize"]
+                #expect(try f.proves(.object(proof)))
             }
         }
-        #expect(statuses.prefix(4).allSatisfy { $0 == 201 }, "\(statuses)")
-        #expect(statuses.dropFirst(4).allSatisfy { $0 == 429 }, "\(statuses)")
-        #expect(try f.ledgerSize() == size + 4)
-        // Reads are not limited.
-        #expect(try f.get("/v1/checkpoint").status == 200)
+    }
+
+    @Test func everyRefusalIsAProblemWithItsCodeAndNothingIsWritten() async throws {
+        try await AppFixture.test { f async throws in
+            let size = try f.ledgerSize()
+            let good = try f.harvest("LA-R-1")
+            var tampered = good.json.objectValue ?? [:]
+            tampered["event"] = try f.harvest("LA-R-9").event
+            let stranger = try PrivateKey.generate()
+            let unknownKey = try SignedEvent.sign(
+                SupplyChain.event("harvest", actor: "htx-tan-lap", ["lot": "LA-R-2"]), with: stranger, keyName: "htx-tan-lap")
+            let cases: [(String, JSONValue, Int, String)] = [
+                ("/v1/events", .object(tampered), 422, "ledger.bad_signature"),
+                ("/v1/events", unknownKey.json, 422, "domain.key_not_valid"),
+                ("/v1/events", try f.harvest("LA-R-3", plot: "P-404").json, 422, "domain.unknown_plot"),
+                ("/v1/events", ["event": ["type": "harvest"], "key": "k", "sig": "s"], 400, "ledger.bad_event"),
+                ("/v1/events:batch", ["events": []], 400, "request.bad_batch"),
+                ("/v1/events:batch", ["nope": true], 400, "request.bad_batch"),
+            ]
+            for (path, body, status, code) in cases {
+                let reply = try await f.post(path, body)
+                #expect(reply.status == status, "\(code): \(reply.text)")
+                try expectProblem(reply, code: code, directory: f.h.directory)
+            }
+            // A batch reports every refusal, and writes none of its good events.
+            let batch = try [f.harvest("LA-R-4"), f.harvest("LA-R-5", quantity: "-3"), f.harvest("LA-R-6", plot: "P-404")]
+            let reply = try await f.post("/v1/events:batch", ["events": .array(batch.map(\.json))])
+            #expect(reply.status == 422)
+            let refusals = try #require(try reply.json()["refusals"]?.arrayValue)
+            #expect(refusals.map { $0["index"]?.intValue } == [1, 2])
+            #expect(try f.ledgerSize() == size)
+        }
+    }
+
+    @Test func hostileBodiesAreRefusedAndTheServerKeepsServing() async throws {
+        try await AppFixture.test(maxBodyBytes: 65536) { f async throws in
+            let size = try f.ledgerSize()
+            let huge = Array(repeating: UInt8(ascii: " "), count: 200_000) + Array("{}".utf8)
+            let cases: [([UInt8], Int, String)] = [
+                (huge, 413, "request.too_large"),
+                (
+                    Array(String(repeating: "[", count: 5000).utf8) + Array(String(repeating: "]", count: 5000).utf8), 400,
+                    "json.too_deep"
+                ),
+                ([UInt8(ascii: "{"), UInt8(ascii: "\"")] + [0xC3, 0x28] + Array("\":1}".utf8), 400, "json.invalid_utf8"),
+                (Array("{\"event\":".utf8), 400, "json.syntax"),
+                ([], 400, "request.empty"),
+            ]
+            for (body, status, code) in cases {
+                let reply = try await f.post("/v1/events", bytes: body)
+                #expect(reply.status == status, "\(code): \(reply.text)")
+                try expectProblem(reply, code: code, directory: f.h.directory)
+            }
+            #expect(try f.ledgerSize() == size)
+            #expect(try await f.get("/v1/checkpoint").status == 200)
+        }
     }
 
     @Test func sigtermStopsTheServerCleanly() throws {

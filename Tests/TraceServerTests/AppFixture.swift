@@ -1,0 +1,106 @@
+import CanonicalJSON
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import TestSupport
+import TraceCrypto
+import TraceDomain
+import TraceLedger
+import TraceLedgerSQLite
+import TraceServer
+
+/// The whole application, built in this process by `TraceServer.makeApplication`, reached through
+/// Hummingbird's testing framework: requests go straight to its router, with no socket and no
+/// second process. Answers read as the curl-based tests of the real binary read them.
+struct AppClient: Sendable {
+    let client: any TestClientProtocol
+
+    /// Runs `body` against the application over `store`, configured as `configuration` says.
+    static func test(
+        _ configuration: ServerConfiguration, store: any LedgerStore, _ body: @Sendable (AppClient) async throws -> Void
+    ) async throws {
+        let app = try TraceServer.makeApplication(configuration: configuration, store: store)
+        return try await app.test(.router) { client in try await body(AppClient(client: client)) }
+    }
+
+    /// One request to the application.
+    func send(_ method: HTTPRequest.Method, _ path: String, body: [UInt8]? = nil, headers: [String: String] = [:]) async throws
+        -> HTTPReply
+    {
+        var fields = HTTPFields()
+        for (name, value) in headers { if let name = HTTPField.Name(name) { fields[name] = value } }
+        if body != nil, fields[.contentType] == nil { fields[.contentType] = "application/json" }
+        let response = try await client.executeRequest(
+            uri: path, method: method, headers: fields, body: body.map { ByteBuffer(bytes: $0) })
+        var replyHeaders: [String: String] = [:]
+        for field in response.headers { replyHeaders[field.name.canonicalName] = field.value }
+        return HTTPReply(status: response.status.code, headers: replyHeaders, body: Array(response.body.readableBytesView))
+    }
+
+    func get(_ path: String, headers: [String: String] = [:]) async throws -> HTTPReply {
+        try await send(.get, path, headers: headers)
+    }
+}
+
+/// A ledger made by the real CLI, the application over it in this process (set up as `trace
+/// serve` sets it up: the operator key beside the ledger), and the cooperative's key to sign
+/// events the way a client does. The few tests of the real binary keep `ServerFixture`.
+struct AppFixture: Sendable {
+    let h: CLIHarness
+    let key: PrivateKey
+    let app: AppClient
+
+    /// Runs `body` against a fresh ledger, with the server's limits where given (`--write-rate`,
+    /// `--write-burst`, `--max-body`).
+    static func test(
+        writesPerSecond: Double? = nil, writeBurst: Int? = nil, maxBodyBytes: Int? = nil,
+        _ body: @Sendable (AppFixture) async throws -> Void
+    ) async throws {
+        let h = try CLIHarness()
+        var configuration = ServerConfiguration(ledgerPath: h.ledger)
+        configuration.operatorKeyPath = h.operatorKeyPath
+        configuration.signedCheckpointPath = SignerState(besideKey: h.operatorKeyPath).path
+        if let writesPerSecond { configuration.writesPerSecond = writesPerSecond }
+        if let writeBurst { configuration.writeBurst = writeBurst }
+        if let maxBodyBytes { configuration.maxBodyBytes = maxBodyBytes }
+        let key = try PrivateKey(contentsOfFile: h.directory + "/htx-tan-lap.key")
+        return try await AppClient.test(configuration, store: try SQLiteLedgerStore.open(path: h.ledger)) { app async throws in
+            try await body(AppFixture(h: h, key: key, app: app))
+        }
+    }
+
+    /// A harvest event of lot `lot`, signed by the cooperative, in the submission form.
+    func harvest(_ lot: String, id: String? = nil, plot: String = "P-001", quantity: String = "1200") throws -> SignedEvent {
+        try SignedEvent.sign(
+            SupplyChain.event(
+                "harvest", actor: "htx-tan-lap", id: id ?? "ev-\(lot.lowercased())",
+                [
+                    "lot": .string(lot), "product": "Lúa ST25", "quantity": .string(quantity), "unit": "kg",
+                    "plot": .string(plot), "harvested": "2026-07-01",
+                ]), with: key, keyName: "htx-tan-lap")
+    }
+
+    func send(_ method: HTTPRequest.Method, _ path: String, body: [UInt8]? = nil, headers: [String: String] = [:]) async throws
+        -> HTTPReply
+    {
+        try await app.send(method, path, body: body, headers: headers)
+    }
+
+    func get(_ path: String, headers: [String: String] = [:]) async throws -> HTTPReply {
+        try await app.get(path, headers: headers)
+    }
+
+    func post(_ path: String, _ body: JSONValue) async throws -> HTTPReply {
+        try await app.send(.post, path, body: try CanonicalJSON.encode(body))
+    }
+
+    func post(_ path: String, bytes: [UInt8]) async throws -> HTTPReply { try await app.send(.post, path, body: bytes) }
+
+    /// The ledger's size, read from the file, not from the application.
+    func ledgerSize() throws -> UInt64 { try Ledger(path: h.ledger).size() }
+
+    /// True when a proof-v1 document proves its entry against a checkpoint the operator signed.
+    func proves(_ proof: JSONValue) throws -> Bool { try ServerFixture.proves(proof, operatorVKey: h.operatorVKey) }
+}
