@@ -25,8 +25,14 @@ final class LedgerHost: @unchecked Sendable {
     var publicURL: String { base.withLock { $0 } }
     /// Set once the port is bound when no --public-url was given (`--port 0` picks one).
     private let base: Mutex<String>
+    /// Sends each new checkpoint to the witnesses, when the server has any.
+    private let witnesses: WitnessPublisher?
+    /// The checkpoints with the cosignatures witnesses returned, kept beside the ledger.
+    let cosigned: CosignedCheckpoints
 
-    init(path: String, operatorKey: PrivateKey?, publicURL: String, signerState: SignerState? = nil) throws {
+    init(
+        path: String, operatorKey: PrivateKey?, publicURL: String, signerState: SignerState? = nil, witnessURLs: [String] = []
+    ) throws {
         let ledger = try Ledger(path: path)
         if let operatorKey, operatorKey.publicKey != ledger.metadata.operatorKey.publicKey {
             throw LedgerError(
@@ -40,6 +46,9 @@ final class LedgerHost: @unchecked Sendable {
         probe = try Ledger(path: path)
         self.operatorKey = operatorKey
         base = Mutex(publicURL)
+        cosigned = CosignedCheckpoints(besideLedger: path)
+        witnesses =
+            witnessURLs.isEmpty ? nil : try WitnessPublisher(urls: witnessURLs, ledgerPath: path, cosigned: cosigned)
         try signCheckpoint()
     }
 
@@ -48,10 +57,19 @@ final class LedgerHost: @unchecked Sendable {
     @discardableResult
     private func signCheckpoint() throws -> (checkpoint: Checkpoint, note: String)? {
         let latest = try chain.ledger.latestCheckpoint()
-        guard let operatorKey, latest?.checkpoint.size != chain.state.size else { return latest }
-        if let signerState { return try chain.ledger.checkpoint(signingWith: operatorKey, state: signerState) }
-        return try chain.ledger.checkpoint(signingWith: operatorKey)
+        guard let operatorKey, latest?.checkpoint.size != chain.state.size else {
+            if let latest { witnesses?.publish(latest.note) }
+            return latest
+        }
+        let signed =
+            try signerState.map { try chain.ledger.checkpoint(signingWith: operatorKey, state: $0) }
+            ?? chain.ledger.checkpoint(signingWith: operatorKey)
+        witnesses?.publish(signed.note)
+        return signed
     }
+
+    /// `note` as published: with the witnesses' cosignatures gathered for it so far.
+    func published(_ note: String) -> String { cosigned.withCosignatures(note) }
 
     /// A signing server refuses to start on a ledger behind or forked from the operator's last
     /// signed checkpoint (signing there would make a second history); one that only reads

@@ -27,6 +27,8 @@ public struct ServerConfiguration: Sendable {
     /// previous answer) and then its body; a connection past either is closed (slow clients).
     public var headerTimeout = 10.0
     public var bodyTimeout = 30.0
+    /// Witnesses (C2SP tlog-witness URL prefixes) each new checkpoint is sent to for cosigning.
+    public var witnessURLs: [String] = []
 
     public init(ledgerPath: String) { self.ledgerPath = ledgerPath }
 }

@@ -14,7 +14,9 @@ struct TileRoutes: Sendable {
     func add(to router: Router<ServerContext>) {
         router.get("/checkpoint") { request, _ in
             let (_, note) = try source.latest()
-            return Answer.bytes(Array(note.utf8), type: "text/plain; charset=utf-8", caching: .revalidate, request: request)
+            return Answer.bytes(
+                Array(source.cosigned.withCosignatures(note).utf8), type: "text/plain; charset=utf-8", caching: .revalidate,
+                request: request)
         }
         router.get("/tile/**") { request, _ in
             let path = String(request.uri.path.dropFirst())
@@ -43,7 +45,13 @@ final class TileSource: Sendable {
     let ledger: Ledger
     private let known = Mutex<(note: String, checkpoint: Checkpoint)?>(nil)
 
-    init(path: String) throws { ledger = try Ledger(path: path) }
+    /// Where the witnesses' cosignatures are kept: `/checkpoint` carries them.
+    let cosigned: CosignedCheckpoints
+
+    init(path: String, cosigned: CosignedCheckpoints) throws {
+        ledger = try Ledger(path: path)
+        self.cosigned = cosigned
+    }
 
     func latest() throws -> (checkpoint: Checkpoint, note: String) {
         guard let stored = try ledger.store.read({ try $0.checkpoint(size: nil) }) else {

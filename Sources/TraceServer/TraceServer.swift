@@ -17,7 +17,8 @@ public enum TraceServer {
         let publicURL = configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)"
         let signed = configuration.signedCheckpointPath.map(SignerState.init(path:))
         let host = try LedgerHost(
-            path: configuration.ledgerPath, operatorKey: operatorKey, publicURL: publicURL, signerState: signed)
+            path: configuration.ledgerPath, operatorKey: operatorKey, publicURL: publicURL, signerState: signed,
+            witnessURLs: configuration.witnessURLs)
         let router = Router(context: ServerContext.self)
         router.add(middleware: ProblemMiddleware())
         let writes = WriteRoutes(
@@ -28,7 +29,8 @@ public enum TraceServer {
         ReadRoutes(host: host).add(to: router)
         BuyerRoutes(host: host).add(to: router)
         StatsRoutes(host: host).add(to: router)
-        TileRoutes(source: try TileSource(path: configuration.ledgerPath)).add(to: router)
+        WitnessRoutes(cosigned: host.cosigned).add(to: router)
+        TileRoutes(source: try TileSource(path: configuration.ledgerPath, cosigned: host.cosigned)).add(to: router)
         let app = Application(
             router: router,
             // A connection that sends nothing for a minute is closed, and so is one whose request

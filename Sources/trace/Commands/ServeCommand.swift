@@ -27,6 +27,10 @@ struct ServeCommand: ParsableCommand {
     var headerTimeout = 10.0
     @Option(name: .customLong("body-timeout"), help: "Seconds a client has to send a request's body after its headers.")
     var bodyTimeout = 30.0
+    @Option(
+        name: .customLong("witness-url"),
+        help: "A witness (C2SP tlog-witness URL prefix) to send each new checkpoint to for cosigning (repeatable).")
+    var witnessURLs: [String] = []
 
     func run() throws {
         var configuration = ServerConfiguration(ledgerPath: options.path)
@@ -47,6 +51,10 @@ struct ServeCommand: ParsableCommand {
         }
         configuration.headerTimeout = headerTimeout
         configuration.bodyTimeout = bodyTimeout
+        for url in witnessURLs where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw CLIFailure.input("error: --witness-url: \"\(url)\" is not an http(s) URL")
+        }
+        configuration.witnessURLs = witnessURLs
         guard (0...65535).contains(port) else { throw CLIFailure.input("error: --port: \(port) is not a port number") }
         let failure = Mutex<(any Error)?>(nil)
         let done = DispatchSemaphore(value: 0)
