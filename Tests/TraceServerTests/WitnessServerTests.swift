@@ -124,4 +124,50 @@ struct WitnessServerTests {
             "POST", s.witnesses[0].url + "/add-checkpoint", body: Array(("old 0\n\n" + foreign).utf8))
         #expect(unknown.status == 404)
     }
+
+    @Test func certificatesCarryTheCosignedCheckpointAndVerifyAndCertificateVerifyRequireAQuorum() throws {
+        let s = try Setup()
+        defer { s.stop() }
+        let h = s.f.h
+        let exporter = try h.run("keys", "new", "--name", "vinarice", "--out", "vinarice.key").stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try h.runAll([
+            ["party", "add", "--id", "vinarice", "--name", "Công ty Gạo Việt", "--role", "exporter", "--vkey", exporter],
+            [
+                "add", "--key", "htx-tan-lap.key", "--lot", "X-1", "--product", "Lúa ST25", "--quantity", "1200", "--plot",
+                "P-001", "--harvested", "2026-07-01",
+            ],
+            ["ship", "--key", "htx-tan-lap.key", "--lot", "X-1", "--to", "vinarice"],
+            ["receive", "--key", "vinarice.key", "--lot", "X-1"],
+            [
+                "export", "--key", "vinarice.key", "--lot", "X-1", "--buyer", "Hamburg Reis", "--country", "DE", "--container",
+                "MSCU1234565", "--gtin", "08934567000017",
+            ],
+        ])
+        let size = try s.f.ledgerSize()
+        _ = try s.waitForCosignatures(["witness.test/w1", "witness.test/w2"], size: size)
+        let two = ["--witness", s.vkeys[0], "--witness", s.vkeys[1], "--witness-quorum", "2"]
+        let three = ["--witness", s.vkeys[0], "--witness", s.vkeys[1], "--witness", s.vkeys[2], "--witness-quorum", "3"]
+
+        let verified = try Command.run(Command.trace, ["verify", "--ledger", h.ledger] + two, directory: h.directory)
+        #expect(verified.status == 0, "\(verified.stderr)")
+        #expect(verified.stdout.contains("witnessed: the checkpoint of size \(size) is cosigned by a quorum"))
+        let short = try Command.run(Command.trace, ["verify", "--ledger", h.ledger] + three, directory: h.directory)
+        #expect(short.status == 1)
+        #expect(short.stderr.contains("missing: witness.test/w3"), "\(short.stderr)")
+
+        let issued = try h.run("certificate", "issue", "X-1", "--out", "cert.json", "--key", "vinarice.key")
+        #expect(issued.status == 0, "\(issued.stderr)")
+        let certificate = try String(contentsOfFile: h.directory + "/cert.json", encoding: .utf8)
+        #expect(certificate.contains("witness.test/w1") && certificate.contains("witness.test/w2"))
+        let met = try Command.run(
+            Command.trace, ["certificate", "verify", "cert.json", "--operator", h.operatorVKey] + two, directory: h.directory)
+        #expect(met.status == 0, "\(met.stderr)")
+        let missed = try Command.run(
+            Command.trace, ["certificate", "verify", "cert.json", "--operator", h.operatorVKey] + three, directory: h.directory)
+        #expect(missed.status == 1)
+        #expect(
+            missed.stderr.contains("the certificate's checkpoint of size \(size) is cosigned by 2 of the 3"), "\(missed.stderr)")
+        #expect(missed.stderr.contains("missing: witness.test/w3"), "\(missed.stderr)")
+    }
 }

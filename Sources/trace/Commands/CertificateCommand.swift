@@ -69,7 +69,9 @@ struct CertificateCommand: ParsableCommand {
                 return try publish(through: remote, key: signer.key, base: base)
             }
             let chain = try SupplyChain(ledger: options.open())
-            let certificate = try CertificateIssuer(chain: chain).issue(lot: lot, key: signer.key, redact: redact)
+            var issuer = CertificateIssuer(chain: chain)
+            issuer.cosigned = CosignedCheckpoints(besideLedger: options.path).withCosignatures
+            let certificate = try issuer.issue(lot: lot, key: signer.key, redact: redact)
             try CertificateFiles.write(try certificate.encoded(), to: out, field: "--out")
             let report = CertificateVerifier(operatorKey: chain.ledger.metadata.operatorKey).verify(certificate)
             guard report.ok else {
@@ -185,8 +187,10 @@ extension CertificateCommand {
         @Option(help: "Write the printable certificate (HTML) here.") var html: String?
         @OptionGroup var publicURL: PublicURL
         @Flag(help: "Print one JSON document instead of text.") var json = false
+        @OptionGroup var witnesses: WitnessOptions
 
         func run() throws {
+            let policy = try witnesses.policy()
             let trusted: VerifierKey
             do { trusted = try VerifierKey(`operator`) } catch let error as CryptoError {
                 throw CLIFailure.input("error: --operator: \(error.message)")
@@ -198,6 +202,13 @@ extension CertificateCommand {
             let certificate = try OriginCertificate(bytes: bytes)
             let verifier = CertificateVerifier(operatorKey: trusted)
             var report = verifier.verify(certificate)
+            if let policy, report.ok {
+                do { try policy.check(try SignedNote(parsing: certificate.checkpoint)) } catch let error as LedgerError {
+                    throw CLIFailure.verification(
+                        "NOT VERIFIED: lot \(certificate.lot): the certificate's checkpoint \(error.message.replacingOccurrences(of: "the checkpoint ", with: ""))"
+                    )
+                }
+            }
             if server != nil || ledger != nil {
                 for check in live(certificate, verifier: verifier) { report.append(check) }
                 liveRecall(certificate, verifier: verifier, into: &report)
