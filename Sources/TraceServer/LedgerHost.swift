@@ -29,9 +29,12 @@ final class LedgerHost: @unchecked Sendable {
     private let witnesses: WitnessPublisher?
     /// The checkpoints with the cosignatures witnesses returned, kept beside the ledger.
     let cosigned: CosignedCheckpoints
+    /// The witnesses' keys the buyer's page embeds for the browser's check.
+    let witnessKeys: [CosignerKey]
 
     init(
-        path: String, operatorKey: PrivateKey?, publicURL: String, signerState: SignerState? = nil, witnessURLs: [String] = []
+        path: String, operatorKey: PrivateKey?, publicURL: String, signerState: SignerState? = nil, witnessURLs: [String] = [],
+        witnessKeys: [CosignerKey] = []
     ) throws {
         let ledger = try Ledger(path: path)
         if let operatorKey, operatorKey.publicKey != ledger.metadata.operatorKey.publicKey {
@@ -47,6 +50,7 @@ final class LedgerHost: @unchecked Sendable {
         self.operatorKey = operatorKey
         base = Mutex(publicURL)
         cosigned = CosignedCheckpoints(besideLedger: path)
+        self.witnessKeys = witnessKeys
         witnesses =
             witnessURLs.isEmpty ? nil : try WitnessPublisher(urls: witnessURLs, ledgerPath: path, cosigned: cosigned)
         try signCheckpoint()

@@ -29,6 +29,8 @@ public struct ServerConfiguration: Sendable {
     public var bodyTimeout = 30.0
     /// Witnesses (C2SP tlog-witness URL prefixes) each new checkpoint is sent to for cosigning.
     public var witnessURLs: [String] = []
+    /// The witnesses' verifier keys (type 0x04) the buyer's page embeds for the browser's check.
+    public var witnessKeys: [String] = []
 
     public init(ledgerPath: String) { self.ledgerPath = ledgerPath }
 }

@@ -18,7 +18,7 @@ public enum TraceServer {
         let signed = configuration.signedCheckpointPath.map(SignerState.init(path:))
         let host = try LedgerHost(
             path: configuration.ledgerPath, operatorKey: operatorKey, publicURL: publicURL, signerState: signed,
-            witnessURLs: configuration.witnessURLs)
+            witnessURLs: configuration.witnessURLs, witnessKeys: try configuration.witnessKeys.map(CosignerKey.init))
         let router = Router(context: ServerContext.self)
         router.add(middleware: ProblemMiddleware())
         let writes = WriteRoutes(
@@ -30,6 +30,10 @@ public enum TraceServer {
         BuyerRoutes(host: host).add(to: router)
         StatsRoutes(host: host).add(to: router)
         WitnessRoutes(cosigned: host.cosigned).add(to: router)
+        router.get("/verify.js") { request, _ in
+            Answer.bytes(
+                Array(BrowserCheck.script.utf8), type: "text/javascript; charset=utf-8", caching: .revalidate, request: request)
+        }
         TileRoutes(source: try TileSource(path: configuration.ledgerPath, cosigned: host.cosigned)).add(to: router)
         let app = Application(
             router: router,

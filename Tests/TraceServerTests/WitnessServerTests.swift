@@ -31,7 +31,8 @@ struct WitnessServerTests {
                         ], directory: h.directory))
             }
             let server = try ServerProcess(
-                ["--ledger", h.ledger] + witnesses.flatMap { ["--witness-url", $0.url] }, directory: h.directory)
+                ["--ledger", h.ledger] + witnesses.flatMap { ["--witness-url", $0.url] }
+                    + vkeys.prefix(2).flatMap { ["--witness-vkey", $0] }, directory: h.directory)
             f = try ServerFixture(h: h, server: server)
             self.witnesses = witnesses
             self.vkeys = vkeys
