@@ -164,6 +164,20 @@ struct WitnessServerTests {
         let met = try Command.run(
             Command.trace, ["certificate", "verify", "cert.json", "--operator", h.operatorVKey] + two, directory: h.directory)
         #expect(met.status == 0, "\(met.stderr)")
+        // The printed certificate shows the operator key's fingerprint, and its QR URL carries it
+        // with the witnesses': the same fingerprints the buyer's page checks against.
+        let printed = try Command.run(
+            Command.trace,
+            [
+                "certificate", "verify", "cert.json", "--operator", h.operatorVKey, "--html", "cert.html", "--public-url",
+                "https://trace.example.vn",
+            ]
+                + two, directory: h.directory)
+        #expect(printed.status == 0, "\(printed.stderr)")
+        let html = try String(contentsOfFile: h.directory + "/cert.html", encoding: .utf8)
+        let k = KeyFingerprint.of(h.operatorVKey)
+        #expect(html.contains(">\(k)</div>"))
+        #expect(html.contains("10/X-1?k=\(k)&amp;w=\(KeyFingerprint.of(s.vkeys[0]))&amp;w=\(KeyFingerprint.of(s.vkeys[1]))"))
         let missed = try Command.run(
             Command.trace, ["certificate", "verify", "cert.json", "--operator", h.operatorVKey] + three, directory: h.directory)
         #expect(missed.status == 1)

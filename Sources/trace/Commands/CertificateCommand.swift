@@ -82,7 +82,9 @@ struct CertificateCommand: ParsableCommand {
             if let html, let base, let content = report.content {
                 let page = try CertificateHTML(
                     content: content, report: report, operatorKey: chain.ledger.metadata.operatorKey.description,
-                    url: DigitalLink.url(base: base, lot: content.lot.code.text, gtin: content.lot.export?.gtin)
+                    url: DigitalLink.url(
+                        base: base, lot: content.lot.code.text, gtin: content.lot.export?.gtin,
+                        operatorKey: chain.ledger.metadata.operatorKey.description)
                 ).render()
                 try CertificateFiles.write(Array(page.utf8), to: html, field: "--html")
             }
@@ -152,7 +154,8 @@ extension CertificateCommand.Issue {
         if let html, let base, let content = report.content {
             let page = try CertificateHTML(
                 content: content, report: report, operatorKey: trusted.description,
-                url: DigitalLink.url(base: base, lot: content.lot.code.text, gtin: content.lot.export?.gtin)
+                url: DigitalLink.url(
+                    base: base, lot: content.lot.code.text, gtin: content.lot.export?.gtin, operatorKey: trusted.description)
             ).render()
             try CertificateFiles.write(Array(page.utf8), to: html, field: "--html")
         }
@@ -220,7 +223,9 @@ extension CertificateCommand {
             if let html, report.ok, let content = report.content {
                 let page = try CertificateHTML(
                     content: content, report: report, operatorKey: trusted.description,
-                    url: DigitalLink.url(base: try publicURL.base(), lot: content.lot.code.text, gtin: content.lot.export?.gtin)
+                    url: DigitalLink.url(
+                        base: try publicURL.base(), lot: content.lot.code.text, gtin: content.lot.export?.gtin,
+                        operatorKey: trusted.description, witnessKeys: policy?.witnesses.map(\.description) ?? [])
                 ).render()
                 try CertificateFiles.write(Array(page.utf8), to: html, field: "--html")
             }
