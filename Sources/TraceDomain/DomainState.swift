@@ -84,6 +84,7 @@ public struct DomainState: Sendable {
         switch type {
         case "party.register": try registerParty(ctx)
         case "party.rotate": try rotateKey(ctx)
+        case OperatorKeys.rotationType: try rotateOperatorKey(ctx)
         case "party.revoke": try revokeKey(ctx)
         case "plot.register": try registerPlot(ctx)
         case "harvest": try harvest(ctx)

@@ -37,7 +37,7 @@ final class LedgerHost: @unchecked Sendable {
         witnessKeys: [CosignerKey] = []
     ) throws {
         let ledger = try Ledger(path: path)
-        if let operatorKey, operatorKey.publicKey != ledger.metadata.operatorKey.publicKey {
+        if let operatorKey, operatorKey.publicKey != (try ledger.operatorKeys().current).publicKey {
             throw LedgerError(
                 .refused,
                 "--key: this is not the operator key of \(ledger.metadata.origin); checkpoints are signed by the operator")
@@ -79,7 +79,7 @@ final class LedgerHost: @unchecked Sendable {
     /// signed checkpoint (signing there would make a second history); one that only reads
     /// says how far behind it is and serves what it holds.
     private static func checkSignedHistory(_ ledger: Ledger, state: SignerState?, signing: Bool) throws {
-        guard let state, let signed = try state.load(operatorKey: ledger.metadata.operatorKey) else { return }
+        guard let state, let signed = try state.load(keys: ledger.operatorKeys()) else { return }
         if signing {
             try ledger.requireExtends(signed.checkpoint, recordedIn: state.path)
             return

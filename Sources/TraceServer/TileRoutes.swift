@@ -58,7 +58,7 @@ final class TileSource: Sendable {
             throw Problem(.notFound, "proof.no_checkpoint", "the ledger has no signed checkpoint yet")
         }
         if let hit = known.withLock({ $0 }), hit.note == stored.note { return (hit.checkpoint, hit.note) }
-        let checkpoint = try Checkpoint.open(stored.note, operatorKey: ledger.metadata.operatorKey)
+        let checkpoint = try ledger.operatorKeys().open(stored.note)
         known.withLock { $0 = (stored.note, checkpoint) }
         return (checkpoint, stored.note)
     }
