@@ -11,6 +11,11 @@ extension DomainState {
         guard var record = parties[Self.operatorID] else {
             throw DomainError(.unknownParty, "event \(ctx.id): the ledger has no operator")
         }
+        // The nth rotation has a fixed id, so verifiers find the chain through the event-id index.
+        let expected = OperatorKeys.eventID(record.keys.count)
+        guard ctx.id == expected else {
+            throw DomainError(.badInput, "event \(ctx.id): an operator key rotation here must have the id \(expected)")
+        }
         let vkey = try Self.verifierKey(ctx.event["key"]?.stringValue, field: "key", id: ctx.id)
         let origin = record.name ?? ""
         guard let name = try? VerifierKey(vkey).name, name == origin else {

@@ -80,6 +80,9 @@ public struct DomainState: Sendable {
             return
         }
         let ctx = try EventContext(entry: entry, state: self)
+        if type != OperatorKeys.rotationType, ctx.id.hasPrefix("operator-rotate-") {
+            throw DomainError(.badInput, "event \(ctx.id): ids starting \"operator-rotate-\" are kept for operator key rotations")
+        }
         pendingEffect = nil
         switch type {
         case "party.register": try registerParty(ctx)

@@ -9,6 +9,10 @@ public struct OperatorKeys: Sendable, Equatable {
     /// The event type of a rotation.
     public static let rotationType = "operator.rotate"
 
+    /// The event id the `n`th rotation must have (1, 2, ...): the chain is then found through the
+    /// store's event-id index, without reading the ledger.
+    public static func eventID(_ n: Int) -> String { "operator-rotate-\(n)" }
+
     /// One key and the smallest checkpoint size it signs.
     public struct Link: Sendable, Equatable {
         public let fromSize: UInt64
@@ -19,8 +23,6 @@ public struct OperatorKeys: Sendable, Equatable {
 
     /// Every key in order; the first is the genesis key.
     public private(set) var links: [Link]
-    /// How many entries have been applied.
-    public private(set) var size: UInt64 = 0
 
     /// The chain that starts with the genesis key.
     public init(genesis: VerifierKey) { links = [Link(fromSize: 0, key: genesis, entry: nil)] }
@@ -43,6 +45,12 @@ public struct OperatorKeys: Sendable, Equatable {
     /// The new key a rotation event names, checked: a valid verifier key named as the log's
     /// origin, signed by the key in force. Throws naming what is wrong.
     public func rotation(_ event: SignedEvent, origin: String, seq: UInt64) throws -> VerifierKey {
+        guard event.id == Self.eventID(links.count) else {
+            throw LedgerError(
+                .badEntry,
+                "entry \(seq) rotates the operator key with event id \(event.id); rotation \(links.count) must have id \(Self.eventID(links.count))",
+                entry: seq)
+        }
         guard event.key == current else {
             throw LedgerError(
                 .badEntry,
@@ -68,14 +76,12 @@ public struct OperatorKeys: Sendable, Equatable {
     /// The chain as it was after the first `size` entries.
     public func prefix(size: UInt64) -> OperatorKeys {
         var copy = self
-        copy.links.removeAll { ($0.entry ?? 0) >= size && $0.entry != nil }
-        copy.size = min(self.size, size)
+        copy.links.removeAll { $0.entry.map { $0 >= size } ?? false }
         return copy
     }
 
     /// Applies entry `seq` (its raw bytes); a rotation moves the chain on.
     public mutating func apply(seq: UInt64, bytes: [UInt8], origin: String) throws {
-        defer { size = seq + 1 }
         guard Self.mayRotate(bytes) else { return }
         let entry = try Entry(bytes: bytes, expectedSeq: seq, canonical: false)
         guard entry.signed.event["type"]?.stringValue == Self.rotationType else { return }

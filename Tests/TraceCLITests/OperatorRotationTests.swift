@@ -70,7 +70,7 @@ struct OperatorRotationTests {
         func rotation(signedBy signer: PrivateKey, naming name: String) throws -> SignedEvent {
             try SignedEvent.sign(
                 [
-                    "id": "rot-1", "type": .string(OperatorKeys.rotationType), "actor": "operator",
+                    "id": .string(OperatorKeys.eventID(1)), "type": .string(OperatorKeys.rotationType), "actor": "operator",
                     "time": "2026-11-30T00:00:00Z",
                     "key": .string(try VerifierKey(name: name, publicKey: next.publicKey).description),
                 ], with: signer, keyName: origin)

@@ -9,8 +9,9 @@ public final class Witness: @unchecked Sendable {
     /// The witness's own key, as clients name it.
     public let key: CosignerKey
     private let privateKey: PrivateKey
-    /// The logs it witnesses, by origin (a log's key name is its origin).
-    private let logs: [String: VerifierKey]
+    /// The logs it witnesses, by origin (a log's key name is its origin); after an operator key
+    /// rotation a log has two keys, and a checkpoint signed by either is accepted.
+    private let logs: [String: [VerifierKey]]
     private let stateFolder: String
     private let lock = NSLock()
 
@@ -34,7 +35,7 @@ public final class Witness: @unchecked Sendable {
     public init(name: String, privateKey: PrivateKey, logs: [VerifierKey], stateFolder: String) throws {
         key = try CosignerKey(name: name, publicKey: privateKey.publicKey)
         self.privateKey = privateKey
-        self.logs = Dictionary(logs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.logs = Dictionary(grouping: logs, by: \.name)
         self.stateFolder = stateFolder
         try FileManager.default.createDirectory(atPath: stateFolder, withIntermediateDirectories: true)
     }
@@ -46,8 +47,18 @@ public final class Witness: @unchecked Sendable {
 
     /// The latest checkpoint cosigned for `origin`, or nil.
     public func latest(origin: String) throws -> Checkpoint? {
-        guard let log = logs[origin] else { return nil }
-        return try state(origin).load(operatorKey: log)?.checkpoint
+        guard let keys = logs[origin] else { return nil }
+        return try Self.load(state(origin), keys: keys)?.checkpoint
+    }
+
+    /// The recorded checkpoint, opened with whichever of the log's keys signed it.
+    private static func load(_ record: SignerState, keys: [VerifierKey]) throws -> (checkpoint: Checkpoint, note: String)? {
+        var failure: (any Error)?
+        for key in keys {
+            do { return try record.load(operatorKey: key) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return nil
     }
 
     /// Answers one `add-checkpoint` request body, at `now` (seconds since the epoch).
@@ -62,10 +73,12 @@ public final class Witness: @unchecked Sendable {
         } catch {
             return .badRequest("\(error)")
         }
-        guard let log = logs[checkpoint.origin] else {
+        guard let keys = logs[checkpoint.origin] else {
             return .unknownLog("this witness does not witness the log \(checkpoint.origin)")
         }
-        do { _ = try note.open(with: log) } catch { return .forbidden("\(error)") }
+        guard keys.contains(where: { (try? note.open(with: $0)) != nil }) else {
+            return .forbidden("no signature on the checkpoint verifies with the key of \(checkpoint.origin) this witness holds")
+        }
         guard request.oldSize <= checkpoint.size else {
             return .badRequest("old size \(request.oldSize) is above the checkpoint's size \(checkpoint.size)")
         }
@@ -75,7 +88,7 @@ public final class Witness: @unchecked Sendable {
         defer { lock.unlock() }
         let record = state(checkpoint.origin)
         let last: Checkpoint?
-        do { last = try record.load(operatorKey: log)?.checkpoint } catch { return .badRequest("\(error)") }
+        do { last = try Self.load(record, keys: keys)?.checkpoint } catch { return .badRequest("\(error)") }
         guard request.oldSize == (last?.size ?? 0) else { return .conflict(size: last?.size ?? 0) }
         if let last {
             if last.size == checkpoint.size {

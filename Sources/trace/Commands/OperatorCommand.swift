@@ -28,6 +28,8 @@ struct OperatorCommand: ParsableCommand {
             }
             let ledger = try options.ledger.open()
             let vkey = try VerifierKey(name: ledger.metadata.origin, publicKey: key.publicKey)
+            var options = self.options
+            options.eventID = OperatorKeys.eventID(try ledger.operatorKeys().links.count)
             let result = try options.append(
                 OperatorKeys.rotationType, ["key": .string(vkey.description)], operatorFallback: true,
                 summary: "the operator key is now \(vkey)")
