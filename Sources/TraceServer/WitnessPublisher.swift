@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import TraceCrypto
 import TraceLedger
+import TraceLedgerSQLite
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking

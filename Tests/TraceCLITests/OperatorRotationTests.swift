@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 import TraceCrypto
 import TraceLedger
+import TraceLedgerSQLite
 
 /// The operator key's rotation: an entry signed by the old key names the new one, checkpoints
 /// after it are signed by the new key, and verifiers that trust only the genesis key follow the chain.
