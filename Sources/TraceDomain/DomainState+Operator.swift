@@ -6,8 +6,7 @@ extension DomainState {
     /// `operator.rotate`: the operator's key in force names its successor. The old key signs
     /// nothing after this entry; checkpoints whose tree holds it are signed by the new key
     /// (TraceLedger's `OperatorKeys` follows the same chain from the genesis key).
-    mutating func rotateOperatorKey(_ ctx: EventContext) throws {
-        try ctx.requireRole([.operator], "rotate the operator key")
+    mutating func rotateOperatorKey(_ ctx: EventContext, _ e: TraceEvent.OperatorRotate) throws {
         guard var record = parties[Self.operatorID] else {
             throw DomainError(.unknownParty, "event \(ctx.id): the ledger has no operator")
         }
@@ -16,7 +15,7 @@ extension DomainState {
         guard ctx.id == expected else {
             throw DomainError(.badInput, "event \(ctx.id): an operator key rotation here must have the id \(expected)")
         }
-        let vkey = try Self.verifierKey(ctx.event["key"]?.stringValue, field: "key", id: ctx.id)
+        let vkey = e.key
         let origin = record.name ?? ""
         guard let name = try? VerifierKey(vkey).name, name == origin else {
             throw DomainError(
