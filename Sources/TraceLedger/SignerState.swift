@@ -38,6 +38,18 @@ public struct SignerState: Sendable {
         }
     }
 
+    /// The last checkpoint the operator signed, checked against the key of the chain that signs its size.
+    public func load(keys: OperatorKeys) throws -> (checkpoint: Checkpoint, note: String)? {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return try load(operatorKey: keys.current)
+        }
+        let note = String(decoding: data, as: UTF8.self)
+        guard let size = try? Checkpoint(text: SignedNote(parsing: note).text).size else {
+            return try load(operatorKey: keys.current)
+        }
+        return try load(operatorKey: keys.key(forSize: size))
+    }
+
     /// Replaces the record with `note`, durably: once this returns, the note survives a crash.
     public func save(note: String) throws {
         let folder = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent

@@ -26,11 +26,21 @@ final class LedgerHost: @unchecked Sendable {
     var publicURL: String { base.withLock { $0 } }
     /// Set once the port is bound when no --public-url was given (`--port 0` picks one).
     private let base: Mutex<String>
+    /// Sends each new checkpoint to the witnesses, when the server has any.
+    private let witnesses: WitnessPublisher?
+    /// The checkpoints with the cosignatures witnesses returned, kept beside the ledger.
+    let cosigned: CosignedCheckpoints
+    /// The witnesses' keys the buyer's page embeds for the browser's check.
+    let witnessKeys: [CosignerKey]
 
     /// The host of `ledger`; `probe` reads the same ledger through a second connection (or the
-    /// same store, where reads never wait on a write).
-    init(ledger: Ledger, probe: Ledger, operatorKey: PrivateKey?, publicURL: String, signerState: SignerState? = nil) throws {
-        if let operatorKey, operatorKey.publicKey != ledger.metadata.operatorKey.publicKey {
+    /// same store, where reads never wait on a write). Witnesses' cosignatures are kept in files
+    /// beside `ledgerPath`.
+    init(
+        ledger: Ledger, probe: Ledger, ledgerPath: String, operatorKey: PrivateKey?, publicURL: String,
+        signerState: SignerState? = nil, witnessURLs: [String] = [], witnessKeys: [CosignerKey] = []
+    ) throws {
+        if let operatorKey, operatorKey.publicKey != (try ledger.operatorKeys().current).publicKey {
             throw LedgerError(
                 .refused,
                 "--key: this is not the operator key of \(ledger.metadata.origin); checkpoints are signed by the operator")
@@ -42,6 +52,9 @@ final class LedgerHost: @unchecked Sendable {
         self.probe = probe
         self.operatorKey = operatorKey
         base = Mutex(publicURL)
+        cosigned = CosignedCheckpoints(besideLedger: ledgerPath)
+        self.witnessKeys = witnessKeys
+        witnesses = witnessURLs.isEmpty ? nil : WitnessPublisher(urls: witnessURLs, ledger: probe, cosigned: cosigned)
         try signCheckpoint()
     }
 
@@ -50,16 +63,25 @@ final class LedgerHost: @unchecked Sendable {
     @discardableResult
     private func signCheckpoint() throws -> (checkpoint: Checkpoint, note: String)? {
         let latest = try chain.ledger.latestCheckpoint()
-        guard let operatorKey, latest?.checkpoint.size != chain.state.size else { return latest }
-        if let signerState { return try chain.ledger.checkpoint(signingWith: operatorKey, state: signerState) }
-        return try chain.ledger.checkpoint(signingWith: operatorKey)
+        guard let operatorKey, latest?.checkpoint.size != chain.state.size else {
+            if let latest { witnesses?.publish(latest.note) }
+            return latest
+        }
+        let signed =
+            try signerState.map { try chain.ledger.checkpoint(signingWith: operatorKey, state: $0) }
+            ?? chain.ledger.checkpoint(signingWith: operatorKey)
+        witnesses?.publish(signed.note)
+        return signed
     }
+
+    /// `note` as published: with the witnesses' cosignatures gathered for it so far.
+    func published(_ note: String) -> String { cosigned.withCosignatures(note) }
 
     /// A signing server refuses to start on a ledger behind or forked from the operator's last
     /// signed checkpoint (signing there would make a second history); one that only reads
     /// says how far behind it is and serves what it holds.
     private static func checkSignedHistory(_ ledger: Ledger, state: SignerState?, signing: Bool) throws {
-        guard let state, let signed = try state.load(operatorKey: ledger.metadata.operatorKey) else { return }
+        guard let state, let signed = try state.load(keys: ledger.operatorKeys()) else { return }
         if signing {
             try ledger.requireExtends(signed.checkpoint, recordedIn: state.path)
             return

@@ -40,7 +40,9 @@ public enum TraceServer {
         let signed = configuration.signedCheckpointPath.map(SignerState.init(path:))
         let reader = try Ledger(store: readStore ?? store)
         let host = try LedgerHost(
-            ledger: Ledger(store: store), probe: reader, operatorKey: operatorKey, publicURL: publicURL, signerState: signed)
+            ledger: Ledger(store: store), probe: reader, ledgerPath: configuration.ledgerPath, operatorKey: operatorKey,
+            publicURL: publicURL, signerState: signed, witnessURLs: configuration.witnessURLs,
+            witnessKeys: try configuration.witnessKeys.map(CosignerKey.init))
         let router = Router(context: ServerContext.self)
         router.add(middleware: ProblemMiddleware())
         let writes = WriteRoutes(host: host, configuration: configuration)
@@ -56,7 +58,12 @@ public enum TraceServer {
         ReadRoutes(host: host).add(to: router)
         BuyerRoutes(host: host).add(to: router)
         StatsRoutes(host: host).add(to: router)
-        TileRoutes(source: TileSource(ledger: reader)).add(to: router)
+        WitnessRoutes(cosigned: host.cosigned).add(to: router)
+        router.get("/verify.js") { request, _ in
+            Answer.bytes(
+                Array(BrowserCheck.script.utf8), type: "text/javascript; charset=utf-8", caching: .revalidate, request: request)
+        }
+        TileRoutes(source: TileSource(ledger: reader, cosigned: host.cosigned)).add(to: router)
         return Application(
             router: router,
             // A connection that sends nothing for a minute is closed, and so is one whose request
