@@ -28,6 +28,7 @@ public enum TraceServer {
         ReadRoutes(host: host).add(to: router)
         BuyerRoutes(host: host).add(to: router)
         StatsRoutes(host: host).add(to: router)
+        ClerkRoutes(host: host).add(to: router)
         TileRoutes(source: try TileSource(path: configuration.ledgerPath)).add(to: router)
         let app = Application(
             router: router,

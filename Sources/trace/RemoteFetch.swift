@@ -49,7 +49,8 @@ enum RemoteFetch {
                 lastError = error.localizedDescription
             }
         }
-        throw CLIFailure.input("error: \(field): \(url) did not answer after \(attempts) attempts (\(lastError))")
+        throw CLIFailure.unreachable(
+            "error: \(field): \(url) did not answer after \(attempts) attempts (\(lastError)) [client.unreachable]")
     }
 
     /// One attempt, waited for on this thread (the CLI is synchronous).
