@@ -14,7 +14,6 @@ struct ClerkRoutes: Sendable {
 
     func add(to router: Router<ServerContext>) {
         router.get("/app") { request, _ in asset(ClerkAppPage.html, type: "text/html; charset=utf-8", request) }
-        router.get("/app/") { request, _ in asset(ClerkAppPage.html, type: "text/html; charset=utf-8", request) }
         router.get("/app/app.js") { request, _ in asset(ClerkAppScript.source, type: "text/javascript; charset=utf-8", request) }
         router.get("/app/sw.js") { request, _ in
             // A service worker's scope is its folder: served from /app/ it controls the app.
