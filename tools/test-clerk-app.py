@@ -47,7 +47,6 @@ def main():
 
     cli("init", "--origin", "clerk.trace.example/ledger")
     farm_key = cli("keys", "new", "--name", "trang-trai-bay", "--out", "farm.key").stdout.strip()
-    cli("party", "add", "--id", "trang-trai-bay", "--name", "Trang trại Bảy", "--role", "farm", "--vkey", farm_key)
 
     server = subprocess.Popen(
         [trace, "serve", "--port", "0", "--ledger", "trace.db"], cwd=work, env=env, stdout=subprocess.PIPE, text=True)
@@ -120,6 +119,8 @@ def main():
             };""")
         check(extractable is False, "the private key in IndexedDB is non-extractable")
         cli("party", "add", "--id", "htx-tan-lap", "--name", "Hợp tác xã Tân Lập", "--role", "cooperative", "--vkey", vkey)
+        cli("party", "add", "--id", "trang-trai-bay", "--name", "Trang trại Bảy", "--role", "farm", "--vkey", farm_key,
+            "--member-of", "htx-tan-lap")
         by_id("key-check").click()
         wait.until(lambda d: "htx-tan-lap" in by_id("key-status").text)
         shot("vi-02-key-registered")
@@ -242,7 +243,7 @@ def main():
                              ("outbox", "en-04-outbox"), ("lists", "en-05-lists"), ("member", "en-06-member")]:
             tab(name)
             shot(screen)
-        refused_en = driver.find_element(By.CSS_SELECTOR, '#outbox-list .item[data-state="refused"] .why').text
+        refused_en = driver.find_element(By.CSS_SELECTOR, '#outbox-list .item[data-state="refused"] .why').get_attribute("textContent")
         check("[domain.lot_exists]" in refused_en and "mã lô" not in refused_en, f"in English the reason is English: {refused_en}")
 
         # With the server gone, the service worker still opens the app, outbox and all.
@@ -257,6 +258,13 @@ def main():
 
         verify = cli("verify", ok=False)
         check(verify.returncode == 0, f"trace verify passes: {verify.stdout} {verify.stderr}")
+    except Exception:
+        # What the clerk would see, for whoever reads the failure.
+        print("message: " + driver.execute_script("return document.getElementById('msg').innerText"), file=sys.stderr)
+        print("outbox: " + driver.execute_script("return document.getElementById('outbox-list').innerText"), file=sys.stderr)
+        print("browser log: " + json.dumps(driver.get_log("browser")), file=sys.stderr)
+        driver.save_screenshot(os.path.join(args.screens, "failure.png"))
+        raise
     finally:
         driver.quit()
         server.terminate()

@@ -10,6 +10,7 @@ enum ClerkAppPage {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>Sổ ghi chép hợp tác xã</title>
         <link rel="manifest" href="/app/manifest.webmanifest">
+        <link rel="icon" href="data:,">
         <style>
         * { box-sizing: border-box; }
         body { margin: 0; font: 16px/1.4 system-ui, sans-serif; color: #1b2a1b; background: #f4f7f2; }

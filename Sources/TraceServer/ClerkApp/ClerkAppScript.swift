@@ -329,6 +329,15 @@ enum ClerkAppScript {
           if (s.includes(",")) s = s.replace(/\./g, "").replace(",", ".");
           return /^\d+(\.\d+)?$/.test(s) && Number(s) > 0 ? s : null;
         }
+        // A decimal string as the reader writes it: "1200,5" in Vietnamese.
+        const shown = (d) => (lang === "vi" ? String(d).replace(".", ",") : String(d));
+        const WORDS = {
+          verified: "đã kiểm chứng", recalled: "đang bị thu hồi", not_verified: "không kiểm chứng được", active: "đang hoạt động",
+          "used up": "đã dùng hết", exported: "đã xuất khẩu", voided: "đã hủy", harvest: "thu hoạch", ship: "gửi hàng",
+          receive: "nhận hàng", transform: "chế biến", split: "chia lô", merge: "gộp lô", certify: "chứng nhận", export: "xuất khẩu",
+          recall: "thu hồi", release: "dỡ thu hồi", "plot.register": "đăng ký thửa",
+        };
+        const word = (w) => (lang === "vi" ? WORDS[w] ?? String(w ?? "").replace(/^in transit to /, "đang chuyển đến ") : w ?? "");
         function need(values) {
           const missing = Object.entries(values).filter(([, v]) => !String(v ?? "").trim()).map(([k]) => t(k));
           if (missing.length) throw new Error(t("missing") + missing.join(", "));
@@ -400,7 +409,7 @@ enum ClerkAppScript {
           if (!area) throw new Error(t("badQuantity") + $("plot-area").value);
           let g;
           try { g = fromGeoJSON($("plot-geojson").value); } catch (e) { throw new Error(t("badGeo") + e.message); }
-          await record("plot.register", { plot: { id, farm, crop, areaHa: area, geometry: stored(g) } }, `${t("plot")} ${id} (${area} ha, ${crop})`);
+          await record("plot.register", { plot: { id, farm, crop, areaHa: area, geometry: stored(g) } }, `${t("plot")} ${id} (${shown(area)} ha, ${crop})`);
         }
 
         // ---- harvests, shipments, receipts, transforms ----
@@ -411,7 +420,7 @@ enum ClerkAppScript {
           const quantity = decimal($("h-quantity").value);
           if (!quantity) throw new Error(t("badQuantity") + $("h-quantity").value);
           const unit = $("h-unit").value;
-          await record("harvest", { lot, product, quantity, unit, plot, harvested: date }, `${t("lot")} ${lot}: ${quantity} ${unit} ${product}`);
+          await record("harvest", { lot, product, quantity, unit, plot, harvested: date }, `${t("lot")} ${lot}: ${shown(quantity)} ${unit} ${product}`);
           $("h-lot").value = "";
           $("h-quantity").value = "";
         }
@@ -536,8 +545,7 @@ enum ClerkAppScript {
           for (const l of lots) {
             const tr = table.insertRow();
             tr.dataset.lot = l.lot;
-            const kg = (s) => (lang === "vi" ? s.replace(".", ",") : s);
-            for (const text of [l.lot, l.product, `${t("held")} ${kg(l.heldKg)} ${t("of")} ${kg(l.producedKg)} kg`, `${t("holder")} ${l.custodian}`, l.status]) {
+            for (const text of [l.lot, l.product, `${t("held")} ${shown(l.heldKg)} ${t("of")} ${shown(l.producedKg)} kg`, `${t("holder")} ${l.custodian}`, word(l.status)]) {
               tr.insertCell().textContent = text;
             }
             tr.onclick = () => { $("l-code").value = l.lot; story(); };
@@ -565,11 +573,11 @@ enum ClerkAppScript {
           const h = document.createElement("h3");
           h.textContent = `${lot.lot} — ${lot.product}`;
           const v = document.createElement("p");
-          v.textContent = `${t("verdict")}: ${lot.verdict?.verdict ?? ""} · ${t("status")}: ${lot.status} · ${t("holder")}: ${lot.custodian}`;
+          v.textContent = `${t("verdict")}: ${word(lot.verdict?.verdict)} · ${t("status")}: ${word(lot.status)} · ${t("holder")}: ${lot.custodian}`;
           const table = document.createElement("table");
           for (const step of lot.timeline || []) {
             const tr = table.insertRow();
-            for (const text of [`${t("entry")} ${step.entry}`, step.time?.slice(0, 16).replace("T", " "), step.type, step.actor]) tr.insertCell().textContent = text ?? "";
+            for (const text of [`${t("entry")} ${step.entry}`, step.time?.slice(0, 16).replace("T", " "), word(step.type), step.actor]) tr.insertCell().textContent = text ?? "";
           }
           box.append(h, v, table);
           $("l-out").replaceChildren(box);
@@ -650,7 +658,12 @@ enum ClerkAppScript {
         }
         async function start() {
           for (const b of document.querySelectorAll("nav button")) b.onclick = () => tab(b.dataset.tab);
-          on("lang", "click", () => { lang = lang === "vi" ? "en" : "vi"; localStorage.setItem("lang", lang); applyLanguage(); });
+          on("lang", "click", () => {
+            lang = lang === "vi" ? "en" : "vi";
+            localStorage.setItem("lang", lang);
+            $("msg").replaceChildren();
+            applyLanguage();
+          });
           on("key-new", "click", makeKey);
           on("key-file", "change", (e) => e.target.files[0] && importKey(e.target.files[0]));
           on("key-check", "click", checkKey);
