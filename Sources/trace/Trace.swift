@@ -31,7 +31,7 @@ struct Trace: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success {
-                print(fullMessage(for: error))
+                print(L10n.helpPage(fullMessage(for: error)))
                 Foundation.exit(0)
             }
             // One line, as the command surface promises; --help has the rest.
