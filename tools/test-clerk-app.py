@@ -205,10 +205,74 @@ def main():
               f"the refusal reads in Vietnamese: {why}")
         shot("vi-06-outbox-refused")
 
+        # A plot pasted as a mapping tool's FeatureCollection, and one from corners walked and tapped.
+        def plot(plot_id, geometry=None, corners=()):
+            driver.execute_script("document.getElementById('msg').replaceChildren()")
+            tab("plot")
+            fill("plot-id", plot_id)
+            fill("plot-farm", "trang-trai-bay")
+            fill("plot-crop", "lúa ST25")
+            by_id("plot-clear").click()
+            by_id("plot-area").clear()
+            if geometry:
+                fill("plot-geojson", json.dumps(geometry))
+            for lon, lat in corners:
+                driver.execute_cdp_cmd("Emulation.setGeolocationOverride", {"latitude": lat, "longitude": lon, "accuracy": 3})
+                before = driver.execute_script("return document.getElementById('plot-summary').textContent")
+                by_id("plot-corner").click()
+                wait.until(lambda d: d.execute_script("return document.getElementById('plot-summary').textContent") != before)
+            wait.until(lambda d: "ha" in by_id("plot-summary").text)
+            by_id("plot-save").click()
+            wait.until(lambda d: "Đã ghi" in message() or "Bị từ chối" in message())
+            check("Đã ghi" in message(), f"plot {plot_id} is recorded: {message()}")
+
+        square = [[106.5200, 10.6100], [106.520915, 10.6100], [106.520915, 10.610904], [106.5200, 10.610904]]
+        plot("P-02", geometry={"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"ten": "ruộng Bảy 2"},
+             "geometry": {"type": "Polygon", "coordinates": [square + [square[0]]]}}]})
+        plot("P-03", corners=[(lon + 0.002, lat) for lon, lat in square])
+        shot("vi-12-plot-corners")
+        registered = {p["id"]: p for p in json.loads(cli("plot", "list", "--json").stdout)["plots"]}
+        check(registered["P-02"]["geometry"]["type"] == "Polygon", "the FeatureCollection's polygon is the plot")
+        check(len(registered["P-03"]["geometry"]["coordinates"][0]) == 5, "four corners walked make a closed polygon")
+
+        # A spreadsheet uploaded in the app: a BOM, semicolons, decimal commas, day/month/year.
+        csv_path = os.path.join(work, "thu-hoach.csv")
+        with open(csv_path, "wb") as f:
+            f.write(("\ufeffMã lô;Sản phẩm;Khối lượng;Đơn vị;Thửa đất;Ngày thu hoạch\r\n"
+                     f"LA-CSV-1;lúa ST25;1.500,5;kg;P-02;{today.strftime('%d/%m/%Y')}\r\n"
+                     f"LA-CSV-2;lúa ST25;2,5;t;P-03;{today.isoformat()}\r\n").encode("utf-8"))
+        tab("harvest")
+        by_id("csv-file").send_keys(csv_path)
+        wait.until(lambda d: "LA-CSV-2" in lots())
+        check(lots()["LA-CSV-1"]["producedKg"] == "1500.5" and lots()["LA-CSV-2"]["producedKg"] == "2500",
+              "the spreadsheet's rows are recorded with their decimal commas")
+
+        # Transform and ship from the forms.
+        tab("move")
+        Select(by_id("m-kind")).select_by_value("transform")
+        fill("t-inputs", "LA-APP-2:500:kg")
+        fill("t-outputs", "LA-DRY-2:450:kg")
+        fill("t-product", "lúa ST25 sấy")
+        fill("t-process", "drying")
+        fill("t-yield", "0,95")
+        shot("vi-09-transform")
+        driver.execute_script("document.getElementById('msg').replaceChildren()")
+        by_id("m-save").click()
+        wait.until(lambda d: "Đã ghi" in message() or "Bị từ chối" in message())
+        check("LA-DRY-2" in lots(), f"the transform is recorded: {message()}")
+        Select(by_id("m-kind")).select_by_value("ship")
+        fill("m-lot", "LA-DRY-2")
+        fill("m-to", "trang-trai-bay")
+        driver.execute_script("document.getElementById('msg').replaceChildren()")
+        by_id("m-save").click()
+        wait.until(lambda d: "Đã ghi" in message() or "Bị từ chối" in message())
+        check(lots()["LA-DRY-2"]["status"] == "in transit to trang-trai-bay", f"the shipment is recorded: {message()}")
+
         # Lists: what I hold, and a lot's story.
         tab("lists")
         by_id("l-held").click()
-        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#lot-table tr")) == 3)
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#lot-table tr")) == 4)
         shot("vi-07-lists-held")
         fill("l-code", "LA-APP-1")
         by_id("l-story").click()
@@ -216,10 +280,7 @@ def main():
         check("LA-APP-1" in by_id("story").text, "a lot's story shows")
         shot("vi-08-lot-story")
 
-        # Transform form, labels and the member farmer proposal.
-        tab("move")
-        Select(by_id("m-kind")).select_by_value("transform")
-        shot("vi-09-transform")
+        # Labels and the member farmer proposal.
         tab("labels")
         fill("label-lot", "LA-APP-1")
         fill("label-count", "6")
@@ -248,13 +309,15 @@ def main():
 
         # With the server gone, the service worker still opens the app, outbox and all.
         wait.until(lambda d: d.execute_script("return !!navigator.serviceWorker.controller") or d.refresh() or False)
+        tab("outbox")
+        items = len(driver.find_elements(By.CSS_SELECTOR, '#outbox-list .item'))
         server.terminate()
         server.wait(timeout=30)
         driver.refresh()
         wait.until(lambda d: d.find_elements(By.ID, "h-save"))
         tab("outbox")
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, '#outbox-list .item[data-state="refused"]'))
-        check(len(driver.find_elements(By.CSS_SELECTOR, '#outbox-list .item')) == 5, "the outbox survives a reload offline")
+        check(len(driver.find_elements(By.CSS_SELECTOR, '#outbox-list .item')) == items, "the outbox survives a reload offline")
 
         verify = cli("verify", ok=False)
         check(verify.returncode == 0, f"trace verify passes: {verify.stdout} {verify.stderr}")

@@ -380,13 +380,16 @@ enum ClerkAppScript {
           } else {
             const ha = hectares(shape.coordinates[0]);
             $("plot-summary").textContent = `${t("polygon")}, ${shape.coordinates[0].length - 1} ${t("corners")}, ${t("measured")} ${ha.toFixed(2)} ha`;
-            if (!$("plot-area").value) $("plot-area").value = (lang === "vi" ? ha.toFixed(2).replace(".", ",") : ha.toFixed(2));
+            // The measured area fills the form until the clerk types one.
+            if (!$("plot-area").dataset.typed) $("plot-area").value = shown(ha.toFixed(2));
           }
         }
+        // A GPS fix to the ledger's six decimals (about 0.1 m).
         function position() {
+          const six = (x) => Math.round(x * 1e6) / 1e6;
           return new Promise((resolve, reject) =>
             navigator.geolocation.getCurrentPosition(
-              (p) => resolve([p.coords.longitude, p.coords.latitude]), (e) => reject(new Error(t("gpsFail") + e.message)),
+              (p) => resolve([six(p.coords.longitude), six(p.coords.latitude)]), (e) => reject(new Error(t("gpsFail") + e.message)),
               { enableHighAccuracy: true, timeout: 30000 }));
         }
         async function gpsPoint() {
@@ -410,6 +413,9 @@ enum ClerkAppScript {
           let g;
           try { g = fromGeoJSON($("plot-geojson").value); } catch (e) { throw new Error(t("badGeo") + e.message); }
           await record("plot.register", { plot: { id, farm, crop, areaHa: area, geometry: stored(g) } }, `${t("plot")} ${id} (${shown(area)} ha, ${crop})`);
+          corners = [];
+          shape = null;
+          delete $("plot-area").dataset.typed;
         }
 
         // ---- harvests, shipments, receipts, transforms ----
@@ -671,6 +677,7 @@ enum ClerkAppScript {
           on("plot-corner", "click", addCorner);
           on("plot-clear", "click", () => { corners = []; shape = null; $("plot-geojson").value = ""; showShape(); });
           on("plot-geojson", "input", () => { try { shape = fromGeoJSON($("plot-geojson").value); } catch { shape = null; } showShape(); });
+          on("plot-area", "input", () => { $("plot-area").dataset.typed = "1"; });
           on("plot-save", "click", savePlot);
           on("h-save", "click", saveHarvest);
           on("csv-file", "change", (e) => e.target.files[0] && importCSV(e.target.files[0]));
