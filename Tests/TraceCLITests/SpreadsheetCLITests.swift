@@ -3,6 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 import TraceLedger
+import TraceLedgerSQLite
 
 /// `trace submit --csv`: a spreadsheet as a Vietnamese clerk saves it, through the real binary.
 struct SpreadsheetCLITests {

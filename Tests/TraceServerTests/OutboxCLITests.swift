@@ -3,6 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 import TraceLedger
+import TraceLedgerSQLite
 
 /// `--server` writes with no network: they wait in the outbox, a retry resends the same event
 /// (same id, recorded once), `trace sync` sends them and reports each answer, and an unreachable
