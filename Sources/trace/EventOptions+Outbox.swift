@@ -1,5 +1,6 @@
 import CanonicalJSON
 import Foundation
+import TraceClient
 import TraceCrypto
 import TraceDomain
 import TraceLedger
@@ -17,7 +18,8 @@ extension EventOptions {
         do {
             signer = try remote.signer(for: key)
             box.cacheSigner(key.publicKey, server: remote.base, party: signer.party, keyName: signer.keyName)
-        } catch let failure as CLIFailure where failure.isUnreachable {
+        } catch let error as RemoteError where error.code == .unreachable {
+            let failure = CLIFailure.unreachable(CLIFailure.describe(error) ?? error.description)
             guard let cached = box.cachedSigner(key.publicKey, server: remote.base) else {
                 throw CLIFailure.unreachable(
                     failure.message + "\n"
@@ -51,8 +53,8 @@ extension EventOptions {
             let result = try remote.submit([item.signed])[0]
             box.remove(item)
             return result
-        } catch let failure as CLIFailure where failure.isUnreachable {
-            throw CLIFailure.unreachable(failure.message + "\n" + queuedNote)
+        } catch let error as RemoteError where error.code == .unreachable {
+            throw CLIFailure.unreachable((CLIFailure.describe(error) ?? error.description) + "\n" + queuedNote)
         } catch {
             // The server answered with a refusal: shown now, so nothing is left to resend.
             box.remove(item)

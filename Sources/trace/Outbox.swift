@@ -127,7 +127,4 @@ struct Outbox {
 extension CLIFailure {
     /// The server could not be reached: exit 3, with nothing written there.
     static func unreachable(_ message: String) -> CLIFailure { CLIFailure(status: 3, message: message) }
-
-    /// True for a failure to reach the server (as opposed to the server's refusal).
-    var isUnreachable: Bool { status == 3 && message.contains("[client.unreachable]") }
 }

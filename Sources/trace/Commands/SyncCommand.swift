@@ -1,6 +1,7 @@
 import ArgumentParser
 import CanonicalJSON
 import Foundation
+import TraceClient
 import TraceLedger
 
 /// `trace sync`: sends what the outbox holds, oldest first, and reports each answer. A refused
@@ -36,12 +37,12 @@ struct SyncCommand: ParsableCommand {
                             "sent: \(item.summary): entry \(result.entry.seq)\(result.duplicate ? " (already recorded)" : "")",
                             "đã gửi: \(item.summary): mục \(result.entry.seq)\(result.duplicate ? " (đã có từ trước)" : "")"))
                 }
-            } catch let failure as CLIFailure where failure.isUnreachable {
-                unreachable = failure
+            } catch let error as RemoteError where error.code == .unreachable {
+                unreachable = CLIFailure.unreachable(CLIFailure.describe(error) ?? error.description)
                 break
-            } catch let failure as CLIFailure {
+            } catch let error as RemoteError where error.code == .refused {
                 refused += 1
-                let reason = L10n.lines(failure.message)
+                let reason = L10n.lines(CLIFailure.describe(error) ?? error.description)
                 try box.refuse(item, reason: reason)
                 report.append([
                     "eventId": .string(item.signed.id), "summary": .string(item.summary), "answer": "refused",
