@@ -59,6 +59,7 @@ public enum TraceServer {
         BuyerRoutes(host: host).add(to: router)
         StatsRoutes(host: host).add(to: router)
         WitnessRoutes(cosigned: host.cosigned).add(to: router)
+        ClerkRoutes(host: host).add(to: router)
         router.get("/verify.js") { request, _ in
             Answer.bytes(
                 Array(BrowserCheck.script.utf8), type: "text/javascript; charset=utf-8", caching: .revalidate, request: request)

@@ -19,7 +19,7 @@ struct CLIFailure: Error {
     /// behind, or forked from, a signed checkpoint; 3 when the store could not be written; else 2.
     static func status(for error: any Error) -> Int32 {
         // A server whose answer contradicts itself failed a check: exit 1, as a failed verification.
-        if let error = error as? RemoteError { return error.code == .tampered ? 1 : 2 }
+        if let error = error as? RemoteError { return error.code == .tampered ? 1 : error.code == .unreachable ? 3 : 2 }
         guard let error = error as? LedgerError else { return 2 }
         switch error.code {
         case .behind, .fork: return 1

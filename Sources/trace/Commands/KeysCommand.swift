@@ -8,7 +8,7 @@ struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
         abstract: "Manage signing keys.",
-        subcommands: [New.self]
+        subcommands: [New.self, KeysShowCommand.self]
     )
 
     struct New: ParsableCommand {
