@@ -26,8 +26,14 @@ final class LedgerHost: @unchecked Sendable {
     /// Set once the port is bound when no --public-url was given (`--port 0` picks one).
     private let base: Mutex<String>
 
+    /// Set when the server started on a full disk and reads through a read-only connection:
+    /// every write is then answered 507 with this reason.
+    let fullDisk: String?
+
     init(path: String, operatorKey: PrivateKey?, publicURL: String, signerState: SignerState? = nil) throws {
-        let ledger = try Ledger(path: path)
+        let (opened, fullDisk) = try Self.open(path)
+        let ledger = opened.ledger
+        self.fullDisk = fullDisk
         if let operatorKey, operatorKey.publicKey != ledger.metadata.operatorKey.publicKey {
             throw LedgerError(
                 .refused,
@@ -35,12 +41,44 @@ final class LedgerHost: @unchecked Sendable {
         }
         try Self.checkSignedHistory(ledger, state: signerState, signing: operatorKey != nil)
         self.signerState = signerState
-        chain = try SupplyChain(ledger: ledger)
+        chain = opened
         answers = Mutex(AnswerCache(size: chain.state.size))
-        probe = try Ledger(path: path)
+        probe = try Ledger(path: path, readOnly: fullDisk != nil)
         self.operatorKey = operatorKey
         base = Mutex(publicURL)
-        try signCheckpoint()
+        try signCheckpointUnlessFull()
+    }
+
+    /// Opens the ledger for writing or, when the disk is too full even to open it so (SQLite
+    /// cannot make its log, or the rules index cannot catch up), for reading only: buyers still
+    /// get their answers.
+    private static func open(_ path: String) throws -> (SupplyChain, fullDisk: String?) {
+        do {
+            return (try SupplyChain(ledger: Ledger(path: path)), nil)
+        } catch let error as LedgerError where error.code == .storeFull {
+            let reason =
+                "the server's disk is full: it started read-only and writes nothing until space is freed "
+                + "and it is started again"
+            FileHandle.standardError.write(Data("trace serve: warning: \(error.message); \(reason)\n".utf8))
+            return (try SupplyChain(ledger: Ledger(path: path, readOnly: true)), reason)
+        }
+    }
+
+    /// Refuses a write with 507 when the server started read-only on a full disk.
+    func requireWritable() throws {
+        guard let fullDisk else { return }
+        throw Problem(
+            .init(code: 507, reasonPhrase: "Insufficient Storage"), LedgerError.Code.storeFull.rawValue,
+            "\(fullDisk); nothing was written")
+    }
+
+    /// Signs the checkpoint the ledger needs, except on a full disk: reads are then answered
+    /// against the latest signed one, and writes are refused 507 on their own.
+    private func signCheckpointUnlessFull() throws {
+        guard fullDisk == nil else { return }
+        do { try signCheckpoint() } catch let error as LedgerError where error.code == .storeFull {
+            FileHandle.standardError.write(Data("trace serve: warning: \(error.message)\n".utf8))
+        }
     }
 
     /// Signs a checkpoint of the whole ledger when the server holds the operator key and the
@@ -143,7 +181,7 @@ final class LedgerHost: @unchecked Sendable {
         // that process brought up to date in its own transaction.
         if try chain.ledger.size() != chain.state.size {
             chain = try SupplyChain(ledger: chain.ledger)
-            try signCheckpoint()
+            try signCheckpointUnlessFull()
         }
     }
 
@@ -158,6 +196,7 @@ final class LedgerHost: @unchecked Sendable {
     /// Appends signed events exactly as `trace submit` does: every event is checked against the
     /// rules first and every refusal reported, then all are appended in one transaction or none.
     func submit(_ events: [SignedEvent]) throws -> Written {
+        try requireWritable()
         lock.lock()
         defer { lock.unlock() }
         try refresh()

@@ -37,9 +37,10 @@ public enum TraceServer {
             server: .http1(
                 configuration: .init(
                     additionalChannelHandlers: [
+                        MalformedRequests(),
                         RequestDeadlines(
                             headerLimit: .nanoseconds(Int64(configuration.headerTimeout * 1e9)),
-                            bodyLimit: .nanoseconds(Int64(configuration.bodyTimeout * 1e9)))
+                            bodyLimit: .nanoseconds(Int64(configuration.bodyTimeout * 1e9))),
                     ], idleTimeout: .seconds(60))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
