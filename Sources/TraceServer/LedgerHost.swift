@@ -53,9 +53,18 @@ final class LedgerHost: @unchecked Sendable {
     /// cannot make its log, or the rules index cannot catch up), for reading only: buyers still
     /// get their answers.
     private static func open(_ path: String) throws -> (SupplyChain, fullDisk: String?) {
+        let files = FileManager.default
+        let quiet = !files.fileExists(atPath: path + "-wal") && !files.fileExists(atPath: path + "-shm")
         do {
             return (try SupplyChain(ledger: Ledger(path: path)), nil)
         } catch let error as LedgerError where error.code == .storeFull {
+            // The failed open leaves an empty log and a torn index of its own making. No other
+            // connection had the ledger open (it had no log), so they go: the file is then read
+            // as it is, immutable, needing no space at all.
+            if quiet, (try? files.attributesOfItem(atPath: path + "-wal")[.size] as? Int) == 0 {
+                try? files.removeItem(atPath: path + "-wal")
+                try? files.removeItem(atPath: path + "-shm")
+            }
             let reason =
                 "the server's disk is full: it started read-only and writes nothing until space is freed "
                 + "and it is started again"

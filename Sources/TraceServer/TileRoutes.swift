@@ -43,12 +43,8 @@ final class TileSource: Sendable {
     let ledger: Ledger
     private let known = Mutex<(note: String, checkpoint: Checkpoint)?>(nil)
 
-    init(path: String) throws {
-        // Tiles are only read: on a disk too full to open the ledger for writing, read-only will do.
-        do { ledger = try Ledger(path: path) } catch let error as LedgerError where error.code == .storeFull {
-            ledger = try Ledger(path: path, readOnly: true)
-        }
-    }
+    /// `readOnly` when the server started on a full disk (tiles are only read).
+    init(path: String, readOnly: Bool = false) throws { ledger = try Ledger(path: path, readOnly: readOnly) }
 
     func latest() throws -> (checkpoint: Checkpoint, note: String) {
         guard let stored = try ledger.store.read({ try $0.checkpoint(size: nil) }) else {

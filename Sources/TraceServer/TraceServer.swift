@@ -28,7 +28,7 @@ public enum TraceServer {
         ReadRoutes(host: host).add(to: router)
         BuyerRoutes(host: host).add(to: router)
         StatsRoutes(host: host).add(to: router)
-        TileRoutes(source: try TileSource(path: configuration.ledgerPath)).add(to: router)
+        TileRoutes(source: try TileSource(path: configuration.ledgerPath, readOnly: host.fullDisk != nil)).add(to: router)
         let app = Application(
             router: router,
             // A connection that sends nothing for a minute is closed, and so is one whose request

@@ -14,7 +14,9 @@ struct FullDiskStartTests {
         defer { disk.unmount() }
         try disk.copy(["trace.db", "trace.operator.key", "trace.operator.checkpoint", "htx-tan-lap.key"], from: h.directory)
         disk.fill()
-        let server = try ServerProcess(["--ledger", disk.path + "/trace.db"], directory: disk.path)
+        // The server's own output goes beside the harness, not onto the full disk.
+        let server = try ServerProcess(
+            ["--ledger", disk.path + "/trace.db", "--key", disk.path + "/trace.operator.key"], directory: h.directory)
         defer { _ = server.stop() }
         #expect(server.stderr.contains("disk is full"), "\(server.stderr)")
         let fixture = try ServerFixture(h: h, server: server)
