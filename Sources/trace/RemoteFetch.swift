@@ -11,7 +11,7 @@ enum RemoteFetch {
     /// Attempts, with 1 s and then 3 s between them (or what the server's Retry-After asks).
     static let attempts = 3
 
-    /// The body of `url` as text; a refusal or an unreachable server exits 2 naming `field`.
+    /// The body of `url` as text; a refusal exits 2 and an unreachable server 3, naming `field`.
     static func text(_ url: String, field: String) throws -> String {
         let (status, body) = try send("GET", url, field: field)
         guard status == 200 else {
@@ -49,7 +49,10 @@ enum RemoteFetch {
                 lastError = error.localizedDescription
             }
         }
-        throw CLIFailure.input("error: \(field): \(url) did not answer after \(attempts) attempts (\(lastError))")
+        // Unreachable, or failing on its side (a full disk's 507 among them): exit 3, never the
+        // 2 of bad input, so a script knows to try again rather than fix its input.
+        throw CLIFailure(
+            status: 3, message: "error: \(field): \(url) did not answer after \(attempts) attempts (\(lastError))")
     }
 
     /// One attempt, waited for on this thread (the CLI is synchronous).
