@@ -19,6 +19,7 @@ let package = Package(
     products: [
         .executable(name: "trace", targets: ["trace"]),
         .library(name: "TraceLedger", targets: ["TraceLedger"]),
+        .library(name: "TraceLedgerSQLite", targets: ["TraceLedgerSQLite"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -50,35 +51,26 @@ let package = Package(
         ),
         .target(name: "QRCode", dependencies: ["CQRencode"], swiftSettings: swiftSettings),
         .target(name: "CanonicalJSON", swiftSettings: swiftSettings),
+        // The ledger and its store seam (with the memory store); no database here.
+        .target(name: "TraceLedger", dependencies: ["TraceCrypto", "CanonicalJSON"], swiftSettings: swiftSettings),
+        // The embedded default store: the only target that imports GRDB.
         .target(
-            name: "TraceLedger",
-            dependencies: [
-                "TraceCrypto", "CanonicalJSON",
-                .product(name: "GRDB", package: "GRDB.swift"),
-            ],
+            name: "TraceLedgerSQLite",
+            dependencies: ["TraceLedger", "TraceCrypto", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "TraceDomain",
-            dependencies: [
-                "TraceLedger", "TraceCrypto", "CanonicalJSON",
-                .product(name: "GRDB", package: "GRDB.swift"),
-            ],
-            swiftSettings: swiftSettings
-        ),
+            name: "TraceDomain", dependencies: ["TraceLedger", "TraceCrypto", "CanonicalJSON"], swiftSettings: swiftSettings),
         .target(
             name: "TraceCertificates",
-            dependencies: [
-                "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "QRCode",
-                .product(name: "GRDB", package: "GRDB.swift"),
-            ],
+            dependencies: ["TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "QRCode"],
             swiftSettings: swiftSettings
         ),
         // The HTTP API and the buyer's page: thin, like the CLI, over TraceCertificates and TraceDomain.
         .target(
             name: "TraceServer",
             dependencies: [
-                "TraceCertificates", "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON",
+                "TraceCertificates", "TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceCrypto", "CanonicalJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -92,24 +84,26 @@ let package = Package(
         .executableTarget(
             name: "trace",
             dependencies: [
-                "TraceCertificates", "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TraceServer",
+                "TraceCertificates", "TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceCrypto", "CanonicalJSON",
+                "TraceServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "TraceBench",
-            dependencies: ["TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON"],
+            dependencies: ["TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceCrypto", "CanonicalJSON"],
             swiftSettings: swiftSettings
         ),
         // Helpers shared by the test targets (running the real binaries, scratch folders).
         .target(
-            name: "TestSupport", dependencies: ["TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON"],
+            name: "TestSupport",
+            dependencies: ["TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceCrypto", "CanonicalJSON"],
             swiftSettings: swiftSettings),
         // A small supply chain built through the library, shared by the domain and certificate tests.
         .target(
             name: "ChainFixtures",
-            dependencies: ["TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport"],
+            dependencies: ["TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceCrypto", "CanonicalJSON", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "TraceCryptoTests", dependencies: ["TraceCrypto", "TestSupport"],
@@ -120,36 +114,37 @@ let package = Package(
         .testTarget(
             name: "TraceLedgerTests",
             dependencies: [
-                "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport",
+                "TraceLedger", "TraceLedgerSQLite", "TraceCrypto", "CanonicalJSON", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Vectors")], swiftSettings: swiftSettings),
         .testTarget(
             name: "TraceDomainTests",
             dependencies: [
-                "ChainFixtures", "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "ChainFixtures", "TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceCrypto", "CanonicalJSON",
+                "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TraceCertificatesTests",
             dependencies: [
-                "ChainFixtures", "TraceCertificates", "QRCode", "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON",
-                "TestSupport",
+                "ChainFixtures", "TraceCertificates", "QRCode", "TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceCrypto",
+                "CanonicalJSON", "TestSupport",
             ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "TraceCLITests",
             dependencies: [
-                "trace", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport",
+                "trace", "TraceLedger", "TraceLedgerSQLite", "TraceCrypto", "CanonicalJSON", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
-            resources: [.copy("Interop")], swiftSettings: swiftSettings),
+            resources: [.copy("Interop"), .copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "TraceServerTests",
             dependencies: [
-                "trace", "ChainFixtures", "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport",
+                "trace", "ChainFixtures", "TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceCrypto", "CanonicalJSON",
+                "TestSupport",
             ],
             swiftSettings: swiftSettings),
     ]

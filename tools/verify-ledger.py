@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 EVENT_CONTEXT = b"trace.event.v1\x00"  # section 4
 ZERO_HASH = "0" * 64
-STORE_FORMAT = 1  # PRAGMA user_version, section 9
+STORE_FORMAT = 2  # PRAGMA user_version, section 9 (format 1 has the same ledger tables)
 LEVEL_STRIDE = 2**48  # merkle_nodes.id = level * 2^48 + index, section 9
 
 
@@ -404,8 +404,8 @@ def open_store(path):
         raise Unreadable(f"{path}: {e}")
     if version > STORE_FORMAT:
         raise Unreadable(f"{path}: store format {version} is newer than this verifier knows ({STORE_FORMAT})")
-    if version != STORE_FORMAT:
-        raise Failure(f"store: user_version is {version}, not {STORE_FORMAT}")
+    if version < 1:
+        raise Failure(f"store: user_version is {version}, not a trace ledger")
     return con
 
 

@@ -1,9 +1,10 @@
 public import CanonicalJSON
 import Foundation
-import TestSupport
+public import TestSupport
 public import TraceCrypto
 public import TraceDomain
-import TraceLedger
+public import TraceLedger
+import TraceLedgerSQLite
 
 /// For tests: a small Long An supply chain: the operator, a cooperative, one member farmer (a person), a
 /// rice mill, an exporter, a certifier and a buyer, each with its own key, plus one plot.
@@ -16,11 +17,15 @@ public final class ChainFixture {
     public static let polygon =
         #"{"type":"Polygon","coordinates":[[[106.512301,10.601102],[106.514502,10.601102],[106.514502,10.603203],[106.512301,10.603203],[106.512301,10.601102]]]}"#
 
-    public init() throws {
+    /// Which store the ledger is in.
+    public let store: StoreKind
+
+    public init(store: StoreKind = .sqlite) throws {
         directory = try Scratch.directory()
         operatorKey = try PrivateKey.generate()
-        let ledger = try Ledger.create(
-            path: directory + "/trace.db", origin: "longan.trace.example/ledger", operatorKey: operatorKey)
+        self.store = store
+        let origin = "longan.trace.example/ledger"
+        let ledger = try store.createLedger(origin: origin, operatorKey: operatorKey, in: directory)
         chain = try SupplyChain(ledger: ledger)
         try register("htx-tan-lap", roles: ["cooperative"], name: "Hợp tác xã Tân Lập")
         try register(
@@ -37,6 +42,14 @@ public final class ChainFixture {
                     "geometry": try PlotGeometry(geojson: Self.polygon).storedJSON,
                 ]
             ])
+    }
+
+    /// The ledger opened afresh, as another process would: the file again, or the same memory.
+    public func reopen() throws -> Ledger {
+        switch store {
+        case .sqlite: try Ledger(path: directory + "/trace.db")
+        case .memory: try Ledger(store: chain.ledger.store)
+        }
     }
 
     public func register(

@@ -3,6 +3,7 @@ import Foundation
 import TraceCrypto
 import TraceDomain
 import TraceLedger
+import TraceLedgerSQLite
 
 /// A scratch folder with a ledger made by the real `trace init`, and a way to run `trace`.
 public struct CLIHarness: Sendable {

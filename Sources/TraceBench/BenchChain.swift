@@ -3,6 +3,7 @@ import Foundation
 import TraceCrypto
 import TraceDomain
 import TraceLedger
+import TraceLedgerSQLite
 
 /// A new supply-chain ledger for the benchmarks: an operator, a cooperative with one member
 /// farm and one plot ("P-1"), and an exporter, each with its own key.

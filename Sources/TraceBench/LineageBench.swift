@@ -3,6 +3,7 @@ import Foundation
 import TraceCrypto
 import TraceDomain
 import TraceLedger
+import TraceLedgerSQLite
 
 /// Lineage on a large supply-chain ledger: harvests merged ten by ten, each merged lot shipped to
 /// an exporter, received and exported. Times the library and the real CLI.

@@ -4,6 +4,7 @@ import Foundation
 import Synchronization
 import TraceCrypto
 import TraceLedger
+import TraceLedgerSQLite
 
 /// The cost of proofs on a large ledger: node reads and microseconds per inclusion proof.
 enum ProofBench {

@@ -3,6 +3,7 @@ import Foundation
 import TraceCrypto
 import TraceDomain
 import TraceLedger
+import TraceLedgerSQLite
 
 /// The verification benchmark: one realistic supply-chain ledger grown in stages (10k, 100k,
 /// 1M entries by default), `verify-lot` timed at each stage, then at the largest: the full

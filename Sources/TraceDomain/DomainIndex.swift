@@ -1,74 +1,63 @@
 import Foundation
-import GRDB
 import TraceLedger
 
-/// The rules' state kept in the ledger's SQLite file, beside the entries: one row per party,
+/// The rules' state kept as side records beside the entries (`SideSpace` `domain.index.*`): one row per party,
 /// plot, lot, entry fact and recall, written in the same transaction as the entries that
 /// change them. It makes a command on a large ledger cost what it touches instead of a replay
 /// from entry 0. It is an index, not evidence: it is outside every hash, `trace verify` replays
 /// the entries without it, and it is rebuilt from the entries when missing or out of step.
 enum DomainIndex {
     /// Bumped whenever the stored record shapes change; an index of another version is rebuilt.
-    static let version = "3"
+    static let version = "4"
 
-    static let schema = """
-        CREATE TABLE IF NOT EXISTS domain_records (
-            kind TEXT NOT NULL, key TEXT NOT NULL, record BLOB NOT NULL, PRIMARY KEY (kind, key)
-        ) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS domain_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-        """
-
-    enum Kind: String {
-        case party, plot, lot, entry, recall, rules
+    enum Kind: String, CaseIterable {
+        case party, plot, lot, entry, recall, rules, meta
     }
 
+    /// The side-record space that holds one kind of record.
+    static func space(_ kind: Kind) -> SideSpace { spaces[kind]! }
+    private static let spaces = Dictionary(
+        uniqueKeysWithValues: Kind.allCases.map { ($0, SideSpace("domain.index." + $0.rawValue)) })
+
     /// The number of entries the index reflects, or nil when there is no usable index.
-    static func size(_ db: Database) throws -> UInt64? {
-        guard try db.tableExists("domain_meta"), try db.tableExists("domain_records") else { return nil }
-        let rows = try Row.fetchAll(db, sql: "SELECT key, value FROM domain_meta")
-        var meta: [String: String] = [:]
-        for row in rows { meta[row["key"]] = row["value"] }
-        guard meta["version"] == version, let size = meta["size"].flatMap(UInt64.init) else { return nil }
+    static func size(_ reader: any LedgerReader) throws -> UInt64? {
+        let meta = space(.meta)
+        guard let stored = try reader.sideRecord(meta, key: "version"), String(decoding: stored, as: UTF8.self) == version,
+            let size = try reader.sideRecord(meta, key: "size").flatMap({ UInt64(String(decoding: $0, as: UTF8.self)) })
+        else { return nil }
         return size
     }
 
-    static func load<T: StoredRecord>(_ kind: Kind, _ key: String, _ db: Database) throws -> T? {
-        guard
-            let data = try Data.fetchOne(
-                db.cachedStatement(sql: "SELECT record FROM domain_records WHERE kind = ? AND key = ?"),
-                arguments: [kind.rawValue, key])
-        else { return nil }
-        var input = ByteReader([UInt8](data))
+    static func load<T: StoredRecord>(_ kind: Kind, _ key: String, _ reader: any LedgerReader) throws -> T? {
+        guard let bytes = try reader.sideRecord(space(kind), key: key) else { return nil }
+        var input = ByteReader(bytes)
         return try T(reading: &input)
     }
 
     /// Empties the index before a rebuild, so no record of an older state survives it.
-    static func clear(_ db: Database) throws {
-        try db.execute(sql: schema)
-        try db.execute(sql: "DELETE FROM domain_records; DELETE FROM domain_meta")
+    static func clear(_ writer: any LedgerWriter) throws {
+        for kind in Kind.allCases { try writer.clearSideRecords(space(kind)) }
     }
 
-    static func loadAll<T: StoredRecord>(_ kind: Kind, _ db: Database) throws -> [String: T] {
+    static func loadAll<T: StoredRecord>(_ kind: Kind, _ reader: any LedgerReader) throws -> [String: T] {
         var out: [String: T] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT key, record FROM domain_records WHERE kind = ?", arguments: [kind.rawValue])
-        {
-            var input = ByteReader([UInt8](row["record"] as Data))
-            out[row["key"]] = try T(reading: &input)
+        for (key, bytes) in try reader.sideRecords(space(kind)) {
+            var input = ByteReader(bytes)
+            out[key] = try T(reading: &input)
         }
         return out
     }
 
     /// Writes every record changed since the last flush, and the size; clears the change marks.
-    static func flush(_ state: inout DomainState, _ db: Database) throws {
-        if try !db.tableExists("domain_records") || !db.tableExists("domain_meta") { try db.execute(sql: schema) }
-        let put = try db.cachedStatement(sql: "INSERT OR REPLACE INTO domain_records (kind, key, record) VALUES (?, ?, ?)")
+    static func flush(_ state: inout DomainState, _ writer: any LedgerWriter) throws {
         var out = ByteWriter()
         func write<T: StoredRecord>(_ table: inout RecordTable<T>, _ kind: Kind) throws {
+            let space = space(kind)
             for key in table.changed {
                 guard let record = table.records[key] else { continue }
                 out.bytes.removeAll(keepingCapacity: true)
                 record.write(to: &out)
-                try put.execute(arguments: [kind.rawValue, key, Data(out.bytes)])
+                try writer.putSideRecord(space, key: key, value: out.bytes)
             }
             table.changed.removeAll()
         }
@@ -80,12 +69,11 @@ enum DomainIndex {
         if state.rulesChanged {
             out.bytes.removeAll(keepingCapacity: true)
             state.rules.write(to: &out)
-            try put.execute(arguments: [Kind.rules.rawValue, "rules", Data(out.bytes)])
+            try writer.putSideRecord(space(.rules), key: "rules", value: out.bytes)
             state.rulesChanged = false
         }
-        try db.execute(
-            sql: "INSERT OR REPLACE INTO domain_meta (key, value) VALUES ('version', ?), ('size', ?)",
-            arguments: [version, String(state.size)])
+        try writer.putSideRecord(space(.meta), key: "version", value: Array(version.utf8))
+        try writer.putSideRecord(space(.meta), key: "size", value: Array(String(state.size).utf8))
     }
 
     /// Marks every record of a fully replayed state as changed, so `flush` writes them all.
@@ -99,12 +87,23 @@ enum DomainIndex {
     }
 }
 
-/// Where index reads go: inside a write transaction, its connection (the queue is not
-/// reentrant); otherwise a read snapshot of the store.
+/// Where index reads go: inside a snapshot or transaction that is open (`using`), through it
+/// (a store's transactions are not reentrant); otherwise through a read snapshot of its own.
 /// @unchecked Sendable: used by one thread at a time, like the SupplyChain that owns it.
 final class IndexReader: @unchecked Sendable {
     let store: any LedgerStore
-    var transaction: Database?
+    private var transaction: (any LedgerReader)?
+
+    /// Runs `body` with index reads going through `access`, which is open around it.
+    func using<T>(_ access: any LedgerReader, _ body: () throws -> T) rethrows -> T {
+        let before = transaction
+        transaction = access
+        defer { transaction = before }
+        return try body()
+    }
+
+    /// True while reads go through an open transaction.
+    var inTransaction: Bool { transaction != nil }
 
     init(store: any LedgerStore) { self.store = store }
 
@@ -112,13 +111,10 @@ final class IndexReader: @unchecked Sendable {
     /// read must never pass for a record that does not exist.
     private var failure: (any Error)?
 
-    func read<T>(_ body: (Database) throws -> T?) -> T? {
+    func read<T>(_ body: (any LedgerReader) throws -> T?) -> T? {
         do {
             if let transaction { return try body(transaction) }
-            return try store.read { reader -> T? in
-                guard let db = (reader as? any SQLiteAccess)?.database else { return nil }
-                return try body(db)
-            }
+            return try store.read { try body($0) }
         } catch {
             if failure == nil { failure = error }
             return nil
@@ -131,29 +127,26 @@ final class IndexReader: @unchecked Sendable {
     /// Makes the next open rebuild the index from the entries.
     func invalidate() {
         invalidateAfterTransaction = false
-        _ = try? store.write { writer in
-            if let db = (writer as? any SQLiteAccess)?.database, try db.tableExists("domain_meta") {
-                try db.execute(sql: "DELETE FROM domain_meta")
-            }
-        }
+        guard !store.isReadOnly else { return }
+        _ = try? store.write { try $0.clearSideRecords(DomainIndex.space(.meta)) }
     }
 
     /// Throws (once) if a read failed: the command stops, and the next open rebuilds the index.
     func check() throws {
         guard let error = failure else { return }
         failure = nil
-        if transaction == nil { invalidate() } else { invalidateAfterTransaction = true }
+        if !inTransaction { invalidate() } else { invalidateAfterTransaction = true }
         throw DomainError(
             .badInput, "the rules index beside the ledger could not be read (\(error)); it will be rebuilt, run the command again"
         )
     }
 
     /// A state at the index's size, reading records on demand; nil when there is no usable index.
-    func state(_ db: Database) throws -> DomainState? {
-        guard let size = try DomainIndex.size(db) else { return nil }
-        let parties: [String: PartyRecord] = try DomainIndex.loadAll(.party, db)
-        let recalls: [String: String] = try DomainIndex.loadAll(.recall, db)
-        let rules: OperatorRules = try DomainIndex.load(.rules, "rules", db) ?? OperatorRules()
+    func state(_ reader: any LedgerReader) throws -> DomainState? {
+        guard let size = try DomainIndex.size(reader) else { return nil }
+        let parties: [String: PartyRecord] = try DomainIndex.loadAll(.party, reader)
+        let recalls: [String: String] = try DomainIndex.loadAll(.recall, reader)
+        let rules: OperatorRules = try DomainIndex.load(.rules, "rules", reader) ?? OperatorRules()
         return DomainState(
             size: size, parties: parties, recalls: recalls, rules: rules,
             plots: RecordSource { key in self.read { try DomainIndex.load(.plot, key, $0) } },

@@ -266,11 +266,10 @@ public struct LotVerifier {
         // A read that failed inside the snapshot marks the index for rebuilding once it is closed.
         defer { if chain.index.invalidateAfterTransaction { chain.index.invalidate() } }
         return try chain.ledger.store.read { reader in
-            let before = chain.index.transaction
-            if let db = (reader as? any SQLiteAccess)?.database { chain.index.transaction = db }
-            defer { chain.index.transaction = before }
-            return try walk(lots: start, parties: startParties, plots: startPlots) { seq in
-                try reader.entryBytes(seq).map { try Entry(bytes: $0, expectedSeq: seq, canonical: false).signed.event }
+            try chain.index.using(reader) {
+                try walk(lots: start, parties: startParties, plots: startPlots) { seq in
+                    try reader.entryBytes(seq).map { try Entry(bytes: $0, expectedSeq: seq, canonical: false).signed.event }
+                }
             }
         }
     }

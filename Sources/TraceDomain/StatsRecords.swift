@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import TraceCrypto
 import TraceLedger
 
@@ -29,11 +28,9 @@ extension SupplyChain {
     public func allRecords() throws -> StatsRecords {
         guard
             let records = try ledger.store.read({ reader -> StatsRecords? in
-                guard let db = (reader as? any SQLiteAccess)?.database, try DomainIndex.size(db) == state.size else {
-                    return nil
-                }
-                let plots: [String: PlotRecord] = try DomainIndex.loadAll(.plot, db)
-                let lots: [String: LotRecord] = try DomainIndex.loadAll(.lot, db)
+                guard try DomainIndex.size(reader) == state.size else { return nil }
+                let plots: [String: PlotRecord] = try DomainIndex.loadAll(.plot, reader)
+                let lots: [String: LotRecord] = try DomainIndex.loadAll(.lot, reader)
                 return StatsRecords(
                     size: state.size, parties: state.parties.loaded.sorted { $0.id < $1.id },
                     plots: plots.values.sorted { $0.id < $1.id }, lots: lots.values.sorted { $0.code.key < $1.code.key },

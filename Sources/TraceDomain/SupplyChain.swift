@@ -1,6 +1,5 @@
 public import CanonicalJSON
 import Foundation
-import GRDB
 public import TraceCrypto
 public import TraceLedger
 
@@ -30,41 +29,34 @@ public final class SupplyChain {
 
     private static func open(_ ledger: Ledger, _ index: IndexReader, upTo limit: UInt64? = nil) throws -> DomainState {
         let current = try ledger.store.read { reader -> DomainState? in
-            guard let db = (reader as? any SQLiteAccess)?.database, let state = try index.state(db) else { return nil }
+            guard let state = try index.using(reader, { try index.state(reader) }) else { return nil }
             let wanted = try limit ?? reader.size()
             return limit == nil ? (state.size == wanted ? state : nil) : (state.size >= wanted ? state : nil)
         }
         if let current { return current }
-        if (ledger.store as? SQLiteLedgerStore)?.readOnly == true {
-            return try readOnlyState(ledger, index, upTo: limit)
-        }
+        if ledger.store.isReadOnly { return try readOnlyState(ledger, index, upTo: limit) }
         do {
             return try ledger.store.write { writer in
                 let size = try min(limit ?? writer.size(), writer.size())
-                guard let db = (writer as? any SQLiteAccess)?.database else {
-                    var state = DomainState()
-                    try catchUp(&state, to: size, access: writer)
+                return try index.using(writer) {
+                    var state: DomainState
+                    if let indexed = try index.state(writer), indexed.size <= size {
+                        state = indexed
+                    } else {
+                        // A rebuild starts from an empty index, written as it goes.
+                        try DomainIndex.clear(writer)
+                        var empty = DomainState()
+                        try DomainIndex.flush(&empty, writer)
+                        guard let fresh = try index.state(writer) else {
+                            throw DomainError(.badInput, "the rules index beside the ledger cannot be rebuilt")
+                        }
+                        state = fresh
+                    }
+                    try catchUp(&state, to: size, access: writer, writingTo: writer)
+                    try index.check()
+                    try DomainIndex.flush(&state, writer)
                     return state
                 }
-                index.transaction = db
-                defer { index.transaction = nil }
-                var state: DomainState
-                if let indexed = try index.state(db), indexed.size <= size {
-                    state = indexed
-                } else {
-                    // A rebuild starts from an empty index, written as it goes.
-                    try DomainIndex.clear(db)
-                    var empty = DomainState()
-                    try DomainIndex.flush(&empty, db)
-                    guard let fresh = try index.state(db) else {
-                        throw DomainError(.badInput, "the rules index beside the ledger cannot be rebuilt")
-                    }
-                    state = fresh
-                }
-                try catchUp(&state, to: size, access: writer, writingTo: db)
-                try index.check()
-                try DomainIndex.flush(&state, db)
-                return state
             }
         } catch let error as DomainError {
             throw DomainError(error.code, "the ledger breaks a rule: \(error.message); run `trace verify`")
@@ -78,15 +70,14 @@ public final class SupplyChain {
         do {
             return try ledger.store.read { reader in
                 let size = try min(limit ?? reader.size(), reader.size())
-                var state = DomainState()
-                let db = (reader as? any SQLiteAccess)?.database
-                // Index reads during the catch-up go through this snapshot (the queue is not reentrant).
-                index.transaction = db
-                defer { index.transaction = nil }
-                if let db, let indexed = try index.state(db), indexed.size <= size { state = indexed }
-                try catchUp(&state, to: size, access: reader)
-                try index.check()
-                return state
+                // Index reads during the catch-up go through this snapshot.
+                return try index.using(reader) {
+                    var state = DomainState()
+                    if let indexed = try index.state(reader), indexed.size <= size { state = indexed }
+                    try catchUp(&state, to: size, access: reader)
+                    try index.check()
+                    return state
+                }
             }
         } catch let error as DomainError {
             throw DomainError(error.code, "the ledger breaks a rule: \(error.message); run `trace verify`")
@@ -102,7 +93,7 @@ public final class SupplyChain {
     /// A fresh replay of the whole ledger: the first entry that is signed but breaks a rule. The
     /// state goes to a temporary file every `window` entries, so memory does not grow with the ledger.
     public func verifyRules(window: UInt64 = 4096) throws -> (entry: UInt64, error: DomainError)? {
-        let replay = try RuleReplay(window: window)
+        let replay = RuleReplay(scratch: try ledger.store.makeScratch(), window: window)
         return try Self.firstRefusal(ledger) { try replay.apply($0) }
     }
 
@@ -132,35 +123,33 @@ public final class SupplyChain {
         let working = Box(state)
         let applied = Box(false)
         let index = self.index
-        defer {
-            index.transaction = nil
-            if index.invalidateAfterTransaction { index.invalidate() }
-        }
+        defer { if index.invalidateAfterTransaction { index.invalidate() } }
         let results = try ledger.append(events) { entry, access in
-            let db = (access as? any SQLiteAccess)?.database
-            index.transaction = db
-            if working.value.size != entry.seq {
-                // Another process appended since this state was read: inside this transaction the
-                // index is in step with the ledger, so start from it.
-                if let db, let fresh = try index.state(db), fresh.size <= entry.seq {
-                    working.value = fresh
-                } else {
-                    // No usable index: rebuild in memory from entry 0 (never mix a lazy state
-                    // with an index at another size).
-                    working.value = DomainState()
-                    if let db { try DomainIndex.clear(db) }
+            try index.using(access) {
+                if working.value.size != entry.seq {
+                    // Another process appended since this state was read: inside this transaction the
+                    // index is in step with the ledger, so start from it.
+                    if let fresh = try index.state(access), fresh.size <= entry.seq {
+                        working.value = fresh
+                    } else {
+                        // No usable index: rebuild in memory from entry 0 (never mix a lazy state
+                        // with an index at another size); the whole state is written at the end.
+                        working.value = DomainState()
+                        applied.value = true
+                    }
+                    let rebuilt = working.value.lots.source == nil
+                    try Self.catchUp(&working.value, to: entry.seq, access: access)
+                    if rebuilt { DomainIndex.markAll(&working.value) }
                 }
-                let rebuilt = working.value.lots.source == nil
-                try Self.catchUp(&working.value, to: entry.seq, access: access)
-                if rebuilt { DomainIndex.markAll(&working.value) }
+                try working.value.apply(entry)
+                try index.check()
+                applied.value = true
             }
-            try working.value.apply(entry)
-            try index.check()
-            applied.value = true
         } finish: { writer in
             // One flush of the index for the whole batch, in the same transaction.
-            if applied.value, let db = (writer as? any SQLiteAccess)?.database {
-                try DomainIndex.flush(&working.value, db)
+            if applied.value {
+                if working.value.lots.source == nil { try DomainIndex.clear(writer) }
+                try DomainIndex.flush(&working.value, writer)
             }
             if !personal.isEmpty { try PersonalData.store(personal, in: writer) }
         }
@@ -176,13 +165,13 @@ public final class SupplyChain {
     /// chunk's records are written to it and forgotten, so a long catch-up (a rebuild from entry 0)
     /// holds one chunk's records in memory, not the ledger's.
     private static func catchUp(
-        _ state: inout DomainState, to size: UInt64, access: any LedgerReader, writingTo db: Database? = nil
+        _ state: inout DomainState, to size: UInt64, access: any LedgerReader, writingTo writer: (any LedgerWriter)? = nil
     ) throws {
         while state.size < size {
             let rows = try access.entries(from: state.size, limit: Int(min(4096, size - state.size)))
             for row in rows { try state.apply(try Entry(bytes: row.bytes, expectedSeq: row.seq, canonical: false)) }
-            if let db, state.lots.source != nil {
-                try DomainIndex.flush(&state, db)
+            if let writer, state.lots.source != nil {
+                try DomainIndex.flush(&state, writer)
                 state.forgetStored()
             }
         }

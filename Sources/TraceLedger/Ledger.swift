@@ -32,30 +32,31 @@ public final class Ledger: Sendable {
         self.metadata = try store.metadata()
     }
 
-    /// Opens the SQLite ledger at `path`; `readOnly` for commands that only read, which then
-    /// work on read-only media and leave the file untouched.
-    public convenience init(path: String, readOnly: Bool = false) throws {
-        try self.init(store: SQLiteLedgerStore.open(path: path, readOnly: readOnly))
-    }
-
-    /// Creates a SQLite ledger named `origin` whose operator holds `operatorKey`, writing the
-    /// genesis entry (signed by the operator) and a first checkpoint.
-    public static func create(path: String, origin: String, operatorKey: PrivateKey) throws -> Ledger {
+    /// Checks a new ledger's name and operator key before any store is made for it.
+    public static func checkNew(origin: String, operatorKey: PrivateKey) throws {
         do { try VerifierKey.checkName(origin) } catch let error as CryptoError {
             throw LedgerError(.refused, "--origin: \(error.message)")
         }
         do { try operatorKey.publicKey.checkAcceptable() } catch let error as CryptoError {
             throw LedgerError(.refused, "the operator key: \(error.message)")
         }
-        let vkey = try VerifierKey(name: origin, publicKey: operatorKey.publicKey)
-        let store = try SQLiteLedgerStore.create(path: path, origin: origin, operatorKey: vkey)
+    }
+
+    /// Starts the ledger in a new, empty `store` (made with its origin and operator key):
+    /// writes the genesis entry, signed by the operator, and a first checkpoint.
+    public static func create(in store: any LedgerStore, operatorKey: PrivateKey) throws -> Ledger {
         let ledger = try Ledger(store: store)
+        let origin = ledger.metadata.origin
+        try checkNew(origin: origin, operatorKey: operatorKey)
+        guard operatorKey.publicKey == ledger.metadata.operatorKey.publicKey else {
+            throw LedgerError(.refused, "the operator key is not the one the store was made with")
+        }
         let genesis: JSONValue = [
             "id": .string("genesis-" + UUID().uuidString.lowercased()),
             "type": .string(genesisType),
             "time": .string(Timestamp.now()),
             "origin": .string(origin),
-            "operator": .string(vkey.description),
+            "operator": .string(ledger.metadata.operatorKey.description),
         ]
         _ = try ledger.append([SignedEvent.sign(genesis, with: operatorKey, keyName: origin)])
         _ = try ledger.checkpoint(signingWith: operatorKey)
@@ -94,6 +95,11 @@ public final class Ledger: Sendable {
             return try store.write { writer in
                 var size = try writer.size()
                 var prev = try writer.lastLeafHash()
+                // The tree's right edge, resumed once per batch: each entry's leaf and the inner
+                // nodes it completes are computed here, the same for every store.
+                var tree = try MerkleAccumulator(
+                    size: size,
+                    peaks: MerkleAccumulator.peakPositions(size: size).map { try writer.node(level: $0.level, index: $0.index) })
                 let recorded = Timestamp.now()
                 var results: [AppendResult] = []
                 var inBatch: [String: Int] = [:]
@@ -121,7 +127,8 @@ public final class Ledger: Sendable {
                     let entry = Entry(seq: size, recorded: recorded, prev: prev, signed: event, eventBytes: eventBytes[i])
                     try Entry.checkSize(entry.bytes.count, event: event.id, seq: size)
                     try check?(entry, writer)
-                    prev = try writer.append(entry)
+                    prev = entry.leafHash()
+                    try writer.append(entry, nodes: tree.append(leafHash: prev))
                     size += 1
                     results.append(AppendResult(entry: entry, leafHash: prev, duplicate: false))
                     inBatch[event.id] = results.count - 1

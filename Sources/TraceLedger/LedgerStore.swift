@@ -49,6 +49,10 @@ public protocol LedgerReader: MerkleNodeSource {
     func checkpoint(size: UInt64?) throws -> StoredCheckpoint?
     /// How many Merkle node rows this reader has fetched (for measuring proof cost).
     var nodeReads: Int { get }
+    /// The side record stored under `key` in `space`, or nil.
+    func sideRecord(_ space: SideSpace, key: String) throws -> [UInt8]?
+    /// Every side record in `space`, in key order.
+    func sideRecords(_ space: SideSpace) throws -> [(key: String, value: [UInt8])]
 }
 
 extension LedgerReader {
@@ -70,17 +74,44 @@ extension LedgerReader {
 
 /// Write access inside one transaction: all of it lands, or none of it.
 public protocol LedgerWriter: LedgerReader {
-    /// Appends `entry` (whose seq must be the current size) and the Merkle nodes it completes;
-    /// returns its leaf hash.
-    @discardableResult
-    func append(_ entry: Entry) throws -> Digest
-    /// The leaf hash of the last entry (all zeros when empty): the next entry's `prev`.
-    func lastLeafHash() throws -> Digest
+    /// Stores `entry` (whose seq must be the current size) with the Merkle nodes it completes,
+    /// leaf first. The nodes are computed by `Ledger`, so every store holds the same tree.
+    func append(_ entry: Entry, nodes: [MerkleAccumulator.Node]) throws
     /// Records a signed checkpoint.
     func saveCheckpoint(_ checkpoint: StoredCheckpoint) throws
+    /// Stores (or replaces) a side record.
+    func putSideRecord(_ space: SideSpace, key: String, value: [UInt8]) throws
+    /// Removes one side record, if present; what it held must not be recoverable from the store.
+    func removeSideRecord(_ space: SideSpace, key: String) throws
+    /// Removes every side record of `space`.
+    func clearSideRecords(_ space: SideSpace) throws
 }
 
-/// Where a ledger lives. SQLite is the default; PostgreSQL implements the same interface.
+extension LedgerReader {
+    /// The leaf hash of the last entry (all zeros when empty): the next entry's `prev`.
+    public func lastLeafHash() throws -> Digest {
+        let n = try size()
+        return n == 0 ? .zero : try node(level: 0, index: n - 1)
+    }
+}
+
+/// A named set of records kept beside the ledger, outside every hash: the rules index,
+/// personal data, published certificates. They are written in the same transaction as the
+/// entries they go with, so they can never disagree with a committed ledger, and they may be
+/// erased (personal data) without touching any entry.
+public struct SideSpace: Hashable, Sendable, CustomStringConvertible {
+    /// The space's name, unique across the layers that keep records.
+    public let name: String
+
+    /// A space named `name` (by convention `layer.purpose`, such as `domain.lot`).
+    public init(_ name: String) { self.name = name }
+
+    public var description: String { name }
+}
+
+/// Where a ledger lives. SQLite is the default; memory is the reference; PostgreSQL implements
+/// the same interface. The seam is synchronous, as GRDB is: a store built on an asynchronous
+/// client runs it on its own threads, and the server calls it off its event loops.
 public protocol LedgerStore: Sendable {
     /// The ledger's origin, operator key and format.
     func metadata() throws -> LedgerMetadata
@@ -89,4 +120,55 @@ public protocol LedgerStore: Sendable {
     /// Runs `body` in one durable transaction: committed and synced when this returns, rolled
     /// back entirely if `body` throws.
     func write<T>(_ body: (any LedgerWriter) throws -> T) throws -> T
+    /// True when every write is refused (a copy opened for reading only).
+    var isReadOnly: Bool { get }
+    /// Scratch space for a replay of the whole ledger: records that need not survive a crash,
+    /// kept out of memory where the store can (SQLite: a private temporary file).
+    func makeScratch() throws -> any ScratchSpace
+    /// Makes records removed since the last call unrecoverable from the store's files too (SQLite
+    /// keeps old page copies in its write-ahead log until it is checkpointed).
+    func scrub() throws
+}
+
+extension LedgerStore {
+    public var isReadOnly: Bool { false }
+    public func makeScratch() throws -> any ScratchSpace { MemoryScratch() }
+    public func scrub() throws {}
+}
+
+/// Records a replay writes out and reads back by (kind, key); lost when closed.
+public protocol ScratchSpace: AnyObject {
+    /// Writes a batch of records, replacing any with the same kind and key.
+    func put(_ records: [(kind: Int, key: String, value: [UInt8])]) throws
+    /// The record of `kind` under `key`, or nil.
+    func get(kind: Int, key: String) throws -> [UInt8]?
+}
+
+/// Scratch space in memory, for stores that have nowhere better to put it.
+public final class MemoryScratch: ScratchSpace {
+    private var records: [Int: [String: [UInt8]]] = [:]
+
+    /// An empty scratch space.
+    public init() {}
+
+    public func put(_ records: [(kind: Int, key: String, value: [UInt8])]) throws {
+        for record in records { self.records[record.kind, default: [:]][record.key] = record.value }
+    }
+
+    public func get(kind: Int, key: String) throws -> [UInt8]? { records[kind]?[key] }
+}
+
+extension LedgerWriter {
+    /// Stores one entry with the Merkle nodes it completes, computed from the tree's stored right
+    /// edge; returns its leaf hash. For copying entries between stores, and for tests that play
+    /// an attacker writing straight into a store (`Ledger.append` checks events first).
+    @discardableResult
+    public func append(_ entry: Entry) throws -> Digest {
+        let size = try self.size()
+        var tree = try MerkleAccumulator(
+            size: size, peaks: MerkleAccumulator.peakPositions(size: size).map { try node(level: $0.level, index: $0.index) })
+        let leaf = entry.leafHash()
+        try append(entry, nodes: tree.append(leafHash: leaf))
+        return leaf
+    }
 }

@@ -5,7 +5,7 @@ public import TraceCrypto
 /// the root is the fold of the peaks. Memory is O(log n) however many leaves stream through.
 public struct MerkleAccumulator {
     /// A complete subtree finished by an append.
-    public struct Node: Equatable {
+    public struct Node: Equatable, Sendable {
         public let level: Int
         public let index: UInt64
         public let hash: Digest

@@ -5,6 +5,7 @@ import Synchronization
 import TraceCrypto
 import TraceDomain
 import TraceLedger
+import TraceLedgerSQLite
 
 /// The one ledger every request shares: its supply chain, brought up to date when another
 /// process has appended, used by one request at a time (SQLite serialises them anyway).

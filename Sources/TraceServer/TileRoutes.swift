@@ -4,6 +4,7 @@ import Hummingbird
 import Synchronization
 import TraceCrypto
 import TraceLedger
+import TraceLedgerSQLite
 
 /// C2SP tlog-tiles over HTTP: `GET /checkpoint`, `/tile/L/N[.p/W]` and `/tile/entries/N[.p/W]`,
 /// exactly as `trace publish --out` writes them to a folder. Tiles are cut from the tree of the

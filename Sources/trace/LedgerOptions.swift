@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TraceCrypto
 import TraceLedger
+import TraceLedgerSQLite
 
 /// `--ledger PATH` and `--json`, shared by every command.
 struct LedgerOptions: ParsableArguments {

@@ -15,7 +15,7 @@ struct Trace: ParsableCommand {
             CertifyCommand.self, ExportCommand.self, VoidCommand.self, RecallCommand.self, ReleaseCommand.self,
             ShowCommand.self, LineageCommand.self, SubmitCommand.self, ForgetCommand.self, VerifyLotCommand.self,
             CertificateCommand.self, EUDRCommand.self, ServeCommand.self, PublishCommand.self, RulesCommand.self,
-            StatsCommand.self,
+            StatsCommand.self, MigrateCommand.self,
         ]
     )
 

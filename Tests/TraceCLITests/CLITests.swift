@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 import TraceCrypto
 import TraceLedger
+import TraceLedgerSQLite
 
 struct CLITests {
     @Test func initMakesALedgerAndAnOperatorKeyOpenSSLReads() throws {

@@ -3,6 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 import TraceLedger
+import TraceLedgerSQLite
 
 /// A process killed in the middle of appending loses nothing it acknowledged and leaves no half
 /// batch: every batch lands whole or not at all, and the ledger still verifies.

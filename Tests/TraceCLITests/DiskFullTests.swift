@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 import TraceLedger
+import TraceLedgerSQLite
 
 /// A write that fails for lack of space is the store's failure (exit 3), not bad input (exit 2),
 /// and leaves nothing written.

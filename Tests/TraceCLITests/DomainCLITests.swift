@@ -6,6 +6,7 @@ import Testing
 import TraceCrypto
 import TraceDomain
 import TraceLedger
+import TraceLedgerSQLite
 
 /// The supply-chain commands through the real binary.
 struct DomainCLITests {

@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 import TraceLedger
+import TraceLedgerSQLite
 
 /// Values a clerk never means are refused as values, exit 2, naming the field, writing nothing.
 struct InputCheckTests {

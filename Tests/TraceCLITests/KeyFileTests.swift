@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 import TraceLedger
+import TraceLedgerSQLite
 
 /// Private key files are refused when other users can read them, as ssh refuses, with the
 /// command that fixes it; nothing is written.

@@ -5,6 +5,7 @@ import Testing
 import TraceCertificates
 import TraceCrypto
 import TraceLedger
+import TraceLedgerSQLite
 
 /// `trace publish --open-data` through the real binary: the files parse, the catalogue's hashes
 /// and signature check, and no person's name, phone, ID number or party id is in any file.

@@ -5,6 +5,7 @@ import Testing
 import TraceCrypto
 import TraceDomain
 import TraceLedger
+import TraceLedgerSQLite
 
 /// The operator's limits through the real binary: `trace rules`, the refusals they cause, and
 /// `verify` replaying them.

@@ -6,6 +6,7 @@ import Testing
 import TraceCrypto
 import TraceDomain
 import TraceLedger
+import TraceLedgerSQLite
 
 /// `trace verify --since CHECKPOINT`: only what came after a checkpoint the auditor trusts.
 struct VerifySinceTests {

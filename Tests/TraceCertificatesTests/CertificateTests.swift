@@ -1,6 +1,7 @@
 import CanonicalJSON
 import ChainFixtures
 import Foundation
+import TestSupport
 import Testing
 import TraceCertificates
 import TraceCrypto
@@ -8,8 +9,9 @@ import TraceDomain
 import TraceLedger
 
 @Suite struct CertificateTests {
-    @Test func anUntouchedCertificatePassesEveryCheckAndIsDeterministic() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func anUntouchedCertificatePassesEveryCheckAndIsDeterministic(_ store: StoreKind) throws
+    {
+        let c = try ExportChain(store: store)
         let certificate = try c.issue()
         let report = c.verify(certificate)
         #expect(report.ok, "\(report.firstFailure.map { "\($0.name): \($0.detail)" } ?? "")")
@@ -34,8 +36,8 @@ import TraceLedger
         #expect(try OriginCertificate(bytes: certificate.encoded()) == certificate)
     }
 
-    @Test func aChangedQuantityIsCaughtByItsInclusionProof() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func aChangedQuantityIsCaughtByItsInclusionProof(_ store: StoreKind) throws {
+        let c = try ExportChain(store: store)
         var certificate = try c.issue()
         let harvest = try c.seq("harvest", lot: "H1")
         let i = try #require(certificate.entries.firstIndex { $0.index == harvest })
@@ -46,16 +48,16 @@ import TraceLedger
         try expectFailure(c.verify(certificate), .inclusion, entry: harvest, "inclusion proof does not lead")
     }
 
-    @Test func aRemovedLineageStepIsCaught() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func aRemovedLineageStepIsCaught(_ store: StoreKind) throws {
+        let c = try ExportChain(store: store)
         var certificate = try c.issue()
         let transform = try c.seq("transform", lot: "RICE-1")
         certificate.entries.removeAll { $0.index == transform }
         try expectFailure(c.verify(certificate), .lineage, entry: nil, "no lot RICE-1")
     }
 
-    @Test func anEntrySwappedForAnotherLotsIsCaught() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func anEntrySwappedForAnotherLotsIsCaught(_ store: StoreKind) throws {
+        let c = try ExportChain(store: store)
         var certificate = try c.issue()
         let h2 = try c.seq("harvest", lot: "H2")
         let h9 = try c.seq("harvest", lot: "H9")
@@ -72,8 +74,8 @@ import TraceLedger
         try expectFailure(report, .lineage, entry: nil, "H2")
     }
 
-    @Test func aChangedProofHashIsCaught() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func aChangedProofHashIsCaught(_ store: StoreKind) throws {
+        let c = try ExportChain(store: store)
         var certificate = try c.issue()
         let i = certificate.entries.count / 2
         var hash = certificate.entries[i].proof[0].bytes
@@ -82,8 +84,8 @@ import TraceLedger
         try expectFailure(c.verify(certificate), .inclusion, entry: certificate.entries[i].index, "proof")
     }
 
-    @Test func aCheckpointSignedByAnotherKeyIsRefused() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func aCheckpointSignedByAnotherKeyIsRefused(_ store: StoreKind) throws {
+        let c = try ExportChain(store: store)
         var certificate = try c.issue()
         let checkpoint = try Checkpoint.open(certificate.checkpoint, operatorKey: c.operatorKey)
         let impostor = try PrivateKey.generate()
@@ -94,8 +96,8 @@ import TraceLedger
         try expectFailure(c.verify(certificate), .checkpoint, entry: nil, "not signed by the operator key")
     }
 
-    @Test func aSignatureByARotatedOrRevokedExporterKeyIsRefused() throws {
-        let c = try ExportChain(checkpoint: false)
+    @Test(arguments: StoreKind.allCases) func aSignatureByARotatedOrRevokedExporterKeyIsRefused(_ store: StoreKind) throws {
+        let c = try ExportChain(checkpoint: false, store: store)
         let old = c.f.keys["vinarice-export"]!
         try c.f.submit("operator", "party.revoke", ["party": "vinarice-export", "reason": "laptop stolen"])
         let new = try PrivateKey.generate()
@@ -121,8 +123,8 @@ import TraceLedger
         try expectFailure(c.verify(certificate), .exporter, entry: nil, "revoked, replaced or never registered")
     }
 
-    @Test func aBrokenExporterSignatureIsCaught() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func aBrokenExporterSignatureIsCaught(_ store: StoreKind) throws {
+        let c = try ExportChain(store: store)
         var certificate = try c.issue()
         certificate.signature?.value[5] ^= 0x40
         try expectFailure(c.verify(certificate), .exporter, entry: nil, "does not verify")
@@ -133,15 +135,15 @@ import TraceLedger
         try expectFailure(c.verify(changed), .exporter, entry: nil, "changed after signing")
     }
 
-    @Test func aFalseDisclosureIsCaught() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func aFalseDisclosureIsCaught(_ store: StoreKind) throws {
+        let c = try ExportChain(store: store)
         var certificate = try c.issue()
         certificate.disclosures[0].value = "Someone Else"
         try expectFailure(c.verify(certificate), .disclosures, entry: nil, "does not open")
     }
 
-    @Test func aCertificationThatEndedBeforeTheExportIsMarkedExpired() throws {
-        let c = try ExportChain(checkpoint: false)
+    @Test(arguments: StoreKind.allCases) func aCertificationThatEndedBeforeTheExportIsMarkedExpired(_ store: StoreKind) throws {
+        let c = try ExportChain(checkpoint: false, store: store)
         try c.f.submit(
             "vietgap-cert", "certify",
             ["lot": "H1", "scheme": "GlobalG.A.P.", "documentSha256": .string(ExportChain.document), "validUntil": "2025-12-31"])
@@ -155,8 +157,8 @@ import TraceLedger
         #expect(html.contains("expired at export"))
     }
 
-    @Test func aRedactedCertificateDisclosesNothingAndStillVerifies() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func aRedactedCertificateDisclosesNothingAndStillVerifies(_ store: StoreKind) throws {
+        let c = try ExportChain(store: store)
         let certificate = try c.issue(redact: true)
         #expect(certificate.disclosures.isEmpty && certificate.redacted)
         let bytes = String(decoding: try certificate.encoded(), as: UTF8.self)
@@ -166,8 +168,10 @@ import TraceLedger
         #expect(report.content?.name(of: "nong-ho-tam") == "(nong-ho-tam: name not disclosed)")
     }
 
-    @Test func onlyTheExporterHoldingTheLotIssuesAndOnlyBehindACheckpoint() throws {
-        let c = try ExportChain(checkpoint: false)
+    @Test(arguments: StoreKind.allCases) func onlyTheExporterHoldingTheLotIssuesAndOnlyBehindACheckpoint(_ store: StoreKind)
+        throws
+    {
+        let c = try ExportChain(checkpoint: false, store: store)
         // Only the genesis is behind a checkpoint yet.
         #expect(throws: CertificateError.self) { try c.issue() }
         do { _ = try c.issue() } catch let error as CertificateError { #expect(error.code == .notCheckpointed) }
@@ -186,8 +190,8 @@ import TraceLedger
         #expect(throws: CertificateError.self) { try c.issue() }
     }
 
-    @Test func aForkedLedgerFailsTheConsistencyCheck() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func aForkedLedgerFailsTheConsistencyCheck(_ store: StoreKind) throws {
+        let c = try ExportChain(store: store)
         let certificate = try c.issue()
         let verifier = CertificateVerifier(operatorKey: c.operatorKey)
         // The ledger grew honestly: its checkpoint extends the certificate's.

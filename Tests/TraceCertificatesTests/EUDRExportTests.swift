@@ -1,6 +1,7 @@
 import CanonicalJSON
 import ChainFixtures
 import Foundation
+import TestSupport
 import Testing
 import TraceCertificates
 import TraceCrypto
@@ -15,8 +16,8 @@ import TraceLedger
         return object?["features"] as? [[String: Any]] ?? []
     }
 
-    @Test func originPlotsBecomeFeaturesWithTheRegulationsProperties() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func originPlotsBecomeFeaturesWithTheRegulationsProperties(_ store: StoreKind) throws {
+        let c = try ExportChain(store: store)
         let result = try EUDRExport(chain: c.f.chain).export(lot: "RICE-1")
         #expect(result.files.count == 1 && result.plotCount == 2)
         #expect(result.commodity == nil)
@@ -33,8 +34,9 @@ import TraceLedger
         #expect(result.evidenceGaps.map(\.plot) == ["P-001"])
     }
 
-    @Test func anEUDRCommodityFromALargePointPlotIsRefusedNamingThePlot() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func anEUDRCommodityFromALargePointPlotIsRefusedNamingThePlot(_ store: StoreKind) throws
+    {
+        let f = try ChainFixture(store: store)
         let point = try PlotGeometry(geojson: #"{"type":"Point","coordinates":[107.5901,11.5402]}"#).storedJSON
         let polygon = try PlotGeometry(geojson: ChainFixture.polygon).storedJSON
         for (id, geometry, since) in [("CF-1", point, "2019-03-01"), ("CF-2", polygon, "2022-05-01")] {
@@ -69,16 +71,16 @@ import TraceLedger
         #expect(ok.evidenceGaps[0].reason.contains("after the cut-off 2020-12-31"))
     }
 
-    @Test func largeExportsAreSplitUnderTheFileLimit() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func largeExportsAreSplitUnderTheFileLimit(_ store: StoreKind) throws {
+        let c = try ExportChain(store: store)
         let result = try EUDRExport(chain: c.f.chain, maxFileBytes: 400).export(lot: "RICE-1")
         #expect(result.files.count == 2)
         #expect(try result.files.map { try features($0).count } == [1, 1])
         #expect(result.files.allSatisfy { $0.utf8.count <= 400 })
     }
 
-    @Test func anErasedFarmerIsLeftOutOfProducerNameWithAWarning() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func anErasedFarmerIsLeftOutOfProducerNameWithAWarning(_ store: StoreKind) throws {
+        let c = try ExportChain(store: store)
         _ = try PersonalData.forget(party: "nong-ho-tam", in: c.f.chain.ledger.store)
         let result = try EUDRExport(chain: c.f.chain).export(lot: "RICE-1")
         let names = try features(result.files[0]).map { ($0["properties"] as? [String: Any])?["ProducerName"] as? String }
@@ -86,8 +88,8 @@ import TraceLedger
         #expect(result.warnings.contains { $0.contains("P-002") })
     }
 
-    @Test func theCountryMustBeAnISOCode() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func theCountryMustBeAnISOCode(_ store: StoreKind) throws {
+        let c = try ExportChain(store: store)
         #expect(throws: CertificateError.self) { try EUDRExport(chain: c.f.chain, country: "Vietnam") }
     }
 }

@@ -15,8 +15,8 @@ struct ExportChain {
     static let gtin = "08934567000017"
     static let document = String(repeating: "ab", count: 32)
 
-    init(checkpoint: Bool = true) throws {
-        f = try ChainFixture()
+    init(checkpoint: Bool = true, store: StoreKind = .sqlite) throws {
+        f = try ChainFixture(store: store)
         try f.register(
             "nong-ho-tam", roles: ["farm"], personal: ["name": "Trần Thị Tám", "idNumber": "079123456789"],
             memberOf: "htx-tan-lap")

@@ -1,6 +1,7 @@
 import CanonicalJSON
 import ChainFixtures
 import Foundation
+import TestSupport
 import Testing
 import TraceCertificates
 import TraceCrypto
@@ -13,8 +14,8 @@ import TraceLedger
         c.verify(certificate).firstFailure
     }
 
-    @Test func entriesOutOfOrderTwiceOrBeyondTheCheckpointAreRefused() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func entriesOutOfOrderTwiceOrBeyondTheCheckpointAreRefused(_ store: StoreKind) throws {
+        let c = try ExportChain(store: store)
         let certificate = try c.issue()
         var reordered = certificate
         reordered.entries.swapAt(2, 3)
@@ -38,8 +39,8 @@ import TraceLedger
         #expect(firstFailure(c, try c.resigned(empty))?.name == .genesis)
     }
 
-    @Test func nothingUnauthenticatedIsInterpreted() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func nothingUnauthenticatedIsInterpreted(_ store: StoreKind) throws {
+        let c = try ExportChain(store: store)
         var certificate = try c.issue()
         certificate.entries[3].proof[0] = SHA256.hash(Array("x".utf8))
         let report = c.verify(try c.resigned(certificate))
@@ -48,8 +49,8 @@ import TraceLedger
         #expect(!report.checks.contains { $0.name == .rules || $0.name == .keys || $0.name == .exporter })
     }
 
-    @Test func aSignersListThatLiesIsRefused() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func aSignersListThatLiesIsRefused(_ store: StoreKind) throws {
+        let c = try ExportChain(store: store)
         let certificate = try c.issue()
         var missing = certificate
         missing.signers.removeLast()
@@ -62,8 +63,10 @@ import TraceLedger
         #expect(firstFailure(c, try c.resigned(wrongEntry))?.name == .keys)
     }
 
-    @Test func disclosuresMustBeNamesOfTheRightPartyAndAbsentWhenRedacted() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func disclosuresMustBeNamesOfTheRightPartyAndAbsentWhenRedacted(_ store: StoreKind)
+        throws
+    {
+        let c = try ExportChain(store: store)
         let certificate = try c.issue()
         var swapped = certificate
         swapped.disclosures[0].party = swapped.disclosures[1].party
@@ -74,8 +77,8 @@ import TraceLedger
         #expect(failure?.name == .disclosures && failure?.detail.contains("says it is redacted") == true)
     }
 
-    @Test func aRecalledLotIsNeitherIssuedNorVerified() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func aRecalledLotIsNeitherIssuedNorVerified(_ store: StoreKind) throws {
+        let c = try ExportChain(store: store)
         let certificate = try c.issue()
         try c.f.submit("operator", "recall", ["lot": "H1", "reason": "lab test: pesticide residue"])
         let recall = try c.f.size() - 1
@@ -97,8 +100,8 @@ import TraceLedger
         #expect(report.verdict.offline)
     }
 
-    @Test func unknownMembersAreRefusedNotIgnored() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func unknownMembersAreRefusedNotIgnored(_ store: StoreKind) throws {
+        let c = try ExportChain(store: store)
         let certificate = try c.issue()
         guard case .object(var o) = certificate.json else { return }
         o["buyerNote"] = "Organic, Fairtrade certified"
@@ -117,15 +120,15 @@ import TraceLedger
         }
     }
 
-    @Test func theLotMustBeNamedAsTheLedgerWritesIt() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func theLotMustBeNamedAsTheLedgerWritesIt(_ store: StoreKind) throws {
+        let c = try ExportChain(store: store)
         var certificate = try c.issue()
         certificate.lot = "rice-1"
         #expect(firstFailure(c, try c.resigned(certificate))?.name == .lineage)
     }
 
-    @Test func aKeyRevokedSinceIsCaughtAgainstTheLiveLedger() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func aKeyRevokedSinceIsCaughtAgainstTheLiveLedger(_ store: StoreKind) throws {
+        let c = try ExportChain(store: store)
         let certificate = try c.issue()
         let verifier = CertificateVerifier(operatorKey: c.operatorKey)
         let keys = c.f.chain.state.parties["vinarice-export"]!.keys
@@ -137,8 +140,8 @@ import TraceLedger
         #expect(!check.passed && check.detail.contains("revoked or replaced by entry"))
     }
 
-    @Test func storedGeometryIsCheckedAsStrictlyAsInput() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func storedGeometryIsCheckedAsStrictlyAsInput(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         for coordinates in [
             #"["1e30","10.000000"]"#, #"["500.500000","10.000000"]"#, #"["106.5","10.6"]"#, #"[106.512300,10.601100]"#,
         ] {

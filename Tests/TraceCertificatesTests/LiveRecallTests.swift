@@ -1,4 +1,5 @@
 import ChainFixtures
+import TestSupport
 import Testing
 import TraceCertificates
 import TraceDomain
@@ -8,8 +9,8 @@ import TraceLedger
 /// certificate's: a server that proves the story against an older one (before a recall, say) is
 /// not taken as live.
 struct LiveRecallTests {
-    @Test func aLiveStoryOlderThanTheCertificateIsNotLive() throws {
-        let c = try ExportChain()
+    @Test(arguments: StoreKind.allCases) func aLiveStoryOlderThanTheCertificateIsNotLive(_ store: StoreKind) throws {
+        let c = try ExportChain(store: store)
         let key = c.f.chain.ledger.metadata.operatorKey
         let old = try LotVerifier(chain: c.f.chain).story(lot: "RICE-1")
         try c.f.harvest("LATE-1")

@@ -1,22 +1,35 @@
 import CanonicalJSON
 import ChainFixtures
 import Foundation
-import GRDB
+import TestSupport
 import Testing
 import TraceCrypto
 import TraceDomain
 import TraceLedger
+import TraceLedgerSQLite
 
 /// The index beside the entries must always say what a full replay says.
 struct IndexTests {
     static let lots = ["PADDY-A", "PADDY-B", "PADDY-C", "RICE-AB", "RICE-AB-1", "RICE-AB-2", "VOID-1"]
 
-    func fixture() throws -> ChainFixture {
-        let f = try RecallTests().chain()
+    func fixture(store: StoreKind = .sqlite) throws -> ChainFixture {
+        let f = try RecallTests().chain(store: store)
         try f.submit("vietgap-cert", "recall", ["lot": "PADDY-B", "reason": "residue"])
         try f.harvest("VOID-1")
         try f.submit("htx-tan-lap", "void", ["entry": .int(Int(try f.size() - 1)), "reason": "typo"])
         return f
+    }
+
+    /// Where the index says how many entries it reflects (FORMAT.md section 9).
+    static let meta = SideSpace("domain.index.meta")
+
+    /// Removes every record of the index, as a ledger written before it had one.
+    static func dropIndex(_ store: any LedgerStore) throws {
+        try store.write { writer in
+            for kind in ["party", "plot", "lot", "entry", "recall", "rules", "meta"] {
+                try writer.clearSideRecords(SideSpace("domain.index." + kind))
+            }
+        }
     }
 
     /// Every lot as a full replay sees it, and as `chain` sees it, encoded for comparison.
@@ -34,30 +47,24 @@ struct IndexTests {
         #expect(chain.state.parties.loaded.count == replayed.parties.loaded.count)
     }
 
-    @Test func aReopenedChainReadsTheIndexAndAgreesWithAReplay() throws {
-        let f = try fixture()
+    @Test(arguments: StoreKind.allCases) func aReopenedChainReadsTheIndexAndAgreesWithAReplay(_ store: StoreKind) throws {
+        let f = try fixture(store: store)
         // Every append wrote its records: the index is in step without any replay.
-        let indexed = try DatabaseQueue(path: f.directory + "/trace.db").read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM domain_meta WHERE key = 'size'")
-        }
-        #expect(indexed == String(try f.size()))
-        try agree(try SupplyChain(ledger: Ledger(path: f.directory + "/trace.db")))
+        let indexed = try f.chain.ledger.store.read { try $0.sideRecord(Self.meta, key: "size") }
+        #expect(indexed.map { String(decoding: $0, as: UTF8.self) } == String(try f.size()))
+        try agree(try SupplyChain(ledger: f.reopen()))
     }
 
-    @Test func aMissingOrStaleIndexIsRebuiltFromTheEntries() throws {
-        let f = try fixture()
-        let path = f.directory + "/trace.db"
-        try DatabaseQueue(path: path).write { db in
-            try db.execute(sql: "UPDATE domain_meta SET value = '0' WHERE key = 'version'")
-        }
-        try agree(try SupplyChain(ledger: Ledger(path: path)))
-        try DatabaseQueue(path: path).write { db in try db.execute(sql: "DROP TABLE domain_records; DROP TABLE domain_meta") }
-        try agree(try SupplyChain(ledger: Ledger(path: path)))
+    @Test(arguments: StoreKind.allCases) func aMissingOrStaleIndexIsRebuiltFromTheEntries(_ store: StoreKind) throws {
+        let f = try fixture(store: store)
+        try f.chain.ledger.store.write { try $0.putSideRecord(Self.meta, key: "version", value: Array("0".utf8)) }
+        try agree(try SupplyChain(ledger: f.reopen()))
+        try Self.dropIndex(f.chain.ledger.store)
+        try agree(try SupplyChain(ledger: f.reopen()))
     }
 
-    @Test func aRebuildLongerThanOneChunkWritesAsItGoesAndAgrees() throws {
-        let f = try fixture()
-        let path = f.directory + "/trace.db"
+    @Test(arguments: StoreKind.allCases) func aRebuildLongerThanOneChunkWritesAsItGoesAndAgrees(_ store: StoreKind) throws {
+        let f = try fixture(store: store)
         let key = f.keys["htx-tan-lap"]!
         let events = try (0..<4_200).map { i in
             try SignedEvent.sign(
@@ -70,23 +77,20 @@ struct IndexTests {
         }
         _ = try f.chain.submit(events)
         try f.submit("htx-tan-lap", "ship", ["lot": "BULK-7", "to": "nha-may-xay-xat"])
-        try DatabaseQueue(path: path).write { db in try db.execute(sql: "DROP TABLE domain_records; DROP TABLE domain_meta") }
-        let chain = try SupplyChain(ledger: Ledger(path: path))
+        try Self.dropIndex(f.chain.ledger.store)
+        let chain = try SupplyChain(ledger: f.reopen())
         try agree(chain)
         #expect(chain.state.lot("BULK-0")?.held.kilograms == 5)
         #expect(chain.state.lot("BULK-4199")?.custodian == "htx-tan-lap")
         #expect(chain.state.lot("BULK-7")?.status == .inTransit(to: "nha-may-xay-xat", shipSeq: try f.size() - 1))
-        let indexed = try DatabaseQueue(path: path).read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM domain_records WHERE kind = 'lot' AND key LIKE 'BULK-%'")
-        }
-        #expect(indexed == 4_200)
+        let indexed = try f.chain.ledger.store.read { try $0.sideRecords(SideSpace("domain.index.lot")) }
+        #expect(indexed.filter { $0.key.hasPrefix("BULK-") }.count == 4_200)
     }
 
-    @Test func anIndexBehindTheLedgerCatchesUp() throws {
-        let f = try fixture()
-        let path = f.directory + "/trace.db"
+    @Test(arguments: StoreKind.allCases) func anIndexBehindTheLedgerCatchesUp(_ store: StoreKind) throws {
+        let f = try fixture(store: store)
         // Entries appended without the index (by the ledger layer alone) are applied on open.
-        let ledger = try Ledger(path: path)
+        let ledger = try f.reopen()
         let key = f.keys["htx-tan-lap"]!
         _ = try ledger.append([
             try SignedEvent.sign(
@@ -97,16 +101,15 @@ struct IndexTests {
                         "harvested": "2026-07-01",
                     ]), with: key, keyName: "htx-tan-lap")
         ])
-        let chain = try SupplyChain(ledger: Ledger(path: path))
+        let chain = try SupplyChain(ledger: f.reopen())
         #expect(chain.state.lot("LATE-1")?.held.kilograms == 5)
         try agree(chain)
     }
 
-    @Test func twoWritersOnOneFileStayInStep() throws {
-        let f = try fixture()
-        let path = f.directory + "/trace.db"
-        let a = try SupplyChain(ledger: Ledger(path: path))
-        let b = try SupplyChain(ledger: Ledger(path: path))
+    @Test(arguments: StoreKind.allCases) func twoWritersOnOneStoreStayInStep(_ store: StoreKind) throws {
+        let f = try fixture(store: store)
+        let a = try SupplyChain(ledger: f.reopen())
+        let b = try SupplyChain(ledger: f.reopen())
         let key = f.keys["htx-tan-lap"]!
         func harvest(_ chain: SupplyChain, _ lot: String) throws {
             _ = try chain.submit([
@@ -123,6 +126,6 @@ struct IndexTests {
         try harvest(b, "W-B")  // b's state is behind; it must see W-A
         #expect(b.state.lot("W-A") != nil)
         #expect(throws: DomainError.self) { try harvest(b, "W-A") }
-        try agree(try SupplyChain(ledger: Ledger(path: path)))
+        try agree(try SupplyChain(ledger: f.reopen()))
     }
 }

@@ -1,6 +1,7 @@
 import CanonicalJSON
 import ChainFixtures
 import Foundation
+import TestSupport
 import Testing
 import TraceCrypto
 import TraceDomain
@@ -31,8 +32,8 @@ struct KeyRuleTests {
         #expect(try f.size() == before)
     }
 
-    @Test func rotatingToARefusedKeyIsRefused() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func rotatingToARefusedKeyIsRefused(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         let vkey = try VerifierKey(name: "htx-tan-lap", publicKey: PublicKey(bytes: Self.refusedKeys[0]))
         let error = #expect(throws: DomainError.self) {
             try f.submit("operator", "party.rotate", ["party": "htx-tan-lap", "key": .string(vkey.description)])

@@ -1,5 +1,6 @@
 import ChainFixtures
 import Foundation
+import TestSupport
 import Testing
 import TraceCrypto
 import TraceDomain
@@ -8,8 +9,8 @@ import TraceLedger
 /// `LotVerifier.check` judges a story only once its checkpoint's signature verifies, though that
 /// signature is now checked on the workers beside the entries'.
 struct LotCheckTests {
-    @Test func aStoryIsJudgedOnlyAgainstACheckpointTheOperatorSigned() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func aStoryIsJudgedOnlyAgainstACheckpointTheOperatorSigned(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         try f.harvest("LC-1")
         _ = try f.chain.ledger.checkpoint(signingWith: f.operatorKey)
         let operatorKey = f.chain.ledger.metadata.operatorKey

@@ -1,6 +1,7 @@
 import CanonicalJSON
 import ChainFixtures
 import Foundation
+import TestSupport
 import Testing
 import TraceCrypto
 import TraceDomain
@@ -24,8 +25,8 @@ struct OperatorRulesTests {
     }
 
     /// A fixture whose operator adopted the rules, with a plot P-010 of 1.2 ha of "Lúa ST25".
-    func adopted() throws -> ChainFixture {
-        let f = try ChainFixture()
+    func adopted(store: StoreKind = .sqlite) throws -> ChainFixture {
+        let f = try ChainFixture(store: store)
         try f.submit("operator", "rules.adopt", ["release": "2026.11"])
         try f.submit(
             "htx-tan-lap", "plot.register",
@@ -76,8 +77,9 @@ struct OperatorRulesTests {
         #expect(Identifiers.normalizedContainer("csqu 305438-3") == "CSQU3054383")
     }
 
-    @Test func aHarvestOverTheCropCapIsRefusedNamingPlotWindowAndFigures() throws {
-        let f = try adopted()
+    @Test(arguments: StoreKind.allCases) func aHarvestOverTheCropCapIsRefusedNamingPlotWindowAndFigures(_ store: StoreKind) throws
+    {
+        let f = try adopted(store: store)
         try f.submit("operator", "rules.crop-cap", ["crop": "LÚA st25", "kgPerHa": "9000", "windowDays": 120])
         try harvest(f, "C-1", "6000")
         try refused(
@@ -100,8 +102,9 @@ struct OperatorRulesTests {
         #expect(try f.chain.verifyRules() == nil)
     }
 
-    @Test func aBackdatedHarvestCannotDoubleTheCapInAWindowThatEndsLater() throws {
-        let f = try adopted()
+    @Test(arguments: StoreKind.allCases) func aBackdatedHarvestCannotDoubleTheCapInAWindowThatEndsLater(_ store: StoreKind) throws
+    {
+        let f = try adopted(store: store)
         try f.submit("operator", "rules.crop-cap", ["crop": "lúa ST25", "kgPerHa": "1000", "windowDays": 120])
         // 1.2 ha: 1,200 kg a window. Today's harvest takes it all; one dated 20 days back would
         // share the window that ends today (an attacker review doubled the cap this way).
@@ -113,8 +116,9 @@ struct OperatorRulesTests {
         #expect(try f.chain.verifyRules() == nil)
     }
 
-    @Test func aCropSpelledToEscapeItsCapOrAnotherCropsHarvestIsRefused() throws {
-        let f = try adopted()
+    @Test(arguments: StoreKind.allCases) func aCropSpelledToEscapeItsCapOrAnotherCropsHarvestIsRefused(_ store: StoreKind) throws
+    {
+        let f = try adopted(store: store)
         try f.submit("operator", "rules.crop-cap", ["crop": "lúa ST25", "kgPerHa": "9000", "windowDays": 120])
         // "lúa ST25 " with a trailing space, or "lua ST25", names no capped crop: no such plot.
         for crop in ["lúa ST25 ", "lua ST25", "thanh long"] {
@@ -145,8 +149,8 @@ struct OperatorRulesTests {
         #expect(try f.chain.verifyRules() == nil)
     }
 
-    @Test func aMoreGenerousProcessDoesNotLiftAProductsCap() throws {
-        let f = try adopted()
+    @Test(arguments: StoreKind.allCases) func aMoreGenerousProcessDoesNotLiftAProductsCap(_ store: StoreKind) throws {
+        let f = try adopted(store: store)
         try f.submit("operator", "rules.process-cap", ["process": "milling", "yield": "0.70", "product": "Gạo ST25"])
         try f.submit("operator", "rules.process-cap", ["process": "sorting", "yield": "0.95"])
         try harvest(f, "PD-1", "1000")
@@ -168,8 +172,8 @@ struct OperatorRulesTests {
         #expect(try f.chain.verifyRules() == nil)
     }
 
-    @Test func aVoidedHarvestsCodeMayBeUsedAgainOnlyByItsHarvester() throws {
-        let f = try adopted()
+    @Test(arguments: StoreKind.allCases) func aVoidedHarvestsCodeMayBeUsedAgainOnlyByItsHarvester(_ store: StoreKind) throws {
+        let f = try adopted(store: store)
         let first = try f.submit(
             "htx-tan-lap", "harvest",
             [
@@ -194,8 +198,8 @@ struct OperatorRulesTests {
         #expect(try f.chain.verifyRules() == nil)
     }
 
-    @Test func backdatedHarvestsAndLargePointPlotsAreRefused() throws {
-        let f = try adopted()
+    @Test(arguments: StoreKind.allCases) func backdatedHarvestsAndLargePointPlotsAreRefused(_ store: StoreKind) throws {
+        let f = try adopted(store: store)
         try refused(f, .badTime, ["days before it is recorded", "at most 30 days"]) {
             try harvest(f, "B-1", "10", day: "2026-01-01")
         }
@@ -217,8 +221,8 @@ struct OperatorRulesTests {
         }
     }
 
-    @Test func transformsNeedTheOperatorsProcessCapOnceAdopted() throws {
-        let f = try adopted()
+    @Test(arguments: StoreKind.allCases) func transformsNeedTheOperatorsProcessCapOnceAdopted(_ store: StoreKind) throws {
+        let f = try adopted(store: store)
         try harvest(f, "T-1", "10000")
         let milling: [String: JSONValue] = [
             "process": "Milling", "yieldLimit": "1", "inputs": [["lot": "T-1", "quantity": "10000", "unit": "kg"]],
@@ -239,8 +243,8 @@ struct OperatorRulesTests {
         #expect(try f.chain.verifyRules() == nil)
     }
 
-    @Test func rulesDoNotApplyToEntriesBeforeTheirEntry() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func rulesDoNotApplyToEntriesBeforeTheirEntry(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         // Before adoption: a 12 ha claim on a 1.2 ha polygon, a transform with no cap, an odd container.
         try f.submit(
             "htx-tan-lap", "plot.register",
@@ -265,8 +269,8 @@ struct OperatorRulesTests {
         try refused(f, .capExceeded, ["8,000 kg is left"]) { try harvest(f, "O-4", "9000", plot: "P-020") }
     }
 
-    @Test func exportsNeedCodesCountriesAndContainersOnceRequired() throws {
-        let f = try adopted()
+    @Test(arguments: StoreKind.allCases) func exportsNeedCodesCountriesAndContainersOnceRequired(_ store: StoreKind) throws {
+        let f = try adopted(store: store)
         try f.submit("operator", "rules.process-cap", ["process": "drying", "yield": "0.9"])
         try f.submit("operator", "rules.require-codes", ["crop": "lúa st25", "destination": "CN"])
         try harvest(f, "E-1", "1000")
@@ -293,8 +297,8 @@ struct OperatorRulesTests {
         #expect(try f.chain.verifyRules() == nil)
     }
 
-    @Test func plotAmendmentsChangeWhatLaterRulesAndTheLineageSee() throws {
-        let f = try adopted()
+    @Test(arguments: StoreKind.allCases) func plotAmendmentsChangeWhatLaterRulesAndTheLineageSee(_ store: StoreKind) throws {
+        let f = try adopted(store: store)
         try f.submit("operator", "rules.crop-cap", ["crop": "lúa st25", "kgPerHa": "9000", "windowDays": 120])
         try refused(f, .roleNotAllowed, ["may not amend plots"]) {
             try f.submit("nha-may-xay-xat", "plot.amend", ["plot": "P-010", "areaHa": "1.1"])
@@ -314,8 +318,8 @@ struct OperatorRulesTests {
         #expect(try f.chain.verifyRules() == nil)
     }
 
-    @Test func personIdsAreOpaqueOnceAdopted() throws {
-        let f = try adopted()
+    @Test(arguments: StoreKind.allCases) func personIdsAreOpaqueOnceAdopted(_ store: StoreKind) throws {
+        let f = try adopted(store: store)
         try refused(f, .notOpaque, ["nong-ho-tam", "p- and 4 to 62"]) {
             try f.register("nong-ho-tam", roles: ["farm"], personal: ["name": "Lê Văn Tám"], memberOf: "htx-tan-lap")
         }

@@ -1,6 +1,7 @@
 import CanonicalJSON
 import ChainFixtures
 import Foundation
+import TestSupport
 import Testing
 import TraceCrypto
 import TraceDomain
@@ -8,8 +9,8 @@ import TraceLedger
 
 struct RecallTests {
     /// Two harvests milled together, one split for export; an unrelated harvest beside them.
-    func chain() throws -> ChainFixture {
-        let f = try ChainFixture()
+    func chain(store: StoreKind = .sqlite) throws -> ChainFixture {
+        let f = try ChainFixture(store: store)
         try f.register("gao-export-2", roles: ["exporter"], name: "Công ty Xuất khẩu Thứ Hai")
         for lot in ["PADDY-A", "PADDY-B", "PADDY-C"] {
             try f.harvest(lot, "1000")
@@ -33,8 +34,8 @@ struct RecallTests {
         return f
     }
 
-    @Test func aRecallHoldsEveryDownstreamLotAndNothingElse() throws {
-        let f = try chain()
+    @Test(arguments: StoreKind.allCases) func aRecallHoldsEveryDownstreamLotAndNothingElse(_ store: StoreKind) throws {
+        let f = try chain(store: store)
         let recall = try f.submit("vietgap-cert", "recall", ["lot": "PADDY-B", "reason": "pesticide residue above limit"])
         let all = ["PADDY-A", "PADDY-B", "PADDY-C", "RICE-AB", "RICE-AB-1", "RICE-AB-2"].compactMap { f.chain.state.lot($0) }
         let held = Set(all.filter { $0.holds.contains(recall) }.map(\.code.text))
@@ -76,8 +77,8 @@ struct RecallTests {
         #expect(try f.chain.verifyRules() == nil)
     }
 
-    @Test func onlyAPartyThatHeldTheLotOrACertifierMayRecall() throws {
-        let f = try chain()
+    @Test(arguments: StoreKind.allCases) func onlyAPartyThatHeldTheLotOrACertifierMayRecall(_ store: StoreKind) throws {
+        let f = try chain(store: store)
         let error = #expect(throws: DomainError.self) {
             try f.submit("gao-export-2", "recall", ["lot": "PADDY-A", "reason": "rumour"])
         }
@@ -85,8 +86,8 @@ struct RecallTests {
         try f.submit("htx-tan-lap", "recall", ["lot": "PADDY-A", "reason": "wrong seed variety"])
     }
 
-    @Test func forgettingAFarmerErasesTheNameButNotTheLedger() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func forgettingAFarmerErasesTheNameButNotTheLedger(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         try f.harvest("F-1")
         let lineage = try Lineage(chain: f.chain, lot: "f-1")
         #expect(lineage.name(of: "nong-ho-bay") == "Nguyễn Văn Bảy")
@@ -104,8 +105,8 @@ struct RecallTests {
         #expect(try f.chain.verifyRules() == nil)
     }
 
-    @Test func vietnameseNamesAreOneNameWhateverTheKeyboard() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func vietnameseNamesAreOneNameWhateverTheKeyboard(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         let composed = "Lúa ST25 Cần Giuộc"
         let decomposed = composed.decomposedStringWithCanonicalMapping
         #expect(Array(composed.utf8) != Array(decomposed.utf8))

@@ -1,6 +1,7 @@
 import CanonicalJSON
 import ChainFixtures
 import Foundation
+import TestSupport
 import Testing
 import TraceCrypto
 import TraceLedger
@@ -12,8 +13,8 @@ import TraceLedger
 struct RuleReplayTests {
     /// Every kind of record and effect: transforms, splits, shipments, certifications, exports,
     /// voids of earlier entries, and a recall released.
-    func busyChain() throws -> ChainFixture {
-        let f = try ChainFixture()
+    func busyChain(store: StoreKind = .sqlite) throws -> ChainFixture {
+        let f = try ChainFixture(store: store)
         for lot in ["RP-A", "RP-B", "RP-C"] {
             try f.harvest(lot, "1000")
             try f.submit("htx-tan-lap", "ship", ["lot": .string(lot), "to": "nha-may-xay-xat"])
@@ -51,13 +52,13 @@ struct RuleReplayTests {
         return f
     }
 
-    @Test func aReplayThroughTheTemporaryFileKeepsEveryRule() throws {
-        let f = try busyChain()
+    @Test(arguments: StoreKind.allCases) func aReplayThroughTheTemporaryFileKeepsEveryRule(_ store: StoreKind) throws {
+        let f = try busyChain(store: store)
         for window: UInt64 in [1, 2, 3, 4096] {
             #expect(try f.chain.verifyRules(window: window) == nil, "window \(window)")
         }
         // The state read back from disk is the state the rules built in memory.
-        let replay = try RuleReplay(window: 1)
+        let replay = RuleReplay(window: 1)
         for seq in 0..<(try f.size()) { try replay.apply(try f.chain.ledger.entry(seq)) }
         for code in ["RP-A", "RP-B", "RP-C", "RP-AB", "RP-AB2", "RP-AB-1", "RP-AB-2"] {
             let replayed = try #require(replay.state.lot(code))
@@ -66,8 +67,8 @@ struct RuleReplayTests {
         }
     }
 
-    @Test func aSignedEntryThatBreaksARuleIsNamedWhenTheStateIsOnDisk() throws {
-        let f = try busyChain()
+    @Test(arguments: StoreKind.allCases) func aSignedEntryThatBreaksARuleIsNamedWhenTheStateIsOnDisk(_ store: StoreKind) throws {
+        let f = try busyChain(store: store)
         // Written straight into the store with the mill's own key: it draws from RP-C more than
         // the harvest (many entries back, so on disk by now) gave it.
         let planted = try SignedEvent.sign(

@@ -1,6 +1,7 @@
 import CanonicalJSON
 import ChainFixtures
 import Foundation
+import TestSupport
 import Testing
 import TraceCrypto
 import TraceDomain
@@ -18,8 +19,8 @@ struct RuleTests {
         #expect(try f.size() == before, "a refusal must write nothing")
     }
 
-    @Test func decimalsAreReadStrictly() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func decimalsAreReadStrictly(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         // Foundation's Decimal(string:) reads "0.7x" as 0.7 and "1,5" as 1: a typo must be refused instead.
         for text in ["0.7x", "7e-1", " 0.7", "1,5", ".5", "-1"] { #expect(Mass.decimal(text) == nil, "\(text)") }
         #expect(Mass.decimal("0.65") == Decimal(string: "0.65"))
@@ -42,8 +43,8 @@ struct RuleTests {
         }
     }
 
-    @Test func emptyNamesEmptyLotsAndImpossibleOffsetsAreRefused() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func emptyNamesEmptyLotsAndImpossibleOffsetsAreRefused(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         try refused(f, .badInput, "name is empty") { try f.register("blank", roles: ["processor"], name: "  ") }
         let point = try PlotGeometry(geojson: #"{"type":"Point","coordinates":[106.5,10.6]}"#).storedJSON
         try refused(f, .badInput, "plot.crop") {
@@ -78,16 +79,16 @@ struct RuleTests {
         #expect(Timestamp.parse("2026-07-01T07:30:00+07:00") != nil)
     }
 
-    @Test func lotCodesAreUniqueIgnoringCase() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func lotCodesAreUniqueIgnoringCase(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         try f.harvest("LA-ST25-0007")
         try refused(f, .lotExists, "LA-st25-0007 is already used") { try f.harvest("LA-st25-0007") }
         try refused(f, .badInput, "lot code") { try f.harvest("LA ST25/7") }
         try refused(f, .badInput, "lot code") { try f.harvest("LA-ST25-0007-EXTRA-LONG-X") }
     }
 
-    @Test func onlyTheCustodianActsOnALot() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func onlyTheCustodianActsOnALot(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         try f.harvest("LOT-1")
         try refused(f, .notCustodian, "its custodian is htx-tan-lap") {
             try f.submit("nha-may-xay-xat", "ship", ["lot": "LOT-1", "to": "vinarice-export"])
@@ -96,8 +97,8 @@ struct RuleTests {
         #expect(f.chain.state.lot("lot-1")?.custodian == "htx-tan-lap")
     }
 
-    @Test func aLotNeverGivesOutMoreThanItHoldsInAnyUnit() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func aLotNeverGivesOutMoreThanItHoldsInAnyUnit(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         try f.harvest("LA-ST25-0007", "1.2", unit: "t")
         let split: ([JSONValue], String) throws -> Void = { outputs, lot in
             try f.submit("htx-tan-lap", "split", ["lot": .string(lot), "outputs": .array(outputs)])
@@ -116,8 +117,8 @@ struct RuleTests {
         #expect(f.chain.state.lot("DEC")?.held == .zero)
     }
 
-    @Test func transformOutputsAtMostInputsTimesTheYieldLimit() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func transformOutputsAtMostInputsTimesTheYieldLimit(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         try f.harvest("PADDY-1", "1000")
         try f.submit("htx-tan-lap", "ship", ["lot": "PADDY-1", "to": "nha-may-xay-xat"])
         try f.submit("nha-may-xay-xat", "receive", ["lot": "PADDY-1"])
@@ -139,8 +140,8 @@ struct RuleTests {
         #expect(f.chain.state.lot("PADDY-1")?.children == ["RICE-1"])
     }
 
-    @Test func receiveOnlyWhatWasShippedToYou() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func receiveOnlyWhatWasShippedToYou(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         try f.harvest("LOT-2")
         try refused(f, .notShippedToYou, "was not shipped to nha-may-xay-xat") {
             try f.submit("nha-may-xay-xat", "receive", ["lot": "LOT-2"])
@@ -156,8 +157,8 @@ struct RuleTests {
         #expect(f.chain.state.lot("LOT-2")?.custodian == "vinarice-export")
     }
 
-    @Test func theSignersRoleMustFitTheEvent() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func theSignersRoleMustFitTheEvent(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         try refused(f, .roleNotAllowed, "may not record a harvest") {
             try f.submit(
                 "nha-may-xay-xat", "harvest",
@@ -183,8 +184,8 @@ struct RuleTests {
         }
     }
 
-    @Test func eventTimeNotAfterRecordingNorBeforeItsInputs() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func eventTimeNotAfterRecordingNorBeforeItsInputs(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         try refused(f, .badTime, "is after the ledger recorded it") {
             try f.submit(
                 "htx-tan-lap", "harvest",
@@ -202,8 +203,8 @@ struct RuleTests {
         }
     }
 
-    @Test func keyRotationAndRevocation() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func keyRotationAndRevocation(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         try f.harvest("K1")
         let oldKey = f.keys["htx-tan-lap"]!
         let newKey = try PrivateKey.generate()
@@ -239,8 +240,8 @@ struct RuleTests {
         #expect(try f.chain.verifyRules() == nil)
     }
 
-    @Test func voidCancelsAMistakeWithANewEntry() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func voidCancelsAMistakeWithANewEntry(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         try f.harvest("V1", "500")
         let harvest = try f.size() - 1
         try refused(f, .roleNotAllowed, "only they or the operator") {
@@ -264,8 +265,8 @@ struct RuleTests {
         #expect(try f.chain.verifyRules() == nil)
     }
 
-    @Test func idempotentResubmission() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func idempotentResubmission(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         let event = SupplyChain.event(
             "harvest", actor: "htx-tan-lap", id: "coop-2026-0001",
             [
@@ -279,8 +280,8 @@ struct RuleTests {
         #expect(try f.size() == size)
     }
 
-    @Test func aBatchWithOneBadEventWritesNothing() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func aBatchWithOneBadEventWritesNothing(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         let key = f.keys["htx-tan-lap"]!
         let events = try ["B1", "B2", "B1"].map {
             try f.chain.sign(
@@ -324,8 +325,8 @@ struct RuleTests {
 
 /// Cases found in review: each was accepted once and must be refused.
 struct ReviewRuleTests {
-    @Test func voidingASplitAfterItsInputWasHandedOnIsRefused() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func voidingASplitAfterItsInputWasHandedOnIsRefused(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         try f.harvest("L", "1000")
         let split = try f.submit("htx-tan-lap", "split", ["lot": "L", "outputs": [["lot": "S1", "quantity": "600"]]])
         try f.submit("htx-tan-lap", "ship", ["lot": "L", "to": "nha-may-xay-xat"])
@@ -337,8 +338,8 @@ struct ReviewRuleTests {
         #expect(f.chain.state.lot("L")?.held.kilograms == 400)
     }
 
-    @Test func aUsedUpLotCannotShipOrExport() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func aUsedUpLotCannotShipOrExport(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         try f.harvest("U1", "100")
         try f.harvest("U2", "100")
         try f.submit("htx-tan-lap", "merge", ["inputs": [["lot": "U1"], ["lot": "U2"]], "output": "U12"])
@@ -348,8 +349,8 @@ struct ReviewRuleTests {
         #expect(error?.message.contains("holds nothing") == true)
     }
 
-    @Test func onePublicKeyIsOneParty() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func onePublicKeyIsOneParty(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         let coopKey = f.keys["htx-tan-lap"]!
         let renamed = try VerifierKey(name: "another-name", publicKey: coopKey.publicKey).description
         let error = #expect(throws: DomainError.self) {
@@ -362,8 +363,8 @@ struct ReviewRuleTests {
         #expect(error?.code == .exists)
     }
 
-    @Test func aPartyThatHeldTheGoodsCannotLiftACertifiersRecall() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func aPartyThatHeldTheGoodsCannotLiftACertifiersRecall(_ store: StoreKind) throws {
+        let f = try ChainFixture(store: store)
         try f.harvest("R1")
         try f.submit("vietgap-cert", "recall", ["lot": "R1", "reason": "residue"])
         let error = #expect(throws: DomainError.self) { try f.submit("htx-tan-lap", "release", ["lot": "R1"]) }
@@ -374,8 +375,10 @@ struct ReviewRuleTests {
 
 struct SignatureFirstTests {
     /// Signatures are checked while the rules run; a bad one is still the refusal reported.
-    @Test func aForgedEventIsRefusedForItsSignatureEvenWhenItAlsoBreaksARule() throws {
-        let f = try ChainFixture()
+    @Test(arguments: StoreKind.allCases) func aForgedEventIsRefusedForItsSignatureEvenWhenItAlsoBreaksARule(_ store: StoreKind)
+        throws
+    {
+        let f = try ChainFixture(store: store)
         let good = try f.chain.sign(
             SupplyChain.event(
                 "harvest", actor: "htx-tan-lap",

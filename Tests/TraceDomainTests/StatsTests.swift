@@ -5,6 +5,7 @@ import Testing
 import TraceCrypto
 import TraceDomain
 import TraceLedger
+import TraceLedgerSQLite
 
 struct StatsTests {
     @Test func theRulesIndexAndAFullReplayGiveTheSameFigures() throws {
@@ -16,7 +17,7 @@ struct StatsTests {
         #expect(try CanonicalJSON.encode(indexed.json) == CanonicalJSON.encode(fromReplay.json))
         #expect(indexed.csv == fromReplay.csv)
         // And through a freshly opened chain, which reads every record from the index.
-        let reopened = try SupplyChain(ledger: Ledger(path: f.directory + "/trace.db")).stats()
+        let reopened = try SupplyChain(ledger: f.reopen()).stats()
         #expect(reopened.csv == indexed.csv)
         #expect(indexed.size == (try f.size()))
         #expect(indexed.root == (try f.chain.ledger.root(size: f.size()).hex))

@@ -3,6 +3,7 @@ import GRDB
 import Testing
 import TraceCrypto
 import TraceLedger
+import TraceLedgerSQLite
 
 /// `verify` holds every stored Merkle node against the entries, not only the peaks: a damaged
 /// inner node would make proofs blame an intact entry.

@@ -4,6 +4,7 @@ import GRDB
 import TestSupport
 import TraceCrypto
 import TraceLedger
+import TraceLedgerSQLite
 
 /// A small ledger on disk: an operator, one party key, and `count` signed events.
 struct LedgerFixture {
@@ -13,12 +14,12 @@ struct LedgerFixture {
     let partyKey: PrivateKey
     let ledger: Ledger
 
-    init(events count: Int = 0, origin: String = "test.trace.example/ledger") throws {
+    init(events count: Int = 0, origin: String = "test.trace.example/ledger", store: StoreKind = .sqlite) throws {
         directory = try Scratch.directory()
         path = directory + "/trace.db"
         operatorKey = try PrivateKey.generate()
         partyKey = try PrivateKey.generate()
-        ledger = try Ledger.create(path: path, origin: origin, operatorKey: operatorKey)
+        ledger = try store.createLedger(origin: origin, operatorKey: operatorKey, in: directory)
         if count > 0 { _ = try ledger.append((1...count).map { try event($0) }) }
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Testing
 import TraceCrypto
+import TraceLedgerSQLite
 
 @testable import TraceLedger
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TraceCrypto
 import TraceLedger
+import TraceLedgerSQLite
 
 /// The operator never signs two checkpoints for one size: its last signed checkpoint is kept
 /// outside the store, and signing refuses a tree that does not extend it.

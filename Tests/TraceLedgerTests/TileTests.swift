@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 import TraceCrypto
 import TraceLedger
+import TraceLedgerSQLite
 
 /// C2SP tlog-tiles: paths, which tiles a tree has, their bytes, and the entry size limit.
 struct TileTests {

@@ -3,6 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 import TraceLedger
+import TraceLedgerSQLite
 
 /// A write the server cannot store for lack of space: 507 as problem+json, nothing written.
 struct DiskFullServerTests {

@@ -5,6 +5,7 @@ import Testing
 import TraceCrypto
 import TraceDomain
 import TraceLedger
+import TraceLedgerSQLite
 
 /// The read API against a real `trace serve`: the same answers as the CLI's `--json`, proofs
 /// that verify, caching headers where an answer cannot change, and no clear personal data.

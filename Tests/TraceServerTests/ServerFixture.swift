@@ -4,6 +4,7 @@ import TestSupport
 import TraceCrypto
 import TraceDomain
 import TraceLedger
+import TraceLedgerSQLite
 
 /// A ledger made by the real CLI, a real `trace serve` over it, and the cooperative's key to
 /// sign events the way a client does.

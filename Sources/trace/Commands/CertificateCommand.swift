@@ -5,6 +5,7 @@ import TraceCertificates
 import TraceCrypto
 import TraceDomain
 import TraceLedger
+import TraceLedgerSQLite
 
 /// `trace certificate issue` and `trace certificate verify`: origin certificates a buyer checks offline.
 struct CertificateCommand: ParsableCommand {

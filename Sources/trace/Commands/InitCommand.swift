@@ -3,6 +3,7 @@ import CanonicalJSON
 import Foundation
 import TraceCrypto
 import TraceLedger
+import TraceLedgerSQLite
 
 /// `trace init --origin NAME`: a new ledger and its operator key.
 struct InitCommand: ParsableCommand {

@@ -53,7 +53,9 @@ struct VerifyCommand: ParsableCommand {
         // The rules' state goes to a temporary file as the replay moves on, so memory stays
         // bounded by a window of entries, not by the ledger.
         let replay: RuleReplay
-        do { replay = try RuleReplay() } catch { throw CLIFailure.input("error: verification cannot start: \(error)") }
+        do { replay = RuleReplay(scratch: try ledger.store.makeScratch()) } catch {
+            throw CLIFailure.input("error: verification cannot start: \(error)")
+        }
         var ruleFailure: (entry: UInt64, error: DomainError)?
         var replayFailure: (any Error)?
         var newEntries: [Entry] = []

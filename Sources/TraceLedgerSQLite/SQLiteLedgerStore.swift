@@ -1,7 +1,8 @@
 import Foundation
-public import GRDB
+import GRDB
 import Synchronization
 public import TraceCrypto
+public import TraceLedger
 
 /// The embedded default store: one SQLite file in WAL mode, through GRDB.
 ///
@@ -10,19 +11,24 @@ public import TraceCrypto
 /// next one. Every write transaction is BEGIN IMMEDIATE with synchronous=FULL, so a batch is
 /// durable when `write` returns and a crash leaves either all of it or none of it.
 public final class SQLiteLedgerStore: LedgerStore {
-    /// The store format this code writes; a newer file is refused rather than misread.
-    public static let formatVersion = 1
+    /// The store format this code writes; a newer file is refused rather than misread, an
+    /// older one is migrated when opened for writing (`SQLiteMigration`).
+    public static let formatVersion = 2
 
     private let queue: DatabaseQueue
     public let path: String
     /// True when opened with `open(path:readOnly:)` set: every write fails, and nothing is
     /// created or changed beside the file.
     public let readOnly: Bool
+    public var isReadOnly: Bool { readOnly }
+    /// The file's format version as opened (an older read-only file is read as it is).
+    public let version: Int
 
-    private init(path: String, queue: DatabaseQueue, readOnly: Bool = false) {
+    private init(path: String, queue: DatabaseQueue, readOnly: Bool = false, version: Int = formatVersion) {
         self.path = path
         self.queue = queue
         self.readOnly = readOnly
+        self.version = version
     }
 
     private static func configuration() -> Configuration {
@@ -30,6 +36,8 @@ public final class SQLiteLedgerStore: LedgerStore {
         config.prepareDatabase { db in
             _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Removed side records (erased personal data) are overwritten, not just unlinked.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         config.busyMode = .timeout(10)
         return config
@@ -44,6 +52,7 @@ public final class SQLiteLedgerStore: LedgerStore {
             let queue = try DatabaseQueue(path: path, configuration: configuration())
             try queue.write { db in
                 try db.execute(sql: Schema.version1)
+                try db.execute(sql: Schema.sideRecords)
                 try db.execute(
                     sql: "INSERT INTO meta (key, value) VALUES ('origin', ?), ('operator_key', ?), ('format', ?)",
                     arguments: [origin, operatorKey.description, String(formatVersion)])
@@ -80,7 +89,11 @@ public final class SQLiteLedgerStore: LedgerStore {
                     .newerFormat,
                     "\(path) has ledger format \(version), newer than this trace understands (\(formatVersion)); upgrade trace")
             }
-            return SQLiteLedgerStore(path: path, queue: queue, readOnly: readOnly)
+            if version < formatVersion, !readOnly {
+                try queue.write { db in try SQLiteMigration.migrate(db, from: version) }
+                return SQLiteLedgerStore(path: path, queue: queue)
+            }
+            return SQLiteLedgerStore(path: path, queue: queue, readOnly: readOnly, version: version)
         }
     }
 
@@ -118,7 +131,7 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     public func read<T>(_ body: (any LedgerReader) throws -> T) throws -> T {
-        try Self.mapErrors(path: path) { try queue.read { db in try body(Access(db: db)) } }
+        try Self.mapErrors(path: path) { try queue.read { db in try body(Access(db: db, version: version)) } }
     }
 
     public func write<T>(_ body: (any LedgerWriter) throws -> T) throws -> T {
@@ -126,7 +139,7 @@ public final class SQLiteLedgerStore: LedgerStore {
             try queue.inDatabase { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
-                    result = try body(Access(db: db))
+                    result = try body(Access(db: db, version: version))
                     return .commit
                 }
                 return result!
@@ -134,9 +147,11 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
     }
 
+    public func makeScratch() throws -> any ScratchSpace { try SQLiteScratch() }
+
     /// Copies the write-ahead log into the database and empties it, so that data deleted with
     /// secure_delete leaves no old page copies behind in `-wal`.
-    public func truncateWAL() throws {
+    public func scrub() throws {
         try Self.mapErrors(path: path) { try queue.writeWithoutTransaction { _ = try $0.checkpoint(.truncate) } }
     }
 
@@ -167,17 +182,18 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     /// One snapshot or transaction's view, reading through cached prepared statements.
-    final class Access: LedgerWriter, SQLiteAccess {
-        var database: Database { db }
-
+    final class Access: LedgerWriter {
         let db: Database
+        /// The file's format: a format-1 file read as it is has no side records.
+        let version: Int
         private(set) var nodeReads = 0
-        private var accumulator: MerkleAccumulator?
 
-        init(db: Database) { self.db = db }
+        init(db: Database, version: Int) {
+            self.db = db
+            self.version = version
+        }
 
         func size() throws -> UInt64 {
-            if let accumulator { return accumulator.size }
             return UInt64(try Int64.fetchOne(db.cachedStatement(sql: "SELECT IFNULL(MAX(seq) + 1, 0) FROM entries")) ?? 0)
         }
 
@@ -249,33 +265,40 @@ public final class SQLiteLedgerStore: LedgerStore {
             return try Digest(bytes: [UInt8](data))
         }
 
-        func lastLeafHash() throws -> Digest {
-            let n = try size()
-            return n == 0 ? .zero : try node(level: 0, index: n - 1)
-        }
-
-        @discardableResult
-        func append(_ entry: Entry) throws -> Digest {
-            var acc = try currentAccumulator()
-            guard entry.seq == acc.size else {
-                throw LedgerError(.store, "entry \(entry.seq) cannot follow a ledger of \(acc.size) entries", entry: entry.seq)
-            }
-            let leaf = entry.leafHash()
+        func append(_ entry: Entry, nodes: [MerkleAccumulator.Node]) throws {
             let insertEntry = try db.cachedStatement(sql: "INSERT INTO entries (seq, event_id, bytes) VALUES (?, ?, ?)")
             try insertEntry.execute(arguments: [Int64(entry.seq), entry.signed.id, Data(entry.bytes)])
             let insertNode = try db.cachedStatement(sql: "INSERT INTO merkle_nodes (id, hash) VALUES (?, ?)")
-            for node in acc.append(leafHash: leaf) {
+            for node in nodes {
                 try insertNode.execute(arguments: [Schema.nodeID(level: node.level, index: node.index), Data(node.hash.bytes)])
             }
-            accumulator = acc
-            return leaf
         }
 
-        private func currentAccumulator() throws -> MerkleAccumulator {
-            if let accumulator { return accumulator }
-            let n = try size()
-            let peaks = try MerkleAccumulator.peakPositions(size: n).map { try node(level: $0.level, index: $0.index) }
-            return try MerkleAccumulator(size: n, peaks: peaks)
+        func sideRecord(_ space: SideSpace, key: String) throws -> [UInt8]? {
+            guard version >= 2 else { return nil }
+            let stmt = try db.cachedStatement(sql: "SELECT value FROM side_records WHERE space = ? AND key = ?")
+            return try Data.fetchOne(stmt, arguments: [space.name, key]).map { [UInt8]($0) }
+        }
+
+        func sideRecords(_ space: SideSpace) throws -> [(key: String, value: [UInt8])] {
+            guard version >= 2 else { return [] }
+            let stmt = try db.cachedStatement(sql: "SELECT key, value FROM side_records WHERE space = ? ORDER BY key")
+            return try Row.fetchAll(stmt, arguments: [space.name]).map { ($0[0], [UInt8]($0[1] as Data)) }
+        }
+
+        func putSideRecord(_ space: SideSpace, key: String, value: [UInt8]) throws {
+            let stmt = try db.cachedStatement(sql: "INSERT OR REPLACE INTO side_records (space, key, value) VALUES (?, ?, ?)")
+            try stmt.execute(arguments: [space.name, key, Data(value)])
+        }
+
+        func removeSideRecord(_ space: SideSpace, key: String) throws {
+            try db.cachedStatement(sql: "DELETE FROM side_records WHERE space = ? AND key = ?").execute(arguments: [
+                space.name, key,
+            ])
+        }
+
+        func clearSideRecords(_ space: SideSpace) throws {
+            try db.cachedStatement(sql: "DELETE FROM side_records WHERE space = ?").execute(arguments: [space.name])
         }
 
         func saveCheckpoint(_ checkpoint: StoredCheckpoint) throws {
@@ -286,8 +309,15 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 }
 
-/// The SQLite schema, version 1.
+/// The SQLite schema: version 1's tables, and the side records version 2 added.
 enum Schema {
+    /// Records beside the ledger, outside every hash (`SideSpace`); they may be changed and erased.
+    static let sideRecords = """
+        CREATE TABLE IF NOT EXISTS side_records (
+            space TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, PRIMARY KEY (space, key)
+        ) WITHOUT ROWID;
+        """
+
     /// Merkle nodes are keyed by one integer: level in the high bits, index in the low 48.
     static func nodeID(level: Int, index: UInt64) -> Int64 { Int64(level) << 48 | Int64(index) }
 
@@ -323,18 +353,10 @@ enum Schema {
         """
 }
 
-/// The SQLite connection under a reader or writer, for layers above that keep their own tables
-/// in the same file and the same transaction (the domain's personal data, its indexes).
-public protocol SQLiteAccess {
-    /// The connection, inside the current snapshot or transaction.
-    var database: Database { get }
-}
-
 extension Database {
     /// True when the table exists now. GRDB's `tableExists` answers from a per-connection cache,
-    /// which does not see a table another process created (a long-lived server would never see
-    /// the personal data a CLI stored beside the ledger).
-    public func hasTable(_ name: String) throws -> Bool {
+    /// which does not see a table another process created.
+    func hasTable(_ name: String) throws -> Bool {
         try Bool.fetchOne(
             self, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)", arguments: [name])
             ?? false

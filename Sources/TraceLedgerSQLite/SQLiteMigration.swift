@@ -1,0 +1,46 @@
+import Foundation
+import GRDB
+
+/// Brings an older ledger file up to `SQLiteLedgerStore.formatVersion`, in one transaction,
+/// when it is opened for writing. Entries, Merkle nodes, checkpoints and metadata never change:
+/// a migration only moves what is kept beside them. A file opened read-only is read as it is.
+enum SQLiteMigration {
+    /// Runs every step from `version` to the current format.
+    static func migrate(_ db: Database, from version: Int) throws {
+        if version < 2 { try toVersion2(db) }
+        try db.execute(sql: "PRAGMA user_version = \(SQLiteLedgerStore.formatVersion)")
+    }
+
+    /// Format 1 kept three kinds of side data in tables of their own: personal data, published
+    /// certificates and the rules index. Format 2 keeps all of them as side records, in the
+    /// spaces the layers above now read (`domain.personal`, `certificates.published`); the
+    /// old rules index is dropped, and rebuilt from the entries on the next open.
+    private static func toVersion2(_ db: Database) throws {
+        try db.execute(sql: Schema.sideRecords)
+        let put = try db.makeStatement(sql: "INSERT OR REPLACE INTO side_records (space, key, value) VALUES (?, ?, ?)")
+        if try db.hasTable("personal_data") {
+            for row in try Row.fetchAll(db, sql: "SELECT commitment, party, field, value, salt FROM personal_data") {
+                // The record shape PersonalData reads: a JSON object with sorted keys, the salt in hex.
+                let record: [String: String] = [
+                    "party": row["party"], "field": row["field"], "value": row["value"],
+                    "salt": ([UInt8](row["salt"] as Data)).map { String(format: "%02x", $0) }.joined(),
+                ]
+                let value = try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])
+                try put.execute(arguments: ["domain.personal", row["commitment"] as String, value])
+            }
+            try db.execute(sql: "DROP TABLE personal_data")
+        }
+        if try db.hasTable("certificates") {
+            for row in try Row.fetchAll(db, sql: "SELECT lot, redacted, checkpoint_size, bytes FROM certificates") {
+                // The record shape CertificateStore reads: the checkpoint size (8 bytes, big-endian), then the file.
+                let size = UInt64(row["checkpoint_size"] as Int64)
+                let key = (row["lot"] as String) + ((row["redacted"] as Bool) ? "|redacted" : "|full")
+                let value =
+                    (0..<8).map { UInt8(truncatingIfNeeded: size >> (56 - 8 * UInt64($0))) } + [UInt8](row["bytes"] as Data)
+                try put.execute(arguments: ["certificates.published", key, Data(value)])
+            }
+            try db.execute(sql: "DROP TABLE certificates")
+        }
+        try db.execute(sql: "DROP TABLE IF EXISTS domain_records; DROP TABLE IF EXISTS domain_meta")
+    }
+}

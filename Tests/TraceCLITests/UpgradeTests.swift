@@ -1,0 +1,86 @@
+import CanonicalJSON
+import Foundation
+import GRDB
+import TestSupport
+import Testing
+import TraceLedger
+import TraceLedgerSQLite
+
+/// A ledger written by the release before the store seam (store format 1: the demo's ledger, 97
+/// entries, with 24 personal values and one published certificate in their own tables) opens,
+/// migrates in place, and verifies under the rules it was written with.
+struct UpgradeTests {
+    /// The fixture's root at size 97, as that release's `trace verify` printed it.
+    static let root = "1137469b45f7626a350762333521a777eec3f4a4b6fc2026aa627637aa09787d"
+
+    /// A scratch copy of the fixture (tests must never change the file in the repository).
+    func copy() throws -> String {
+        let source = Bundle.module.url(forResource: "trace", withExtension: "db", subdirectory: "Fixtures/release-2026-11")!
+        let path = try Scratch.directory() + "/trace.db"
+        try FileManager.default.copyItem(atPath: source.path, toPath: path)
+        return path
+    }
+
+    func run(_ arguments: String...) throws -> CommandResult {
+        try Command.run(Command.trace, arguments, directory: try Scratch.directory())
+    }
+
+    @Test func aFormatOneLedgerVerifiesAsItIsThenMigratesKeepingEveryEntryAndSideRecord() throws {
+        let path = try copy()
+        let personal = try DatabaseQueue(path: path).read { db in
+            try Row.fetchAll(db, sql: "SELECT commitment, value FROM personal_data").map { ($0[0] as String, $0[1] as String) }
+        }
+        #expect(personal.count == 24)
+        let certificate = try DatabaseQueue(path: path).read { db in
+            try Data.fetchOne(db, sql: "SELECT bytes FROM certificates WHERE lot = 'GAO-EX-2607A'")
+        }
+
+        // Reading commands work on the old file as it is, and leave it at format 1.
+        let before = try run("verify", "--ledger", path)
+        #expect(before.status == 0, "\(before.stderr)")
+        #expect(before.stdout.contains("verified 97 entries") && before.stdout.contains(Self.root))
+        let verdictBefore = try run("verify-lot", "GAO-EX-2607A", "--ledger", path, "--json")
+        #expect(try SQLiteLedgerStore.open(path: path, readOnly: true).version == 1)
+
+        let migrated = try run("migrate", "--ledger", path)
+        #expect(migrated.status == 0, "\(migrated.stderr)")
+        #expect(migrated.stdout.contains("migrated from store format 1 to 2"))
+        #expect(try run("migrate", "--ledger", path).stdout.contains("already at store format 2"))
+
+        let store = try SQLiteLedgerStore.open(path: path)
+        #expect(store.version == 2)
+        // Every personal value moved, and still opens its commitment; the old tables are gone.
+        let side = try store.read { try $0.sideRecords(SideSpace("domain.personal")) }
+        #expect(side.count == 24)
+        for (commitment, value) in personal {
+            let record = side.first { $0.key == commitment }.map {
+                try? CanonicalJSON.parse(String(decoding: $0.value, as: UTF8.self))
+            }
+            #expect(record??["value"]?.stringValue == value, "commitment \(commitment)")
+        }
+        let published = try store.read { try $0.sideRecord(SideSpace("certificates.published"), key: "GAO-EX-2607A|full") }
+        #expect(published.map { Data($0.dropFirst(8)) } == certificate)
+        let tables = try DatabaseQueue(path: path).read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        }
+        #expect(tables == ["checkpoints", "entries", "merkle_nodes", "meta", "side_records"])
+
+        // The same entries, root, rules and verdict after it as before.
+        let after = try run("verify", "--ledger", path)
+        #expect(after.status == 0, "\(after.stderr)")
+        #expect(after.stdout.contains("verified 97 entries") && after.stdout.contains(Self.root))
+        let verdictAfter = try run("verify-lot", "GAO-EX-2607A", "--ledger", path, "--json")
+        #expect(verdictAfter.status == verdictBefore.status)
+        let a = try CanonicalJSON.parse(verdictBefore.stdout)
+        let b = try CanonicalJSON.parse(verdictAfter.stdout)
+        #expect(a["verdict"] == b["verdict"] && a["verdict"] != nil)
+    }
+
+    @Test func aWritingCommandMigratesOnOpen() throws {
+        let path = try copy()
+        // `stats` opens the ledger for writing (it keeps the rules index up to date).
+        let result = try run("stats", "--ledger", path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try SQLiteLedgerStore.open(path: path, readOnly: true).version == 2)
+    }
+}
