@@ -3,6 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 import TraceLedger
+import TraceLedgerSQLite
 
 /// `trace serve` on a disk too full to open the ledger for writing: it starts read-only, buyers
 /// get their answers, and every write is 507 problem+json with nothing written.
