@@ -23,7 +23,8 @@ public func traceFuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMuta
     var arguments = (0..<Int(argc)).map { argv[$0] }
     guard arguments.count >= 2, let name = arguments[1].map({ String(cString: $0) }), let target = FuzzTarget.named(name)
     else {
-        fputs("usage: trace-fuzz TARGET [libFuzzer flags] [CORPUS...]\ntargets: \(FuzzTarget.names)\n", stderr)
+        FileHandle.standardError.write(
+            Data("usage: trace-fuzz TARGET [libFuzzer flags] [CORPUS...]\ntargets: \(FuzzTarget.names)\n".utf8))
         return 2
     }
     selected = target
