@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "trace", targets: ["trace"]),
         .library(name: "TraceLedger", targets: ["TraceLedger"]),
         .library(name: "TraceLedgerSQLite", targets: ["TraceLedgerSQLite"]),
+        .library(name: "TraceClient", targets: ["TraceClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -81,11 +82,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Talks to a `trace serve`: signed writes, checked answers. The CLI's --server uses it.
+        .target(
+            name: "TraceClient",
+            dependencies: ["TraceCertificates", "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "trace",
             dependencies: [
-                "TraceCertificates", "TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceCrypto", "CanonicalJSON",
-                "TraceServer",
+                "TraceClient", "TraceCertificates", "TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceCrypto",
+                "CanonicalJSON", "TraceServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -140,6 +147,12 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Interop"), .copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TraceClientTests",
+            dependencies: [
+                "trace", "TraceClient", "TraceDomain", "TraceLedger", "TraceCrypto", "CanonicalJSON", "TestSupport",
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "TraceServerTests",
             dependencies: [

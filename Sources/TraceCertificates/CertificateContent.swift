@@ -17,7 +17,7 @@ public struct CertificateContent: Sendable {
     /// Disclosed personal values that opened their commitments: party id, then field, to value.
     public let disclosed: [String: [String: String]]
     /// Each entry's event and its recorded time, by entry number.
-    public let events: [UInt64: (event: JSONValue, recorded: String)]
+    public let events: [UInt64: (event: TraceEvent, recorded: String)]
     /// The day the exporter signed the certificate, when the file says (signed with the rest).
     public var issued: String?
 
@@ -78,15 +78,10 @@ public struct CertificateContent: Sendable {
         let keys = Set(lineage.map(\.code.key))
         let seqs = Set(lineage.flatMap(\.entries)).sorted()
         return seqs.compactMap { seq in
-            guard let (event, recorded) = events[seq] else { return nil }
-            var lots: [String] = []
-            if let lot = event["lot"]?.stringValue { lots.append(lot) }
-            for key in ["inputs", "outputs"] {
-                for item in event[key]?.arrayValue ?? [] { if let lot = item["lot"]?.stringValue { lots.append(lot) } }
-            }
+            guard let (event, _) = events[seq] else { return nil }
             return Step(
-                entry: seq, type: event["type"]?.stringValue ?? "", actor: event["actor"]?.stringValue ?? "",
-                time: event["time"]?.stringValue ?? recorded, lots: lots.filter { keys.contains($0.uppercased()) })
+                entry: seq, type: event.type, actor: event.actor, time: event.time,
+                lots: event.lots.filter { keys.contains($0.key) }.map(\.text))
         }
     }
 
@@ -94,7 +89,7 @@ public struct CertificateContent: Sendable {
     /// YYYY-MM-DD; a certification without an end date never expires).
     public func expiredAtExport(_ certification: Certification) -> Bool {
         guard let until = certification.validUntil, let export = lot.export,
-            let time = events[export.seq]?.event["time"]?.stringValue
+            let time = events[export.seq]?.event.time
         else { return false }
         return until.prefix(10) < time.prefix(10)
     }

@@ -91,11 +91,9 @@ public struct CertificateIssuer {
         var persons: Set<String> = []
         for item in proved {
             let entry = try Entry(bytes: item.bytes, expectedSeq: item.index)
-            let actor = item.index == 0 ? DomainState.operatorID : (entry.signed.event["actor"]?.stringValue ?? "")
-            signers.insert(SignerKey(party: actor, key: entry.signed.key.description))
-            if let party = entry.signed.event["party"]?.objectValue, party["personal"] != nil, let id = party["id"]?.stringValue {
-                persons.insert(id)
-            }
+            let event = try TraceEvent(parsing: entry.signed)
+            signers.insert(SignerKey(party: event.actor, key: entry.signed.key.description))
+            if case .partyRegister(let party) = event.kind, !party.personal.isEmpty { persons.insert(party.partyID) }
         }
         return OriginCertificate(
             lot: lot.code.text, exporter: exporter.id, checkpoint: note, entries: proved,

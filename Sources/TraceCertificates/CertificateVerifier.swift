@@ -37,8 +37,17 @@ public struct CertificateVerifier {
         // 6-8. Replay the rules along the path; who may sign is part of them.
         var state = DomainState()
         var replayFailure: (name: CertificateCheck.Name, detail: String, entry: UInt64)?
+        var events: [UInt64: (event: TraceEvent, recorded: String)] = [:]
         for entry in entries {
-            do { try state.applySparse(entry) } catch let error as DomainError {
+            do {
+                // An event that does not parse is applied the slow way, for the rules' refusal.
+                guard let event = try? TraceEvent(parsing: entry.signed) else {
+                    try state.applySparse(entry)
+                    continue
+                }
+                try state.applySparse(entry, event: event)
+                events[entry.seq] = (event, entry.recorded)
+            } catch let error as DomainError {
                 let name: CertificateCheck.Name =
                     switch error.code {
                     case .keyNotValid, .unknownParty, .roleNotAllowed: .keys
@@ -70,7 +79,7 @@ public struct CertificateVerifier {
             state.parties[certificate.exporter].map { exporter in
                 var content = CertificateContent(
                     state: state, checkpoint: checkpoint, lot: lot, exporter: exporter, disclosed: disclosures.opened,
-                    events: Dictionary(uniqueKeysWithValues: entries.map { ($0.seq, ($0.signed.event, $0.recorded)) }))
+                    events: events)
                 content.issued = certificate.issued
                 return content
             }
@@ -96,8 +105,7 @@ public struct CertificateVerifier {
         report.lot = certificate.lot
         report.recallStatusAtSize = checkpoint.size
         if replayFailure == nil {
-            let events = Dictionary(uniqueKeysWithValues: entries.map { ($0.seq, $0.signed.event) })
-            report.recalls = Self.openRecalls(state: state, lot: certificate.lot, events: events)
+            report.recalls = Self.openRecalls(state: state, lot: certificate.lot, events: events.mapValues(\.event))
         }
         report.record(
             .recall,
@@ -154,13 +162,15 @@ public struct CertificateVerifier {
     }
 
     /// The open recalls holding `code` in a replayed state, with what their entries say.
-    static func openRecalls(state: DomainState, lot code: String, events: [UInt64: JSONValue]) -> [Verdict.Recall] {
+    static func openRecalls(state: DomainState, lot code: String, events: [UInt64: TraceEvent]) -> [Verdict.Recall] {
         guard let root = state.lot(code) else { return [] }
         return root.holds.sorted().map { seq in
             let event = events[seq]
+            guard let event, case .recall(let recall) = event.kind else {
+                return Verdict.Recall(entry: seq, lot: "", reason: "", time: "", actor: "")
+            }
             return Verdict.Recall(
-                entry: seq, lot: event?["lot"]?.stringValue?.uppercased() ?? "", reason: event?["reason"]?.stringValue ?? "",
-                time: event?["time"]?.stringValue ?? "", actor: event?["actor"]?.stringValue ?? "")
+                entry: seq, lot: recall.lot.key, reason: recall.reason, time: event.time, actor: event.actor)
         }
     }
 
@@ -261,7 +271,7 @@ public struct CertificateVerifier {
     private func signersMismatch(_ certificate: OriginCertificate, _ entries: [Entry], state: DomainState) -> (String, UInt64?)? {
         var used: Set<[String]> = []
         for entry in entries {
-            let actor = entry.seq == 0 ? DomainState.operatorID : (entry.signed.event["actor"]?.stringValue ?? "")
+            let actor = (try? TraceEvent(parsing: entry.signed))?.actor ?? ""
             used.insert([actor, entry.signed.key.description])
         }
         if let signature = certificate.signature { used.insert([certificate.exporter, signature.key]) }

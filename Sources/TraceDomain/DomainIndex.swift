@@ -50,30 +50,40 @@ enum DomainIndex {
 
     /// Writes every record changed since the last flush, and the size; clears the change marks.
     static func flush(_ state: inout DomainState, _ writer: any LedgerWriter) throws {
+        try drainChanges(&state, of: [.party, .plot, .lot, .entry, .recall, .rules]) { kind, key, bytes in
+            try writer.putSideRecord(space(kind), key: key, value: bytes)
+        }
+        try writer.putSideRecord(space(.meta), key: "version", value: Array(version.utf8))
+        try writer.putSideRecord(space(.meta), key: "size", value: Array(String(state.size).utf8))
+    }
+
+    /// Hands every record of `kinds` changed since the last drain, in its stored form, to `put`,
+    /// and clears the change marks: the one encoder for the index and a replay's scratch space.
+    static func drainChanges(
+        _ state: inout DomainState, of kinds: Set<Kind>, _ put: (Kind, String, [UInt8]) throws -> Void
+    ) throws {
         var out = ByteWriter()
-        func write<T: StoredRecord>(_ table: inout RecordTable<T>, _ kind: Kind) throws {
-            let space = space(kind)
+        func drain<T: StoredRecord>(_ table: inout RecordTable<T>, _ kind: Kind) throws {
+            guard kinds.contains(kind) else { return }
             for key in table.changed {
                 guard let record = table.records[key] else { continue }
                 out.bytes.removeAll(keepingCapacity: true)
                 record.write(to: &out)
-                try writer.putSideRecord(space, key: key, value: out.bytes)
+                try put(kind, key, out.bytes)
             }
-            table.changed.removeAll()
+            table.changed.removeAll(keepingCapacity: true)
         }
-        try write(&state.parties, .party)
-        try write(&state.plots, .plot)
-        try write(&state.lots, .lot)
-        try write(&state.entries, .entry)
-        try write(&state.recalls, .recall)
-        if state.rulesChanged {
+        try drain(&state.parties, .party)
+        try drain(&state.plots, .plot)
+        try drain(&state.lots, .lot)
+        try drain(&state.entries, .entry)
+        try drain(&state.recalls, .recall)
+        if kinds.contains(.rules), state.rulesChanged {
             out.bytes.removeAll(keepingCapacity: true)
             state.rules.write(to: &out)
-            try writer.putSideRecord(space(.rules), key: "rules", value: out.bytes)
+            try put(.rules, "rules", out.bytes)
             state.rulesChanged = false
         }
-        try writer.putSideRecord(space(.meta), key: "version", value: Array(version.utf8))
-        try writer.putSideRecord(space(.meta), key: "size", value: Array(String(state.size).utf8))
     }
 
     /// Marks every record of a fully replayed state as changed, so `flush` writes them all.

@@ -8,9 +8,8 @@ import TraceLedger
 extension DomainState {
     /// `plot.amend`: the plot's cooperative or the operator corrects its area, geometry, crop or
     /// growing-area code. Harvests already recorded keep the values they were checked against.
-    mutating func amendPlot(_ ctx: EventContext) throws {
-        try ctx.requireRole([.cooperative, .operator], "amend plots")
-        let id = try ctx.string("plot", "the plot corrected")
+    mutating func amendPlot(_ ctx: EventContext, _ e: TraceEvent.PlotAmend) throws {
+        let id = e.plot
         guard var plot = plots[id] else { throw DomainError(.unknownPlot, "event \(ctx.id): there is no plot \(id)") }
         guard plot.cooperative == ctx.actor.id || ctx.actor.roles.contains(.operator) else {
             throw DomainError(
@@ -18,26 +17,20 @@ extension DomainState {
                 "event \(ctx.id): plot \(id) was registered by \(plot.cooperative); only it or the operator can amend it")
         }
         var changes: [String: [String]] = [:]
-        if let text = ctx.event["areaHa"]?.stringValue {
-            guard let area = Mass.decimal(text), area > 0, area < 100_000 else {
-                throw DomainError(
-                    .badInput, "event \(ctx.id): areaHa \"\(text)\" must be a decimal number of hectares, like \"2.5\"")
-            }
+        if let area = e.areaHa {
             changes["areaHa"] = [Mass.plain(plot.areaHa), Mass.plain(area)]
             plot.areaHa = area
         }
-        if ctx.event["geometry"] != nil {
-            let geometry = try PlotGeometry(stored: ctx.event["geometry"], field: "geometry")
+        if let geometry = e.geometry {
             changes["geometry"] = [plot.geometry.geoJSONText, geometry.geoJSONText]
             plot.geometry = geometry
         }
-        if let crop = ctx.event["crop"]?.stringValue {
-            guard !crop.isEmpty else { throw DomainError(.badInput, "event \(ctx.id): crop is empty") }
+        if let crop = e.crop {
             try checkCropCapped(crop, field: "crop", ctx)
             changes["crop"] = [plot.crop, CanonicalJSON.nfc(crop)]
             plot.crop = CanonicalJSON.nfc(crop)
         }
-        if let code = try Self.officialCode(ctx.event["growingAreaCode"], field: "growingAreaCode", ctx) {
+        if let code = e.growingAreaCode {
             changes["growingAreaCode"] = [plot.growingAreaCode ?? "", code]
             plot.growingAreaCode = code
         }
@@ -49,35 +42,30 @@ extension DomainState {
             try checkPlotArea(id: id, area: plot.areaHa, geometry: plot.geometry, ctx)
         }
         plot.amendments.append(
-            Amendment(seq: ctx.seq, actor: ctx.actor.id, reason: ctx.event["reason"]?.stringValue, changes: changes))
+            Amendment(seq: ctx.seq, actor: ctx.actor.id, reason: e.reason, changes: changes))
         plots[id] = plot
     }
 
     /// `party.amend`: the operator corrects a party: a processor's packhouse code, or a person's
     /// committed personal data (new commitments replace the old, whose clear values may be erased).
-    mutating func amendParty(_ ctx: EventContext) throws {
-        try ctx.requireRole([.operator], "amend parties")
-        let id = try ctx.string("party", "the party corrected")
+    mutating func amendParty(_ ctx: EventContext, _ e: TraceEvent.PartyAmend) throws {
+        let id = e.party
         guard var party = parties[id], id != Self.operatorID else {
             throw DomainError(.unknownParty, "event \(ctx.id): there is no party \(id)")
         }
         var changes: [String: [String]] = [:]
-        if let code = try Self.officialCode(ctx.event["packhouseCode"], field: "packhouseCode", ctx) {
+        if let code = e.packhouseCode {
             guard party.roles.contains(.processor) || party.roles.contains(.exporter) else {
                 throw DomainError(.badInput, "event \(ctx.id): \(id) is not a processor; only a packhouse has a packhouse code")
             }
             changes["packhouseCode"] = [party.packhouseCode ?? "", code]
             party.packhouseCode = code
         }
-        if let personal = ctx.event["personal"]?.objectValue {
+        if let personal = e.personal {
             guard party.isPerson else {
                 throw DomainError(.badInput, "event \(ctx.id): \(id) is an organisation; it has no personal data")
             }
-            for (field, value) in personal.sorted(by: { $0.key < $1.key }) {
-                guard let hex = value.stringValue, (try? Digest(hex: hex)) != nil else {
-                    throw DomainError(
-                        .badInput, "event \(ctx.id): personal.\(field) must be a SHA-256 commitment (64 hex digits)")
-                }
+            for (field, hex) in personal.sorted(by: { $0.key < $1.key }) {
                 changes["personal." + field] = [party.personal[field] ?? "", hex]
                 party.personal[field] = hex
             }
@@ -86,7 +74,7 @@ extension DomainState {
             throw DomainError(.badInput, "event \(ctx.id): a party amendment changes packhouseCode or personal fields")
         }
         party.amendments.append(
-            Amendment(seq: ctx.seq, actor: ctx.actor.id, reason: ctx.event["reason"]?.stringValue, changes: changes))
+            Amendment(seq: ctx.seq, actor: ctx.actor.id, reason: e.reason, changes: changes))
         parties[id] = party
     }
 
@@ -102,20 +90,5 @@ extension DomainState {
                 "event \(ctx.id): person id \"\(id)\" is not opaque; a person's id is p- and 4 to 62 lower-case letters or digits (trace party add --person makes one)"
             )
         }
-    }
-
-    /// An optional official code (growing area, packhouse): 1 to 40 ASCII letters, digits, `-`, `.`, `/` or `_`.
-    static func officialCode(_ value: JSONValue?, field: String, _ ctx: EventContext) throws -> String? {
-        guard let value else { return nil }
-        guard let text = value.stringValue, (1...40).contains(text.utf8.count),
-            text.utf8.allSatisfy({
-                ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || [45, 46, 47, 95].contains($0)
-            })
-        else {
-            throw DomainError(
-                .badInput,
-                "event \(ctx.id): \(field) \(value) must be 1 to 40 letters, digits, '-', '.', '/' or '_', like VN-TGOR-0107")
-        }
-        return text
     }
 }

@@ -5,15 +5,12 @@ import TraceLedger
 extension DomainState {
     /// `void`: a new entry cancels a mistaken one. Nothing is deleted; the mistaken entry's
     /// effect is undone, which is only possible while nothing has been built on it.
-    mutating func void(_ ctx: EventContext) throws {
-        guard let target = ctx.event["entry"]?.intValue, target > 0, UInt64(target) < ctx.seq else {
+    mutating func void(_ ctx: EventContext, _ e: TraceEvent.Void) throws {
+        guard e.entry < ctx.seq else {
             throw DomainError(
-                .badInput,
-                "event \(ctx.id): \"entry\" \(ctx.event["entry"].map { "\($0)" } ?? "(missing)") must be the number of an earlier entry"
-            )
+                .badInput, "event \(ctx.id): \"entry\" \(e.entry) must be the number of an earlier entry")
         }
-        let seq = UInt64(target)
-        _ = try ctx.string("reason", "why the entry is voided")
+        let seq = e.entry
         let fact = entries[String(seq)]
         guard fact?.actor == ctx.actor.id || ctx.actor.roles.contains(.operator) else {
             throw DomainError(
@@ -115,9 +112,8 @@ extension DomainState {
     }
 
     /// `recall`: one entry puts a suspect lot and everything made from it on hold.
-    mutating func recall(_ ctx: EventContext) throws {
-        let lot = try requireLot(try ctx.string("lot", "the suspect lot"), field: "lot", id: ctx.id)
-        _ = try ctx.string("reason", "why the lot is recalled")
+    mutating func recall(_ ctx: EventContext, _ e: TraceEvent.Recall) throws {
+        let lot = try requireLot(e.lot, field: "lot", id: ctx.id)
         guard mayRecall(lot, ctx) else {
             throw DomainError(
                 .roleNotAllowed,
@@ -131,8 +127,8 @@ extension DomainState {
     }
 
     /// `release`: lifts the holds of the recalls of this lot.
-    mutating func release(_ ctx: EventContext) throws {
-        let lot = try requireLot(try ctx.string("lot", "the recalled lot"), field: "lot", id: ctx.id)
+    mutating func release(_ ctx: EventContext, _ e: TraceEvent.Release) throws {
+        let lot = try requireLot(e.lot, field: "lot", id: ctx.id)
         let open = Set(recalls.records.filter { $0.value == lot.code.key }.keys.compactMap { UInt64($0) })
         guard !open.isEmpty else { throw DomainError(.badInput, "event \(ctx.id): lot \(lot.code) is not recalled") }
         // A recall is lifted by the operator, a certifier, or whoever made it: never by a party

@@ -7,31 +7,23 @@ import TraceLedger
 let handlingRoles: Set<Role> = [.cooperative, .farm, .processor, .exporter]
 
 extension DomainState {
-    mutating func harvest(_ ctx: EventContext) throws {
-        try ctx.requireRole([.cooperative, .farm], "record a harvest")
-        let code = try LotCode(try ctx.string("lot", "the new lot's code"), field: "lot")
+    mutating func harvest(_ ctx: EventContext, _ e: TraceEvent.Harvest) throws {
+        let code = e.lot
         if let old = lots[code.key], !mayReuse(old, ctx) {
             throw DomainError(
                 .lotExists, "event \(ctx.id): lot code \(code) is already used by another lot; lot codes are unique")
         }
-        let product = try ctx.string("product", "what was harvested")
-        let mass = try Mass(
-            try ctx.string("quantity", "how much"),
-            unit: try MassUnit(parsing: try ctx.string("unit", "kg, t, ..."), field: "unit"), field: "quantity")
-        let plotID = try ctx.string("plot", "the plot it came from")
+        let product = e.product
+        let mass = e.mass
+        let plotID = e.plot
         guard let plot = plots[plotID] else { throw DomainError(.unknownPlot, "event \(ctx.id): there is no plot \(plotID)") }
         guard plot.cooperative == ctx.actor.id || plot.farm == ctx.actor.id else {
             throw DomainError(
                 .roleNotAllowed,
                 "event \(ctx.id): plot \(plotID) belongs to \(plot.farm) of \(plot.cooperative), not to \(ctx.actor.id)")
         }
-        let harvested = try ctx.string("harvested", "the harvest date")
-        guard let day = Timestamp.parse(harvested.count == 10 ? harvested + "T00:00:00Z" : harvested),
-            day <= ctx.timeMs + 86_400_000
-        else {
-            throw DomainError(
-                .badTime, "event \(ctx.id): harvested \(harvested) must be a date (YYYY-MM-DD) not after the event's time")
-        }
+        let harvested = e.harvested
+        let day = e.harvestedMs
         try checkHarvestProduct(product, plot: plot, ctx)
         let claim = try checkHarvest(plot: plot, lot: code.key, mass: mass, harvestedMs: day, ctx)
         if let claim { plots[plotID]!.claims.append(claim) }
@@ -88,27 +80,13 @@ extension DomainState {
         }
     }
 
-    /// Lines of {"lot", "quantity", "unit"}: the inputs or outputs of a transform or split.
-    func lines(_ ctx: EventContext, _ key: String) throws -> [(code: LotCode, mass: Mass, product: String?)] {
-        guard let items = ctx.event[key]?.arrayValue, !items.isEmpty else {
-            throw DomainError(.badInput, "event \(ctx.id): \"\(key)\" needs at least one lot")
-        }
-        return try items.enumerated().map { i, item in
-            let field = "\(key)[\(i)]"
-            let code = try LotCode(item["lot"]?.stringValue ?? "", field: "\(field).lot")
-            let unit = try MassUnit(parsing: item["unit"]?.stringValue ?? "kg", field: "\(field).unit")
-            let mass = try Mass(item["quantity"]?.stringValue ?? "", unit: unit, field: "\(field).quantity")
-            return (code, mass, item["product"]?.stringValue.map(CanonicalJSON.nfc))
-        }
-    }
-
     /// Takes `mass` out of each input lot, refusing to give out more than a lot holds.
-    mutating func draw(_ inputs: [(code: LotCode, mass: Mass, product: String?)], _ ctx: EventContext, _ action: String) throws
+    mutating func draw(_ inputs: [TraceEvent.Line], _ ctx: EventContext, _ action: String) throws
         -> [Drawn]
     {
         var drawn: [String: Mass] = [:]
         for input in inputs {
-            let lot = try requireLot(input.code.text, field: "inputs", id: ctx.id)
+            let lot = try requireLot(input.lot, field: "inputs", id: ctx.id)
             try requireActive(lot, ctx, action)
             let total = (drawn[lot.code.key] ?? .zero) + input.mass
             guard total <= lot.held else {
@@ -122,7 +100,7 @@ extension DomainState {
             lots[key]!.entries.append(ctx.seq)
             lots[key]!.lastTimeMs = ctx.timeMs
         }
-        return inputs.map { Drawn(lot: $0.code.key, mass: $0.mass) }
+        return inputs.map { Drawn(lot: $0.lot.key, mass: $0.mass) }
     }
 
     /// Throws unless every code is new and appears once: checked before anything is drawn.
@@ -135,39 +113,33 @@ extension DomainState {
 
     /// Creates output lots held by the actor, made from `parents`.
     mutating func create(
-        _ outputs: [(code: LotCode, mass: Mass, product: String?)], product fallback: String, parents: [String],
+        _ outputs: [TraceEvent.Line], product fallback: String, parents: [String],
         _ ctx: EventContext
     ) throws -> [String] {
         var made: [String] = []
         for output in outputs {
-            guard lots[output.code.key] == nil, !made.contains(output.code.key) else {
-                throw DomainError(.lotExists, "event \(ctx.id): lot code \(output.code) is already used; lot codes are unique")
+            guard lots[output.lot.key] == nil, !made.contains(output.lot.key) else {
+                throw DomainError(.lotExists, "event \(ctx.id): lot code \(output.lot) is already used; lot codes are unique")
             }
-            lots[output.code.key] = LotRecord(
-                code: output.code, product: output.product ?? fallback, produced: output.mass, held: output.mass,
+            lots[output.lot.key] = LotRecord(
+                code: output.lot, product: output.product ?? fallback, produced: output.mass, held: output.mass,
                 custodian: ctx.actor.id, status: .active, createdSeq: ctx.seq, lastTimeMs: ctx.timeMs, plot: nil, harvested: nil,
                 parents: parents, children: [], entries: [ctx.seq], certifications: [],
                 // What is made from a held lot is held by the same recall.
                 holds: parents.reduce(into: Set<UInt64>()) { $0.formUnion(lots[$1]?.holds ?? []) }, custodians: [ctx.actor.id],
                 export: nil)
-            made.append(output.code.key)
+            made.append(output.lot.key)
         }
         for parent in Set(parents) { lots[parent]!.children.append(contentsOf: made) }
         return made
     }
 
-    mutating func transform(_ ctx: EventContext) throws {
-        try ctx.requireRole(handlingRoles, "transform lots")
-        let process = try ctx.string("process", "drying, milling, sorting, packing, ...")
-        let inputs = try lines(ctx, "inputs")
-        let outputs = try lines(ctx, "outputs")
-        guard let limitText = ctx.event["yieldLimit"]?.stringValue, let limit = Mass.decimal(limitText), limit > 0, limit <= 1
-        else {
-            throw DomainError(
-                .badInput,
-                "event \(ctx.id): \"yieldLimit\" \(ctx.event["yieldLimit"].map { "\($0)" } ?? "(missing)") must be a decimal in (0, 1], like \"0.7\" for 70%"
-            )
-        }
+    mutating func transform(_ ctx: EventContext, _ e: TraceEvent.Transform) throws {
+        let process = e.process
+        let inputs = e.inputs
+        let outputs = e.outputs
+        let limit = e.yieldLimit
+        let limitText = e.yieldLimitText
         let inTotal = inputs.reduce(Mass.zero) { $0 + $1.mass }
         let outTotal = outputs.reduce(Mass.zero) { $0 + $1.mass }
         guard outTotal.kilograms <= inTotal.kilograms * limit else {
@@ -180,31 +152,27 @@ extension DomainState {
             throw DomainError(.badInput, "event \(ctx.id): each output of a transform names its \"product\"")
         }
         try checkProcessCaps(process: process, inTotal: inTotal, outputs: outputs, ctx)
-        try requireNew(outputs.map(\.code), ctx)
+        try requireNew(outputs.map(\.lot), ctx)
         let drawn = try draw(inputs, ctx, process)
         let made = try create(outputs, product: "", parents: drawn.map(\.lot), ctx)
         pendingEffect = .converted(inputs: drawn, outputs: made)
     }
 
-    mutating func split(_ ctx: EventContext) throws {
-        try ctx.requireRole(handlingRoles, "split lots")
-        let source = try requireLot(try ctx.string("lot", "the lot to divide"), field: "lot", id: ctx.id)
-        let outputs = try lines(ctx, "outputs")
+    mutating func split(_ ctx: EventContext, _ e: TraceEvent.Split) throws {
+        let source = try requireLot(e.lot, field: "lot", id: ctx.id)
+        let outputs = e.outputs
         let total = outputs.reduce(Mass.zero) { $0 + $1.mass }
-        try requireNew(outputs.map(\.code), ctx)
-        let drawn = try draw([(source.code, total, nil)], ctx, "split")
+        try requireNew(outputs.map(\.lot), ctx)
+        let drawn = try draw([TraceEvent.Line(lot: source.code, mass: total, product: nil)], ctx, "split")
         let made = try create(
-            outputs.map { ($0.code, $0.mass, source.product) }, product: source.product, parents: [source.code.key], ctx)
+            outputs.map { TraceEvent.Line(lot: $0.lot, mass: $0.mass, product: source.product) }, product: source.product,
+            parents: [source.code.key], ctx)
         pendingEffect = .converted(inputs: drawn, outputs: made)
     }
 
-    mutating func merge(_ ctx: EventContext) throws {
-        try ctx.requireRole(handlingRoles, "merge lots")
-        guard let items = ctx.event["inputs"]?.arrayValue, items.count >= 2 else {
-            throw DomainError(.badInput, "event \(ctx.id): a merge needs at least two input lots")
-        }
-        let sources = try items.enumerated().map { i, item in
-            try requireLot(item["lot"]?.stringValue ?? item.stringValue ?? "", field: "inputs[\(i)].lot", id: ctx.id)
+    mutating func merge(_ ctx: EventContext, _ e: TraceEvent.Merge) throws {
+        let sources = try e.inputs.enumerated().map { i, code in
+            try requireLot(code, field: "inputs[\(i)].lot", id: ctx.id)
         }
         let products = Set(sources.map(\.product))
         guard products.count == 1 else {
@@ -220,19 +188,20 @@ extension DomainState {
         if Set(sources.map(\.code.key)).count != sources.count {
             throw DomainError(.badInput, "event \(ctx.id): a merge names each input lot once")
         }
-        let code = try LotCode(try ctx.string("output", "the merged lot's code"), field: "output")
+        let code = e.output
         let total = sources.reduce(Mass.zero) { $0 + $1.held }
         try requireNew([code], ctx)
-        let drawn = try draw(sources.map { ($0.code, $0.held, nil) }, ctx, "merge")
-        let made = try create([(code, total, sources[0].product)], product: sources[0].product, parents: drawn.map(\.lot), ctx)
+        let drawn = try draw(sources.map { TraceEvent.Line(lot: $0.code, mass: $0.held, product: nil) }, ctx, "merge")
+        let made = try create(
+            [TraceEvent.Line(lot: code, mass: total, product: sources[0].product)], product: sources[0].product,
+            parents: drawn.map(\.lot), ctx)
         pendingEffect = .converted(inputs: drawn, outputs: made)
     }
 
-    mutating func ship(_ ctx: EventContext) throws {
-        try ctx.requireRole(handlingRoles, "ship lots")
-        var lot = try requireLot(try ctx.string("lot", "the lot shipped"), field: "lot", id: ctx.id)
+    mutating func ship(_ ctx: EventContext, _ e: TraceEvent.Ship) throws {
+        var lot = try requireLot(e.lot, field: "lot", id: ctx.id)
         try requireMovable(lot, ctx, "ship", until: "it cannot ship until released")
-        let to = try ctx.string("to", "the receiving party")
+        let to = e.to
         guard let receiver = parties[to], to != ctx.actor.id else {
             throw DomainError(.unknownParty, "event \(ctx.id): \"to\" \(to) is not another registered party")
         }
@@ -247,8 +216,8 @@ extension DomainState {
         pendingEffect = .shipped(lot: lot.code.key)
     }
 
-    mutating func receive(_ ctx: EventContext) throws {
-        var lot = try requireLot(try ctx.string("lot", "the lot received"), field: "lot", id: ctx.id)
+    mutating func receive(_ ctx: EventContext, _ e: TraceEvent.Receive) throws {
+        var lot = try requireLot(e.lot, field: "lot", id: ctx.id)
         guard case .inTransit(let to, let shipSeq) = lot.status, to == ctx.actor.id else {
             throw DomainError(
                 .notShippedToYou,
@@ -269,37 +238,22 @@ extension DomainState {
         lots[lot.code.key] = lot
     }
 
-    mutating func certify(_ ctx: EventContext) throws {
-        try ctx.requireRole([.certifier], "certify lots")
-        var lot = try requireLot(try ctx.string("lot", "the lot certified"), field: "lot", id: ctx.id)
+    mutating func certify(_ ctx: EventContext, _ e: TraceEvent.Certify) throws {
+        var lot = try requireLot(e.lot, field: "lot", id: ctx.id)
         guard lot.status != .voided else { throw DomainError(.lotNotActive, "event \(ctx.id): lot \(lot.code) was voided") }
-        let scheme = try ctx.string("scheme", "VietGAP, GlobalG.A.P., organic, phytosanitary, lab test, ...")
-        let document = try ctx.string("documentSha256", "the SHA-256 of the certificate document")
-        guard (try? Digest(hex: document)) != nil else {
-            throw DomainError(.badInput, "event \(ctx.id): documentSha256 \"\(document.prefix(80))\" must be 64 hex digits")
-        }
         lot.certifications.append(
             Certification(
-                seq: ctx.seq, scheme: scheme, reference: ctx.event["reference"]?.stringValue,
-                documentSHA256: document.lowercased(),
-                certifier: ctx.actor.id, validUntil: ctx.event["validUntil"]?.stringValue, voided: false))
+                seq: ctx.seq, scheme: e.scheme, reference: e.reference, documentSHA256: e.documentSHA256,
+                certifier: ctx.actor.id, validUntil: e.validUntil, voided: false))
         lot.entries.append(ctx.seq)
         lots[lot.code.key] = lot
         pendingEffect = .certified(lot: lot.code.key, index: lot.certifications.count - 1)
     }
 
-    mutating func export(_ ctx: EventContext) throws {
-        try ctx.requireRole([.exporter], "export lots")
-        var lot = try requireLot(try ctx.string("lot", "the lot exported"), field: "lot", id: ctx.id)
+    mutating func export(_ ctx: EventContext, _ e: TraceEvent.Export) throws {
+        var lot = try requireLot(e.lot, field: "lot", id: ctx.id)
         try requireMovable(lot, ctx, "export", until: "it cannot be exported until released")
-        let country = try ctx.string("country", "the destination country, ISO 3166 alpha-2")
-        guard country.utf8.count == 2, country.utf8.allSatisfy({ $0 >= 65 && $0 <= 90 }) else {
-            throw DomainError(
-                .badInput, "event \(ctx.id): country \"\(country)\" must be an ISO 3166 alpha-2 code in capitals, like DE or US")
-        }
-        let gtin = try ctx.event["gtin"]?.stringValue.map { try GS1.gtin14($0, field: "gtin") }
-        let buyer = try ctx.string("buyer", "the buyer")
-        let container = try ctx.string("container", "the container number")
+        let (country, gtin, buyer, container) = (e.country, e.gtin, e.buyer, e.container)
         try checkExport(lot: lot, country: country, container: container, ctx)
         lot.export = ExportRecord(seq: ctx.seq, buyer: buyer, country: country, container: container, gtin: gtin)
         lot.status = .exported

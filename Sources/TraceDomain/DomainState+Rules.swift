@@ -12,50 +12,28 @@ extension DomainState {
     public static let areaTolerance = 0.15
     static let dayMs: Int64 = 86_400_000
 
-    mutating func setCropCap(_ ctx: EventContext) throws {
-        try ctx.requireRole([.operator], "set crop caps")
-        let crop = try ctx.string("crop", "the crop, as plots name it")
-        let kgPerHa = try ctx.decimal("kgPerHa", "kilograms per hectare")
-        let window = try ctx.integer("windowDays", "the window in days", 1...3660)
+    mutating func setCropCap(_ ctx: EventContext, _ e: TraceEvent.CropCap) throws {
+        let (crop, kgPerHa, window) = (e.crop, e.kgPerHa, e.windowDays)
         rules.cropCaps[OperatorRules.fold(crop)] = CropCap(crop: crop, kgPerHa: kgPerHa, windowDays: window, seq: ctx.seq)
         rules.entries.append(ctx.seq)
     }
 
-    mutating func setProcessCap(_ ctx: EventContext) throws {
-        try ctx.requireRole([.operator], "set process caps")
-        let process = try ctx.string("process", "the process, as transforms name it")
-        let yield = try ctx.decimal("yield", "the most output per input")
-        guard yield <= 1 else {
-            throw DomainError(
-                .badInput, "event \(ctx.id): \"yield\" \(Mass.plain(yield)) must be in (0, 1]: output per kilogram of input")
-        }
-        let product = ctx.event["product"]?.stringValue.map(CanonicalJSON.nfc).flatMap {
-            $0.trimmingWhitespace.isEmpty ? nil : $0
-        }
+    mutating func setProcessCap(_ ctx: EventContext, _ e: TraceEvent.ProcessCap) throws {
+        let (process, yield, product) = (e.process, e.yield, e.product)
         let key = OperatorRules.fold(process) + "|" + (product.map(OperatorRules.fold) ?? "")
         rules.processCaps[key] = ProcessCap(process: process, product: product, yield: yield, seq: ctx.seq)
         rules.entries.append(ctx.seq)
     }
 
-    mutating func requireCodes(_ ctx: EventContext) throws {
-        try ctx.requireRole([.operator], "require growing-area and packhouse codes")
-        let crop = try ctx.string("crop", "the crop, as plots name it")
-        let destination = try ctx.string("destination", "the destination country, ISO 3166-1 alpha-2")
-        guard Identifiers.isCountry(destination) else {
-            throw DomainError(
-                .badInput, "event \(ctx.id): destination \"\(destination)\" is not an ISO 3166-1 alpha-2 country code, like CN")
-        }
+    mutating func requireCodes(_ ctx: EventContext, _ e: TraceEvent.RequireCodes) throws {
+        let (crop, destination) = (e.crop, e.destination)
         rules.codeRequirements[OperatorRules.fold(crop) + "|" + destination] = CodeRequirement(
             crop: crop, destination: destination, seq: ctx.seq)
         rules.entries.append(ctx.seq)
     }
 
-    mutating func adoptRules(_ ctx: EventContext) throws {
-        try ctx.requireRole([.operator], "adopt rules")
-        var days = rules.maxBackdateDays
-        if ctx.event["maxBackdateDays"] != nil {
-            days = try ctx.integer("maxBackdateDays", "how many days a harvest may be dated before it is recorded", 0...3660)
-        }
+    mutating func adoptRules(_ ctx: EventContext, _ e: TraceEvent.AdoptRules) throws {
+        let days = e.maxBackdateDays ?? rules.maxBackdateDays
         if rules.adoptedSeq == nil { rules.adoptedSeq = ctx.seq }
         rules.maxBackdateDays = days
         rules.entries.append(ctx.seq)
@@ -149,7 +127,7 @@ extension DomainState {
     /// The operator's process caps on a transform: each output is governed by its product's cap
     /// or the process's, and the outputs one cap governs may not exceed the inputs times it.
     func checkProcessCaps(
-        process: String, inTotal: Mass, outputs: [(code: LotCode, mass: Mass, product: String?)], _ ctx: EventContext
+        process: String, inTotal: Mass, outputs: [TraceEvent.Line], _ ctx: EventContext
     )
         throws
     {
@@ -226,28 +204,4 @@ extension DomainState {
 
     /// Days since 1970-01-01 as YYYY-MM-DD.
     static func date(_ day: Int64) -> String { String(Timestamp.format(milliseconds: day * dayMs).prefix(10)) }
-}
-
-extension EventContext {
-    /// A required positive decimal member written as a quantity is ("9000", "0.7").
-    func decimal(_ key: String, _ what: String) throws -> Decimal {
-        guard let text = event[key]?.stringValue, let value = Mass.decimal(text), value > 0 else {
-            throw DomainError(
-                .badInput,
-                "event \(id): \"\(key)\" (\(what)) \(event[key].map { "\($0)" } ?? "(missing)") must be a decimal string more than 0, like \"9000\" or \"0.7\""
-            )
-        }
-        return value
-    }
-
-    /// A required JSON integer member within `range`.
-    func integer(_ key: String, _ what: String, _ range: ClosedRange<Int>) throws -> Int {
-        guard let value = event[key]?.intValue, range.contains(value) else {
-            throw DomainError(
-                .badInput,
-                "event \(id): \"\(key)\" (\(what)) \(event[key].map { "\($0)" } ?? "(missing)") must be a whole number from \(range.lowerBound) to \(range.upperBound)"
-            )
-        }
-        return value
-    }
 }

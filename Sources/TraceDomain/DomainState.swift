@@ -68,55 +68,85 @@ public struct DomainState: Sendable {
         size += 1
     }
 
+    /// Applies one entry whose event is already parsed (on a worker, say), or throws the rule it
+    /// breaks (and changes nothing).
+    public mutating func apply(_ entry: Entry, event: TraceEvent) throws {
+        guard entry.seq == size else {
+            throw DomainError(.badInput, "entry \(entry.seq) applied out of order (expected \(size))")
+        }
+        try applyUnchecked(entry, event)
+        size += 1
+    }
+
     private mutating func applyUnchecked(_ entry: Entry) throws {
-        let event = entry.signed.event
-        let type = event["type"]?.stringValue ?? ""
         if entry.seq == 0 {
             // The genesis entry registers the operator (TraceLedger checked its form).
-            parties[Self.operatorID] = PartyRecord(
-                id: Self.operatorID, name: event["origin"]?.stringValue, personal: [:], roles: [.operator], gln: nil,
-                address: nil, memberOf: nil, keys: [KeyRecord(vkey: entry.signed.key.description, from: 0, until: nil)],
-                registeredSeq: 0)
+            registerOperator(entry, origin: entry.signed.event["origin"]?.stringValue)
             return
         }
-        let ctx = try EventContext(entry: entry, state: self)
-        pendingEffect = nil
-        switch type {
-        case "party.register": try registerParty(ctx)
-        case "party.rotate": try rotateKey(ctx)
-        case "party.revoke": try revokeKey(ctx)
-        case "plot.register": try registerPlot(ctx)
-        case "harvest": try harvest(ctx)
-        case "transform": try transform(ctx)
-        case "split": try split(ctx)
-        case "merge": try merge(ctx)
-        case "ship": try ship(ctx)
-        case "receive": try receive(ctx)
-        case "certify": try certify(ctx)
-        case "export": try export(ctx)
-        case "void": try void(ctx)
-        case "recall": try recall(ctx)
-        case "release": try release(ctx)
-        case "rules.crop-cap": try setCropCap(ctx)
-        case "rules.process-cap": try setProcessCap(ctx)
-        case "rules.require-codes": try requireCodes(ctx)
-        case "rules.adopt": try adoptRules(ctx)
-        case "plot.amend": try amendPlot(ctx)
-        case "party.amend": try amendParty(ctx)
-        default:
-            throw DomainError(.badInput, "event \(ctx.id): unknown type \"\(type)\"")
+        // Who acts, with which key, when and in which role is judged before the event's own
+        // fields, as it always was: a stranger's malformed event is refused as a stranger's.
+        let header = try TraceEvent.Header(parsing: entry.signed.event, id: entry.signed.id)
+        let actor = try EventContext.check(entry: entry, header: header, state: self)
+        try dispatch(EventContext(entry: entry, event: try TraceEvent(header: header, event: entry.signed.event), actor: actor))
+    }
+
+    private mutating func registerOperator(_ entry: Entry, origin: String?) {
+        parties[Self.operatorID] = PartyRecord(
+            id: Self.operatorID, name: origin, personal: [:], roles: [.operator], gln: nil, address: nil, memberOf: nil,
+            keys: [KeyRecord(vkey: entry.signed.key.description, from: 0, until: nil)], registeredSeq: 0)
+    }
+
+    private mutating func applyUnchecked(_ entry: Entry, _ event: TraceEvent) throws {
+        if entry.seq == 0 {
+            guard case .genesis(let genesis) = event.kind else {
+                throw DomainError(.badInput, "entry 0 is not the genesis entry")
+            }
+            registerOperator(entry, origin: genesis.origin)
+            return
         }
-        entries[String(entry.seq)] = EntryFact(actor: ctx.actor.id, effect: pendingEffect, voided: false)
+        try dispatch(
+            EventContext(entry: entry, event: event, actor: EventContext.check(entry: entry, header: event.header, state: self)))
+    }
+
+    private mutating func dispatch(_ ctx: EventContext) throws {
+        let event = ctx.event
+        pendingEffect = nil
+        switch event.kind {
+        case .partyRegister(let e): try registerParty(ctx, e)
+        case .partyRotate(let e): try rotateKey(ctx, e)
+        case .partyRevoke(let e): try revokeKey(ctx, e)
+        case .plotRegister(let e): try registerPlot(ctx, e)
+        case .harvest(let e): try harvest(ctx, e)
+        case .transform(let e): try transform(ctx, e)
+        case .split(let e): try split(ctx, e)
+        case .merge(let e): try merge(ctx, e)
+        case .ship(let e): try ship(ctx, e)
+        case .receive(let e): try receive(ctx, e)
+        case .certify(let e): try certify(ctx, e)
+        case .export(let e): try export(ctx, e)
+        case .void(let e): try void(ctx, e)
+        case .recall(let e): try recall(ctx, e)
+        case .release(let e): try release(ctx, e)
+        case .cropCap(let e): try setCropCap(ctx, e)
+        case .processCap(let e): try setProcessCap(ctx, e)
+        case .requireCodes(let e): try requireCodes(ctx, e)
+        case .adoptRules(let e): try adoptRules(ctx, e)
+        case .plotAmend(let e): try amendPlot(ctx, e)
+        case .partyAmend(let e): try amendParty(ctx, e)
+        case .genesis:
+            throw DomainError(.badInput, "event \(ctx.id): unknown type \"\(event.type)\"")
+        }
+        entries[String(ctx.seq)] = EntryFact(actor: ctx.actor.id, effect: pendingEffect, voided: false)
         pendingEffect = nil
     }
 
     /// The lot with this code (any case), or nil.
     public func lot(_ code: String) -> LotRecord? { lots[code.uppercased()] }
 
-    func requireLot(_ code: String, field: String, id: String) throws -> LotRecord {
-        let lotCode = try LotCode(code, field: field)
-        guard let lot = lots[lotCode.key] else {
-            throw DomainError(.unknownLot, "event \(id): \(field): there is no lot \(code)")
+    func requireLot(_ code: LotCode, field: String, id: String) throws -> LotRecord {
+        guard let lot = lots[code.key] else {
+            throw DomainError(.unknownLot, "event \(id): \(field): there is no lot \(code.text)")
         }
         return lot
     }
@@ -125,56 +155,54 @@ public struct DomainState: Sendable {
 /// The checked essentials of one event: its id, actor, time, and the entry it is in.
 struct EventContext {
     let entry: Entry
-    let event: JSONValue
-    let id: String
+    let event: TraceEvent
     let actor: PartyRecord
-    let timeMs: Int64
+    var id: String { event.id }
+    var timeMs: Int64 { event.timeMs }
     var seq: UInt64 { entry.seq }
 
-    init(entry: Entry, state: DomainState) throws {
-        self.entry = entry
-        event = entry.signed.event
-        id = entry.signed.id
-        guard let actorID = event["actor"]?.stringValue else {
-            throw DomainError(.badInput, "event \(id): \"actor\" (the party acting) is missing")
-        }
+    /// Checks who acts, with which key, when, and in which role, before the event's own fields;
+    /// returns the acting party.
+    static func check(entry: Entry, header event: TraceEvent.Header, state: DomainState) throws -> PartyRecord {
+        let id = event.id
+        let actorID = event.actor
         guard let actor = state.parties[actorID] else {
             throw DomainError(.unknownParty, "event \(id): actor \(actorID) is not a registered party")
         }
-        guard actor.keyValid(entry.signed.key.description, at: entry.seq) else {
-            let known = actor.keys.contains { $0.vkey == entry.signed.key.description }
+        let vkey = entry.signed.key.description
+        guard actor.keyValid(vkey, at: entry.seq) else {
+            let known = actor.keys.contains { $0.vkey == vkey }
             throw DomainError(
                 .keyNotValid,
                 known
                     ? "event \(id): the key \(entry.signed.key.name) of \(actorID) was revoked or replaced before this entry"
                     : "event \(id): the signing key \(entry.signed.key.name) is not registered to \(actorID)")
         }
-        self.actor = actor
-        guard let timeText = event["time"]?.stringValue, let time = Timestamp.parse(timeText) else {
-            throw DomainError(.badInput, "event \(id): \"time\" must be an RFC 3339 time, like 2026-07-01T07:30:00+07:00")
-        }
-        guard let recorded = Timestamp.parse(entry.recorded), time <= recorded + DomainState.clockSkewMs else {
+        guard let recorded = Timestamp.parse(entry.recorded), event.timeMs <= recorded + DomainState.clockSkewMs else {
             throw DomainError(
                 .badTime,
-                "event \(id): time \(timeText) is after the ledger recorded it (\(entry.recorded)), beyond 5 minutes of clock skew"
+                "event \(id): time \(event.time) is after the ledger recorded it (\(entry.recorded)), beyond 5 minutes of clock skew"
             )
         }
-        timeMs = time
-    }
-
-    func string(_ key: String, _ what: String) throws -> String {
-        guard let value = event[key]?.stringValue, !value.trimmingWhitespace.isEmpty else {
-            throw DomainError(.badInput, "event \(id): \"\(key)\" (\(what)) is missing")
-        }
-        return CanonicalJSON.nfc(value)
-    }
-
-    func requireRole(_ roles: Set<Role>, _ action: String) throws {
-        guard !actor.roles.isDisjoint(with: roles) else {
+        if let (roles, action) = Self.roles[event.type], actor.roles.isDisjoint(with: roles) {
             throw DomainError(
                 .roleNotAllowed,
                 "event \(id): \(actor.id) (\(actor.roles.map(\.rawValue).sorted().joined(separator: ", "))) may not \(action); that needs the role \(roles.map(\.rawValue).sorted().joined(separator: " or "))"
             )
         }
+        return actor
     }
+
+    /// The roles that may make each kind of event, and what the refusal calls it.
+    static let roles: [String: (Set<Role>, String)] = [
+        "party.register": ([.operator], "register parties"), "party.rotate": ([.operator], "rotate keys"),
+        "party.revoke": ([.operator], "revoke keys"), "party.amend": ([.operator], "amend parties"),
+        "plot.register": ([.cooperative], "register plots"), "plot.amend": ([.cooperative, .operator], "amend plots"),
+        "harvest": ([.cooperative, .farm], "record a harvest"), "transform": (handlingRoles, "transform lots"),
+        "split": (handlingRoles, "split lots"), "merge": (handlingRoles, "merge lots"), "ship": (handlingRoles, "ship lots"),
+        "certify": ([.certifier], "certify lots"), "export": ([.exporter], "export lots"),
+        "rules.crop-cap": ([.operator], "set crop caps"), "rules.process-cap": ([.operator], "set process caps"),
+        "rules.require-codes": ([.operator], "require growing-area and packhouse codes"),
+        "rules.adopt": ([.operator], "adopt rules"),
+    ]
 }

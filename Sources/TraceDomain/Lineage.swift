@@ -5,10 +5,10 @@ import TraceLedger
 /// One step in a lot's history: the entry, what happened, who did it, when.
 public struct TimelineEvent: Sendable {
     public let seq: UInt64
-    public let type: String
-    public let actor: String
-    public let time: String
-    public let event: JSONValue
+    public let event: TraceEvent
+    public var type: String { event.type }
+    public var actor: String { event.actor }
+    public var time: String { event.time }
 }
 
 /// A lot's place in the chain: every lot it came from, up to the harvests and their plots
@@ -41,11 +41,9 @@ public struct Lineage {
         try chain.ledger.store.read { reader in
             try Array(Set(lot.entries)).sorted().compactMap { seq in
                 guard let bytes = try reader.entryBytes(seq) else { return nil }
-                let e = try Entry(bytes: bytes, expectedSeq: seq).signed.event
-                return TimelineEvent(
-                    seq: seq, type: e["type"]?.stringValue ?? "", actor: e["actor"]?.stringValue ?? "",
-                    time: e["time"]?.stringValue ?? "",
-                    event: e)
+                // Every entry on a lot was applied, so its event parses; one that does not is not shown.
+                guard let event = try? TraceEvent(parsing: Entry(bytes: bytes, expectedSeq: seq).signed) else { return nil }
+                return TimelineEvent(seq: seq, event: event)
             }
         }
     }
@@ -185,7 +183,7 @@ public struct Lineage {
                 var quantity = ""
                 var previous = ""
                 var next = ""
-                var reference = "event \(step.event["id"]?.stringValue ?? "")"
+                var reference = "event \(step.event.id)"
                 switch step.type {
                 case "harvest":
                     cte = "harvesting"
@@ -202,17 +200,20 @@ public struct Lineage {
                         ? "" : lot.children.compactMap { state.lots[$0]?.code.text }.joined(separator: " ")
                 case "ship":
                     cte = "shipping"
-                    next = step.event["to"]?.stringValue ?? ""
+                    if case .ship(let ship) = step.event.kind { next = ship.to }
                 case "receive":
                     cte = "receiving"
                 case "export":
                     cte = "shipping (export)"
-                    next = step.event["buyer"]?.stringValue ?? ""
-                    reference = "container \(step.event["container"]?.stringValue ?? "")"
+                    if case .export(let export) = step.event.kind {
+                        next = export.buyer
+                        reference = "container \(export.container)"
+                    }
                 case "certify":
                     cte = "certification"
-                    reference =
-                        "\(step.event["scheme"]?.stringValue ?? "") sha256:\(step.event["documentSha256"]?.stringValue ?? "")"
+                    if case .certify(let certify) = step.event.kind {
+                        reference = "\(certify.scheme) sha256:\(certify.documentSHA256)"
+                    }
                 default:
                     cte = step.type
                 }

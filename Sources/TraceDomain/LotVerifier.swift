@@ -153,7 +153,7 @@ public struct LotVerifier {
         let material = story.entries
         var reads = 0
         var state = DomainState()
-        var recallEvents: [UInt64: JSONValue] = [:]
+        var recallEvents: [UInt64: (event: TraceEvent, recall: TraceEvent.Recall)] = [:]
         func fail(_ seq: UInt64?, _ reason: String) -> LotVerification {
             LotVerification(checkpoint: checkpoint, entries: seqs, nodeReads: reads, failure: (seq, reason))
         }
@@ -174,7 +174,7 @@ public struct LotVerifier {
             do {
                 let entry = try Entry(bytes: bytes, expectedSeq: item.seq)
                 return .entry(
-                    entry,
+                    entry, event: Self.parse(entry),
                     valid: verifier.verify(
                         signature: entry.signed.signature, message: entry.signedMessage, key: entry.signed.key.publicKey))
             } catch let error as LedgerError {
@@ -189,9 +189,10 @@ public struct LotVerifier {
         }
         for (i, result) in checked.dropLast().enumerated() {
             let entry: Entry
+            let parsedEvent: Result<TraceEvent, DomainError>
             let validSignature: Bool
             switch result {
-            case .entry(let parsed, let valid): (entry, validSignature) = (parsed, valid)
+            case .entry(let parsed, let event, let valid): (entry, parsedEvent, validSignature) = (parsed, event, valid)
             case .unreadable(let reason): return fail(seqs[i], reason)
             case .note: continue
             }
@@ -210,16 +211,26 @@ public struct LotVerifier {
                 return fail(seq, "entry \(seq): the signature by \(entry.signed.key.name) does not verify")
             }
             if seq == 0 {
-                guard entry.signed.event["type"]?.stringValue == Ledger.genesisType, entry.signed.key == trusted else {
+                guard case .success(let genesis) = parsedEvent, case .genesis = genesis.kind, entry.signed.key == trusted else {
                     return fail(0, "entry 0 is not the genesis entry of the trusted operator")
                 }
             }
-            do { try state.applySparse(entry) } catch let error as DomainError {
+            do {
+                // An event that did not parse is applied the slow way, which judges who acts
+                // before the fields, so the refusal is the one the rules give.
+                if case .success(let event) = parsedEvent {
+                    try state.applySparse(entry, event: event)
+                } else {
+                    try state.applySparse(entry)
+                }
+            } catch let error as DomainError {
                 return fail(seq, "entry \(seq) breaks a rule: \(error.message)")
             } catch {
                 return fail(seq, "entry \(seq) could not be applied: \(error)")
             }
-            if entry.signed.event["type"]?.stringValue == "recall" { recallEvents[seq] = entry.signed.event }
+            if case .success(let event) = parsedEvent, case .recall(let recall) = event.kind {
+                recallEvents[seq] = (event, recall)
+            }
         }
         // A story that never creates the lot asked about proves nothing about it.
         guard let key = try? LotCode(code, field: "LOT").key, let lot = state.lots[key] else {
@@ -231,19 +242,27 @@ public struct LotVerifier {
             return fail(by, "lot \(lot.code) was voided\(by.map { " by entry \($0)" } ?? ""): it is not a lot of goods")
         }
         let recalls = lot.holds.sorted().map { seq in
-            let event = recallEvents[seq]
+            let recall = recallEvents[seq]
             return Verdict.Recall(
-                entry: seq, lot: state.lots[state.recalls[String(seq)] ?? ""]?.code.text ?? event?["lot"]?.stringValue ?? "",
-                reason: event?["reason"]?.stringValue ?? "", time: event?["time"]?.stringValue ?? "",
-                actor: event?["actor"]?.stringValue ?? "")
+                entry: seq, lot: state.lots[state.recalls[String(seq)] ?? ""]?.code.text ?? recall?.recall.lot.text ?? "",
+                reason: recall?.recall.reason ?? "", time: recall?.event.time ?? "", actor: recall?.event.actor ?? "")
         }
         return LotVerification(checkpoint: checkpoint, entries: seqs, nodeReads: reads, failure: nil, recalls: recalls)
+    }
+
+    /// An entry's event parsed on a worker: the parse is most of a replayed entry's cost.
+    static func parse(_ entry: Entry) -> Result<TraceEvent, DomainError> {
+        do { return .success(try TraceEvent(parsing: entry.signed)) } catch let error as DomainError {
+            return .failure(error)
+        } catch {
+            return .failure(DomainError(.badInput, "event \(entry.signed.id): \(error)"))
+        }
     }
 
     /// One item of a story checked on a worker: an entry and whether its signature verifies, an
     /// entry that could not be read, or the checkpoint note's signature.
     enum Checked: Sendable {
-        case entry(Entry, valid: Bool)
+        case entry(Entry, event: Result<TraceEvent, DomainError>, valid: Bool)
         case unreadable(String)
         case note(valid: Bool)
     }
@@ -268,7 +287,10 @@ public struct LotVerifier {
         return try chain.ledger.store.read { reader in
             try chain.index.using(reader) {
                 try walk(lots: start, parties: startParties, plots: startPlots) { seq in
-                    try reader.entryBytes(seq).map { try Entry(bytes: $0, expectedSeq: seq, canonical: false).signed.event }
+                    // An event that does not parse adds nothing to the walk; replaying it refuses it.
+                    try reader.entryBytes(seq).flatMap {
+                        try? TraceEvent(parsing: try Entry(bytes: $0, expectedSeq: seq, canonical: false).signed)
+                    }
                 }
             }
         }
@@ -276,7 +298,7 @@ public struct LotVerifier {
 
     private func walk(
         lots start: [String], parties startParties: Set<String>, plots startPlots: Set<String>,
-        event: (UInt64) throws -> JSONValue?
+        event: (UInt64) throws -> TraceEvent?
     ) throws -> Set<UInt64> {
         let state = chain.state
         var seqs: Set<UInt64> = [0]
@@ -293,12 +315,11 @@ public struct LotVerifier {
             if let plot = lot.plot { plots.insert(plot) }
             for seq in lot.entries where seqs.insert(seq).inserted {
                 guard let event = try event(seq) else { continue }
-                if let actor = event["actor"]?.stringValue { parties.insert(actor) }
-                if let to = event["to"]?.stringValue { parties.insert(to) }
-                // A later draw from this lot may take other lots as inputs: their stories count too.
-                for input in (event["inputs"]?.arrayValue ?? []) {
-                    if let other = input["lot"]?.stringValue?.uppercased(), seenLots.insert(other).inserted { lots.append(other) }
-                }
+                parties.insert(event.actor)
+                if case .ship(let ship) = event.kind { parties.insert(ship.to) }
+                // A later draw from this lot may take other lots as inputs (a merge's given as bare
+                // codes or as objects): their stories count too.
+                for input in event.inputs where seenLots.insert(input.key).inserted { lots.append(input.key) }
             }
         }
         for id in plots {
@@ -334,27 +355,21 @@ public struct LotVerifier {
         var lots: [String] = []
         var parties: Set<String> = []
         var plots: Set<String> = []
-        func collect(_ e: JSONValue) {
-            if let actor = e["actor"]?.stringValue { parties.insert(actor) }
-            if let to = e["to"]?.stringValue { parties.insert(to) }
-            if let party = e["party"]?.stringValue ?? e["party"]?["id"]?.stringValue { parties.insert(party) }
-            if let member = e["party"]?["memberOf"]?.stringValue { parties.insert(member) }
-            if let farm = e["plot"]?["farm"]?.stringValue { parties.insert(farm) }
-            if let plot = e["plot"]?.stringValue { plots.insert(plot) }
-            if let lot = e["lot"]?.stringValue { lots.append(lot.uppercased()) }
-            for input in (e["inputs"]?.arrayValue ?? []) {
-                if let lot = input["lot"]?.stringValue { lots.append(lot.uppercased()) }
-            }
+        // An event that does not parse touches nothing; replaying it below refuses it.
+        func collect(_ e: TraceEvent?) {
+            guard let e else { return }
+            parties.formUnion(e.parties)
+            plots.formUnion(e.plots)
+            lots.append(contentsOf: e.lots.map(\.key))
         }
         // A void's target before the checkpoint is part of the story, with what it touched.
         var voidTargets: Set<UInt64> = []
         for entry in newEntries {
-            collect(entry.signed.event)
-            if entry.signed.event["type"]?.stringValue == "void", let target = entry.signed.event["entry"]?.intValue, target > 0,
-                UInt64(target) < trusted.size
-            {
-                voidTargets.insert(UInt64(target))
-                collect(try chain.ledger.entry(UInt64(target)).signed.event)
+            let event = try? TraceEvent(parsing: entry.signed)
+            collect(event)
+            if case .void(let void) = event?.kind, void.entry < trusted.size {
+                voidTargets.insert(void.entry)
+                collect(try? TraceEvent(parsing: chain.ledger.entry(void.entry).signed))
             }
         }
         let old = try storyEntries(lots: lots, parties: parties, plots: plots).union(voidTargets).filter { $0 < trusted.size }
@@ -390,5 +405,11 @@ extension DomainState {
     public mutating func applySparse(_ entry: Entry) throws {
         size = entry.seq
         try apply(entry)
+    }
+
+    /// Applies one entry of a sparse selection whose event is already parsed.
+    public mutating func applySparse(_ entry: Entry, event: TraceEvent) throws {
+        size = entry.seq
+        try apply(entry, event: event)
     }
 }

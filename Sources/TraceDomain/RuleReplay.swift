@@ -29,6 +29,15 @@ public final class RuleReplay {
         case plot, lot, entry
     }
 
+    /// The scratch kind of an index kind that spills (parties, recalls and rules stay in memory).
+    private static func kind(_ kind: DomainIndex.Kind) -> Kind {
+        switch kind {
+        case .lot: .lot
+        case .entry: .entry
+        default: .plot
+        }
+    }
+
     /// Applies the next entry, or throws the `DomainError` of the rule it breaks; a `ReplayError`
     /// means the scratch space failed, not the entry.
     public func apply(_ entry: Entry) throws {
@@ -44,18 +53,9 @@ public final class RuleReplay {
     /// Writes what changed to the scratch space and forgets the records held in memory.
     private func spill() throws {
         var batch: [(kind: Int, key: String, value: [UInt8])] = []
-        func collect<R: StoredRecord>(_ table: inout RecordTable<R>, _ kind: Kind) {
-            for key in table.changed {
-                guard let record = table.records[key] else { continue }
-                var out = ByteWriter()
-                record.write(to: &out)
-                batch.append((kind.rawValue, key, out.bytes))
-            }
-            table.changed.removeAll(keepingCapacity: true)
+        try DomainIndex.drainChanges(&state, of: [.plot, .lot, .entry]) { kind, key, bytes in
+            batch.append((Self.kind(kind).rawValue, key, bytes))
         }
-        collect(&state.plots, .plot)
-        collect(&state.lots, .lot)
-        collect(&state.entries, .entry)
         do { try scratch.put(batch) } catch {
             throw ReplayError(message: "the replay's scratch space could not be written: \(error)")
         }

@@ -5,7 +5,9 @@ public import TraceCrypto
 extension Ledger {
     /// Verifies the whole ledger: every entry's form, sequence and `prev` link, that it still
     /// matches the leaf hash stored when it was appended, every signature (on all cores), the
-    /// genesis entry, every stored checkpoint's signature and root, and the stored tree.
+    /// genesis entry, every stored checkpoint's signature and root, and the stored tree. `visit`
+    /// sees each entry that passed, in order; what it throws stops the walk and is kept in the
+    /// report's `refusal`, with the entry.
     ///
     /// Entries stream in chunks, so memory is bounded by `chunkSize`, not by the ledger. The
     /// failure reported is the lowest-numbered bad entry, whichever core found it.
@@ -14,7 +16,7 @@ extension Ledger {
         chunkSize: Int = 4096,
         progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil,
         since trustedCheckpoint: Checkpoint? = nil,
-        visit: ((Entry) -> Bool)? = nil
+        visit: ((Entry) throws -> Void)? = nil
     ) throws -> VerificationReport {
         let trusted = operatorKey ?? metadata.operatorKey
         let (size, stored) = try store.read { (try $0.size(), try $0.checkpoints()) }
@@ -23,10 +25,10 @@ extension Ledger {
         var checked = 0
         var latest: Checkpoint?
 
-        func report(_ failure: LedgerError?) -> VerificationReport {
+        func report(_ failure: LedgerError?, refusal: (any Error)? = nil) -> VerificationReport {
             VerificationReport(
                 entries: accumulator.size, signatures: signatures, root: accumulator.root,
-                checkpointsChecked: checked, latestCheckpoint: latest, failure: failure)
+                checkpointsChecked: checked, latestCheckpoint: latest, failure: failure, refusal: refusal)
         }
 
         if trusted != metadata.operatorKey {
@@ -156,9 +158,13 @@ extension Ledger {
                 }
                 // The caller's own checks (the domain's rules) see each entry once it passed these,
                 // in order, on this thread, while the next chunks are being read and checked.
-                if let visit, !visit(entry) {
-                    return report(
-                        LedgerError(.refused, "entry \(entry.seq) was refused by the caller's checks", entry: entry.seq))
+                if let visit {
+                    do { try visit(entry) } catch {
+                        return report(
+                            LedgerError(
+                                .refused, "entry \(entry.seq) was refused by the caller's checks: \(error)", entry: entry.seq),
+                            refusal: error)
+                    }
                 }
                 prev = leaf
                 signatures += 1

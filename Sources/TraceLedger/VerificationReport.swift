@@ -14,6 +14,8 @@ public struct VerificationReport: Sendable {
     public let latestCheckpoint: Checkpoint?
     /// The first problem found; nil means the ledger verified.
     public let failure: LedgerError?
+    /// What the caller's own check threw for the entry `failure` names, if that is what stopped it.
+    public var refusal: (any Error)? = nil
 
     /// True when nothing failed.
     public var ok: Bool { failure == nil }

@@ -55,7 +55,9 @@ struct AnswerCache {
         else { return nil }
         var touched: Set<String> = []
         for row in rows {
-            guard let event = try? Entry(bytes: row.bytes, canonical: false).signed.event, let lots = lots(of: event) else {
+            guard let entry = try? Entry(bytes: row.bytes, canonical: false),
+                let event = try? TraceEvent(parsing: entry.signed), let lots = lots(of: event)
+            else {
                 return nil
             }
             touched.formUnion(lots)
@@ -64,16 +66,8 @@ struct AnswerCache {
     }
 
     /// The lot keys an event changes; nil when it may change anything (parties, plots, voids).
-    static func lots(of event: JSONValue) -> Set<String>? {
-        let lotEvents: Set<String> = [
-            "harvest", "transform", "split", "merge", "ship", "receive", "certify", "export", "recall", "release",
-        ]
-        guard let type = event["type"]?.stringValue, lotEvents.contains(type) else { return nil }
-        var codes = [event["lot"]?.stringValue, event["output"]?.stringValue]
-        for list in ["inputs", "outputs", "into"] {
-            // A merge's inputs may be bare codes as well as {"lot": code}.
-            for item in event[list]?.arrayValue ?? [] { codes.append(item.stringValue ?? item["lot"]?.stringValue) }
-        }
-        return Set(codes.compactMap { $0.flatMap { try? LotCode($0, field: "lot").key } })
+    static func lots(of event: TraceEvent) -> Set<String>? {
+        guard event.changesOnlyItsLots else { return nil }
+        return Set(event.lots.map(\.key))
     }
 }

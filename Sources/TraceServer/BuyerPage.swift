@@ -157,14 +157,19 @@ struct BuyerPage {
         var html = "<h2>\(t("Hành trình", "Journey"))</h2>\n<ol class=\"timeline\">\n"
         for (_, (step, code)) in steps.sorted(by: { $0.key < $1.key }) {
             var detail = "\(t("lô", "lot")) \(code) · \(name(step.actor))"
-            if step.type == "ship", let to = step.event["to"]?.stringValue { detail += " → \(name(to))" }
-            if step.type == "export", let country = step.event["country"]?.stringValue { detail += " → \(country)" }
-            if ["recall", "void"].contains(step.type), let reason = step.event["reason"]?.stringValue { detail += ": \(reason)" }
+            switch step.event.kind {
+            case .ship(let ship): detail += " → \(name(ship.to))"
+            case .export(let export): detail += " → \(export.country)"
+            case .recall(let recall): detail += ": \(recall.reason)"
+            case .void(let void): detail += ": \(void.reason)"
+            default: break
+            }
             if let code = state.parties[step.actor]?.packhouseCode {
                 detail += " · \(t("mã số cơ sở đóng gói", "packhouse code")) \(code)"
             }
             // A harvest is dated by the day it was harvested, not the day it was recorded.
-            let when = step.type == "harvest" ? (step.event["harvested"]?.stringValue ?? step.time) : step.time
+            var when = step.time
+            if case .harvest(let harvest) = step.event.kind { when = harvest.harvested }
             html +=
                 "<li><time>\(esc(day(when)))</time> <b>\(esc(language.step(step.type)))</b> "
                 + "<span>\(esc(detail))</span></li>\n"

@@ -79,17 +79,20 @@ struct CertificateRoutes: Sendable {
         return try Answer.json(answer, caching: .none, request: request)
     }
 
-    /// Refuses a certificate the live ledger has overtaken: a lot of its lineage recalled since,
-    /// or the exporter's key revoked or replaced since.
+    /// Refuses a certificate the live ledger has overtaken, by the same live checks as `trace
+    /// certificate verify --ledger/--server`: a lot of its lineage recalled since (409), or the
+    /// ledger forked, or the exporter's key revoked or replaced since (410).
     static func stillStands(_ certificate: OriginCertificate, chain: SupplyChain) throws {
-        if let (detail, _) = CertificateVerifier.recallHold(state: chain.state, lot: certificate.lot) {
-            throw Problem(.conflict, CertificateError.Code.recalled.rawValue, "the certificate is withdrawn: \(detail)")
-        }
-        let verifier = CertificateVerifier(operatorKey: chain.ledger.metadata.operatorKey)
-        let check = verifier.revocation(
-            of: certificate, keys: chain.state.parties[certificate.exporter]?.keys ?? [], ledgerSize: chain.state.size)
-        if !check.passed {
-            throw Problem(.gone, CertificateError.Code.notVerified.rawValue, "the certificate is withdrawn: \(check.detail)")
+        let report = CertificateVerifier(operatorKey: chain.ledger.metadata.operatorKey).liveReport(
+            of: certificate, against: chain)
+        switch report.verdict.state {
+        case .verified: return
+        case .recalled:
+            let detail = report.checks.first { $0.name == .recall && !$0.passed }?.detail ?? ""
+            throw Problem(.conflict, CertificateError.Code.recalled.rawValue, "the certificate is withdrawn: recall: \(detail)")
+        case .notVerified:
+            let failure = report.firstFailure.map { "\($0.name.rawValue): \($0.detail)" } ?? ""
+            throw Problem(.gone, CertificateError.Code.notVerified.rawValue, "the certificate is withdrawn: \(failure)")
         }
     }
 
@@ -113,12 +116,7 @@ struct CertificateRoutes: Sendable {
         let operatorKey = try host.read { $0.ledger.metadata.operatorKey }
         let offline = CertificateVerifier(operatorKey: operatorKey).verify(certificate)
         let body = try host.read { chain -> JSONValue in
-            let verifier = CertificateVerifier(operatorKey: chain.ledger.metadata.operatorKey)
-            var report = offline
-            report.append(
-                verifier.revocation(
-                    of: certificate, keys: chain.state.parties[certificate.exporter]?.keys ?? [], ledgerSize: chain.state.size))
-            if let failure = report.firstFailure {
+            if let failure = offline.firstFailure {
                 throw Problem(
                     .unprocessableContent, CertificateError.Code.notVerified.rawValue,
                     "the certificate does not verify: \(failure.name.rawValue): \(failure.detail)")

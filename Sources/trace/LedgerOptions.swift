@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TraceClient
 import TraceCrypto
 import TraceLedger
 import TraceLedgerSQLite
@@ -17,7 +18,7 @@ struct LedgerOptions: ParsableArguments {
 
     /// The server to talk to, if any: --server, else $TRACE_SERVER when no --ledger is given.
     var remote: RemoteLedger? {
-        (server ?? (ledger == nil ? ProcessInfo.processInfo.environment["TRACE_SERVER"] : nil)).map(RemoteLedger.init)
+        (server ?? (ledger == nil ? ProcessInfo.processInfo.environment["TRACE_SERVER"] : nil)).map { RemoteLedger($0) }
     }
 
     @Option(

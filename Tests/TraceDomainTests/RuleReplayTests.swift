@@ -89,6 +89,30 @@ struct RuleReplayTests {
             #expect(found.error.code == .overdrawn, "\(found.error.message)")
             #expect(found.error.message.contains("RP-C holds 1,000 kg"), "\(found.error.message)")
         }
+        // The full verification names the same entry, the rules check and the rule's own code,
+        // though every signature, link and node checks.
+        let verification = try SupplyChain.verify(f.chain.ledger)
+        #expect(verification.report.signatures == seq)
+        #expect(
+            verification.failure?.check == .rules && verification.failure?.entry == seq
+                && verification.failure?.code == DomainError.Code.overdrawn.rawValue,
+            "\(String(describing: verification.failure))")
+    }
+
+    @Test(arguments: StoreKind.allCases) func aFullVerificationNamesTheCheckAndTheEntry(_ store: StoreKind) throws {
+        let f = try busyChain(store: store)
+        _ = try f.chain.ledger.checkpoint(signingWith: f.operatorKey)
+        let clean = try SupplyChain.verify(f.chain.ledger)
+        #expect(clean.ok, "\(String(describing: clean.failure))")
+        #expect(clean.report.entries == (try f.size()) && clean.report.checkpointsChecked >= 2)
+        // Another operator key than the ledger's: the checkpoints check refuses it.
+        let intruder = try VerifierKey(name: f.chain.ledger.metadata.origin, publicKey: try PrivateKey.generate().publicKey)
+        #expect(try SupplyChain.verify(f.chain.ledger, trusting: intruder).failure?.check == .checkpoints)
+        // Since a trusted checkpoint, only what came after is checked, and it still passes.
+        let old = try #require(try f.chain.ledger.latestCheckpoint()).checkpoint
+        try f.harvest("RP-LATE")
+        let since = try SupplyChain.verify(f.chain.ledger, since: old)
+        #expect(since.ok && since.since == old.size && since.report.signatures == 1, "\(String(describing: since.failure))")
     }
 
     @Test func recordsComeBackFromTheirStoredFormUnchanged() throws {

@@ -2,6 +2,7 @@ import ArgumentParser
 import CanonicalJSON
 import Foundation
 import TraceCertificates
+import TraceClient
 import TraceCrypto
 import TraceDomain
 import TraceLedger
@@ -110,7 +111,6 @@ extension CertificateCommand.Issue {
     /// the exporter's own signed requests.
     func publish(through remote: RemoteLedger, key: PrivateKey, base: String?) throws {
         let (_, keyName) = try remote.signer(for: key)
-        let vkey = try VerifierKey(name: keyName, publicKey: key.publicKey)
         let trusted: VerifierKey
         do { trusted = try `operator`.map { try VerifierKey($0) } ?? remote.operatorKey() } catch let error as CryptoError {
             throw CLIFailure.input("error: --operator: \(error.message)")
@@ -119,16 +119,13 @@ extension CertificateCommand.Issue {
             Output.note("note: no --operator given: trusting the operator key the server's own genesis entry names")
         }
         // The signed requests name the ledger, so no other server can replay them here.
-        let note = try remote.text("/v1/checkpoint")
-        guard let origin = try? Checkpoint.open(note, operatorKey: trusted).origin else {
-            throw CLIFailure.verification("error: --server: the server's checkpoint is not signed by the operator key you trust")
-        }
+        let origin = try remote.checkpoint(trusting: trusted).origin
         let path = "/v1/lots/\(RemoteLedger.segment(lot))/certificate"
         var kept: (OriginCertificate, CertificateReport)?
         for redacted in [false, true] {
             let target = path + "?draft=" + (redacted ? "redacted" : "full")
-            let headers = try SignedRequest.headers(origin: origin, method: "GET", target: target, key: key, vkey: vkey)
-            let draft = try OriginCertificate(bytes: try CanonicalJSON.encode(try remote.json(target, headers: headers)))
+            let draft = try OriginCertificate(
+                bytes: try CanonicalJSON.encode(try remote.signedJSON(target, key: key, keyName: keyName, origin: origin)))
             // Sign only what was asked for: this lot, redacted or not as requested.
             guard draft.lot.uppercased() == lot.uppercased(), draft.redacted == redacted, draft.signature == nil else {
                 throw CLIFailure.verification(
@@ -200,8 +197,12 @@ extension CertificateCommand {
             let verifier = CertificateVerifier(operatorKey: trusted)
             var report = verifier.verify(certificate)
             if server != nil || ledger != nil {
-                for check in live(certificate, verifier: verifier) { report.append(check) }
-                liveRecall(certificate, verifier: verifier, into: &report)
+                // The same live checks the server runs on a published certificate.
+                let live: any LiveLedger
+                do { live = try ledger.map { try SupplyChain(ledger: Ledger(path: $0)) } ?? RemoteLedger(server ?? "") } catch {
+                    live = Unopened(reason: CLIFailure.describe(error) ?? "\(error)")
+                }
+                verifier.liveChecks(of: certificate, against: live, into: &report)
             }
             let verdict = report.verdict
             if html != nil, !report.ok {
@@ -267,81 +268,16 @@ extension CertificateCommand {
                 "producedKg": .string(o.lot.produced.decimalString),
             ]
         }
+    }
+}
 
-        /// The checks against a live ledger: its current checkpoint extends the certificate's, and
-        /// the exporter's key has not been revoked since. A ledger or server that cannot answer
-        /// fails them: asked to check, we never pass what we could not check.
-        private func live(_ certificate: OriginCertificate, verifier: CertificateVerifier) -> [CertificateCheck] {
-            guard let old = try? Checkpoint.open(certificate.checkpoint, operatorKey: verifier.trustedKey) else {
-                return [verifier.consistency(of: certificate, currentNote: "", proof: [])]
-            }
-            do {
-                let (note, proof, keys, size) =
-                    try ledger.map { try local($0, from: old.size, party: certificate.exporter) }
-                    ?? remote(server ?? "", from: old.size, party: certificate.exporter)
-                return [
-                    verifier.consistency(of: certificate, currentNote: note, proof: proof),
-                    verifier.revocation(of: certificate, keys: keys, ledgerSize: size),
-                ]
-            } catch {
-                let reason = (error as? CLIFailure)?.message ?? CLIFailure.describe(error) ?? "\(error)"
-                return [CertificateCheck(.consistency, passed: false, "the live ledger could not be checked: \(reason)")]
-            }
-        }
-
-        /// The live `recall` check: the lot's story as the live ledger proves it, read for open
-        /// recalls. A ledger or server that cannot answer fails it.
-        private func liveRecall(
-            _ certificate: OriginCertificate, verifier: CertificateVerifier, into report: inout CertificateReport
-        ) {
-            let live: LotVerification
-            do {
-                if let ledger {
-                    live = try LotVerifier(chain: SupplyChain(ledger: Ledger(path: ledger)))
-                        .verify(lot: certificate.lot, operatorKey: verifier.trustedKey)
-                } else {
-                    live = try VerifyLotCommand.remoteCheck(
-                        RemoteLedger(server ?? ""), lot: certificate.lot, trusted: verifier.trustedKey)
-                }
-            } catch {
-                let reason = (error as? CLIFailure)?.message ?? CLIFailure.describe(error) ?? "\(error)"
-                report.append(
-                    CertificateCheck(.recall, passed: false, "the live ledger's recall status could not be read: \(reason)"))
-                return
-            }
-            verifier.recall(of: certificate, live: live, into: &report)
-        }
-
-        private func local(_ path: String, from oldSize: UInt64, party: String) throws -> (String, [Digest], [KeyRecord], UInt64)
-        {
-            let chain = try SupplyChain(ledger: Ledger(path: path))
-            guard let (current, note) = try chain.ledger.latestCheckpoint() else {
-                throw CLIFailure.input("--ledger: \(path) has no checkpoint yet")
-            }
-            let proof = current.size >= oldSize ? try chain.ledger.consistencyProof(from: oldSize, to: current.size).hashes : []
-            return (note, proof, chain.state.parties[party]?.keys ?? [], try chain.ledger.size())
-        }
-
-        private func remote(_ server: String, from oldSize: UInt64, party: String) throws -> (
-            String, [Digest], [KeyRecord], UInt64
-        ) {
-            let remote = RemoteLedger(server)
-            // One answer holds the latest signed checkpoint and the proof leading to it; the
-            // consistency check then judges both against the operator key.
-            let answer = try remote.json("/v1/proofs/consistency?from=\(oldSize)")
-            guard let note = answer["checkpoint"]?.stringValue, let size = answer["newSize"]?.intValue,
-                let hashes = try? (answer["proof"]?.arrayValue ?? []).map({ try Digest(hex: $0.stringValue ?? "") })
-            else { throw CLIFailure.input("--server: the consistency proof the server sent is not readable") }
-            let keys = try (remote.json("/v1/parties/\(RemoteLedger.segment(party))")["keys"]?.arrayValue ?? []).map {
-                k -> KeyRecord in
-                // A key whose end cannot be read is refused, never taken as still current.
-                guard let vkey = k["vkey"]?.stringValue, let from = k["fromEntry"]?.intValue, from >= 0,
-                    k["untilEntry"] == .null || (k["untilEntry"]?.intValue ?? -1) >= 0
-                else { throw CLIFailure.input("--server: the server's record of \(party)'s keys is not readable") }
-                return KeyRecord(vkey: vkey, from: UInt64(from), until: k["untilEntry"]?.intValue.map { UInt64($0) })
-            }
-            return (note, hashes, keys, UInt64(max(0, size)))
-        }
+/// A live ledger that could not be opened: every live check fails, naming why.
+private struct Unopened: LiveLedger {
+    let reason: String
+    func consistency(from oldSize: UInt64) throws -> (note: String, proof: [Digest]) { throw CertificateError(.badInput, reason) }
+    func keys(of party: String) throws -> (keys: [KeyRecord], size: UInt64) { throw CertificateError(.badInput, reason) }
+    func lotVerification(_ lot: String, operatorKey: VerifierKey) throws -> LotVerification {
+        throw CertificateError(.badInput, reason)
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CanonicalJSON
 import Foundation
+import TraceClient
 import TraceCrypto
 import TraceDomain
 import TraceLedger
@@ -43,10 +44,7 @@ struct EventOptions: ParsableArguments {
                     "error: --server: a person's clear data stays beside the ledger; register a person with --ledger on the operator's machine"
                 )
             }
-            let key = try signingKey(operatorFallback: false)
-            let (party, keyName) = try remote.signer(for: key)
-            let event = SupplyChain.event(type, actor: party, id: eventID, fields)
-            result = try remote.submit([try SignedEvent.sign(event, with: key, keyName: keyName)])[0]
+            result = try remote.append(type, fields, id: eventID, key: try signingKey(operatorFallback: false))
         } else {
             let chain = try open()
             let key = try signingKey(operatorFallback: operatorFallback)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CanonicalJSON
 import Foundation
+import TraceClient
 import TraceCrypto
 import TraceDomain
 import TraceLedger

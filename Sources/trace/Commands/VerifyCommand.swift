@@ -48,76 +48,37 @@ struct VerifyCommand: ParsableCommand {
         }
         let started = Date()
         let bar = ProgressBar(label: "verifying", enabled: !options.json)
-        // Every rule is replayed as the entries pass the ledger's checks: an entry can be correctly
-        // signed (say with a stolen key, written straight into the store) and still break one.
-        // The rules' state goes to a temporary file as the replay moves on, so memory stays
-        // bounded by a window of entries, not by the ledger.
-        let replay: RuleReplay
-        do { replay = RuleReplay(scratch: try ledger.store.makeScratch()) } catch {
-            throw CLIFailure.input("error: verification cannot start: \(error)")
+        let result: LedgerVerification
+        do {
+            result = try SupplyChain.verify(
+                ledger, trusting: trusted, since: trustedCheckpoint,
+                progress: { done, total in bar.update(done: done, total: total) })
+        } catch {
+            throw CLIFailure.input("error: verification could not finish: \(error)")
         }
-        var ruleFailure: (entry: UInt64, error: DomainError)?
-        var replayFailure: (any Error)?
-        var newEntries: [Entry] = []
-        let report = try ledger.verify(
-            trusting: trusted, progress: { done, total in bar.update(done: done, total: total) }, since: trustedCheckpoint,
-            visit: { entry in
-                // After a trusted checkpoint the rules need the stories the new entries touch, which
-                // are gathered once all new entries have passed.
-                if trustedCheckpoint != nil {
-                    newEntries.append(entry)
-                    return true
-                }
-                do { try replay.apply(entry) } catch let error as DomainError {
-                    ruleFailure = (entry.seq, error)
-                    return false
-                } catch {
-                    replayFailure = error
-                    return false
-                }
-                return true
-            })
-        if let replayFailure { throw CLIFailure.input("error: verification could not finish: \(replayFailure)") }
         bar.finish()
-        if let old = trustedCheckpoint, report.ok,
-            let broken = try LotVerifier(chain: SupplyChain(ledger: ledger, atLeast: old.size)).checkRules(
-                of: newEntries, after: old)
-        {
-            ruleFailure = (broken.entry, DomainError(.badInput, broken.reason))
-        }
+        let report = result.report
         let seconds = Date().timeIntervalSince(started)
         if options.json {
             var out: [String: JSONValue] = [
-                "ok": .bool(report.ok), "entries": .number(Double(report.entries)),
+                "ok": .bool(result.ok), "entries": .number(Double(report.entries)),
                 "signatures": .number(Double(report.signatures)), "rootHash": .string(report.root.hex),
                 "checkpoints": .number(Double(report.checkpointsChecked)),
-                "operatorKey": .string((trusted ?? ledger.metadata.operatorKey).description),
+                "operatorKey": .string(result.operatorKey.description),
             ]
-            if let old = trustedCheckpoint {
-                out["since"] = .number(Double(old.size))
+            if let old = result.since {
+                out["since"] = .number(Double(old))
                 out["newEntries"] = .number(Double(report.signatures))
             }
-            if let rule = ruleFailure {
+            if let failure = result.failure {
                 out["failure"] = [
-                    "code": .string(rule.error.code.rawValue),
-                    "message": .string("entry \(rule.entry) breaks a rule: \(rule.error.message)"),
-                    "entry": .number(Double(rule.entry)),
-                ]
-            } else if let failure = report.failure {
-                out["failure"] = [
-                    "code": .string(failure.code.rawValue), "message": .string(failure.message),
+                    "check": .string(failure.check.rawValue), "code": .string(failure.code), "message": .string(failure.reason),
                     "entry": failure.entry.map { .number(Double($0)) } ?? .null,
                 ]
             }
             try Output.json(.object(out))
         }
-        if let rule = ruleFailure {
-            throw CLIFailure.verification(
-                "verification FAILED: entry \(rule.entry) breaks a rule: \(rule.error.message) [\(rule.error.code.rawValue)]")
-        }
-        if let failure = report.failure {
-            throw CLIFailure.verification("verification FAILED: \(failure.message) [\(failure.code.rawValue)]")
-        }
+        if let failure = result.failure { throw CLIFailure.verification("verification FAILED: \(failure)") }
         if !options.json {
             let latest =
                 report.latestCheckpoint.map { "latest checkpoint at size \(Output.count($0.size))" } ?? "no checkpoint yet"
