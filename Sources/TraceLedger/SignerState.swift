@@ -55,7 +55,14 @@ public struct SignerState: Sendable {
         let folder = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
         let temporary = path + ".tmp-\(getpid())"
         func fail(_ what: String) -> LedgerError {
-            LedgerError(.signerState, "cannot \(what) \(path): \(String(cString: strerror(errno))); no checkpoint was signed")
+            // A full disk is the store's fault, as it is for the ledger itself (exit 3, HTTP 507).
+            if errno == ENOSPC || errno == EDQUOT {
+                return LedgerError(
+                    .storeFull, "the disk holding \(path) is full; no checkpoint was signed. Free space and run the command again"
+                )
+            }
+            return LedgerError(
+                .signerState, "cannot \(what) \(path): \(String(cString: strerror(errno))); no checkpoint was signed")
         }
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw fail("write") }

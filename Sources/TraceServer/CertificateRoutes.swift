@@ -131,6 +131,7 @@ struct CertificateRoutes: Sendable {
             }
             try Self.stillStands(certificate, chain: chain)
             let size = checkpoint.size
+            try host.requireWritable()
             try CertificateStore.save(
                 try certificate.encoded(), lot: code, redacted: certificate.redacted, checkpointSize: size, in: chain.ledger.store
             )

@@ -33,13 +33,18 @@ final class LedgerHost: @unchecked Sendable {
     /// The witnesses' keys the buyer's page embeds for the browser's check.
     let witnessKeys: [CosignerKey]
 
+    /// Set when the server started on a full disk and reads through a read-only connection:
+    /// every write is then answered 507 with this reason.
+    let fullDisk: String?
+
     /// The host of `ledger`; `probe` reads the same ledger through a second connection (or the
     /// same store, where reads never wait on a write). Witnesses' cosignatures are kept in files
-    /// beside `ledgerPath`.
+    /// beside `ledgerPath`. `fullDisk` says why writes are refused, when they are.
     init(
         ledger: Ledger, probe: Ledger, ledgerPath: String, operatorKey: PrivateKey?, publicURL: String,
-        signerState: SignerState? = nil, witnessURLs: [String] = [], witnessKeys: [CosignerKey] = []
+        signerState: SignerState? = nil, witnessURLs: [String] = [], witnessKeys: [CosignerKey] = [], fullDisk: String? = nil
     ) throws {
+        self.fullDisk = fullDisk
         if let operatorKey, operatorKey.publicKey != (try ledger.operatorKeys().current).publicKey {
             throw LedgerError(
                 .refused,
@@ -55,7 +60,51 @@ final class LedgerHost: @unchecked Sendable {
         cosigned = CosignedCheckpoints(besideLedger: ledgerPath)
         self.witnessKeys = witnessKeys
         witnesses = witnessURLs.isEmpty ? nil : WitnessPublisher(urls: witnessURLs, ledger: probe, cosigned: cosigned)
-        try signCheckpoint()
+        try signCheckpointUnlessFull()
+    }
+
+    /// Opens the SQLite ledger at `path` for writing or, when the disk is too full even to open
+    /// it so (SQLite cannot make its log, or the rules index cannot catch up), for reading only:
+    /// buyers still get their answers. Returns the store and, when read-only, why.
+    static func openForServing(_ path: String) throws -> (store: any LedgerStore, fullDisk: String?) {
+        let files = FileManager.default
+        let quiet = !files.fileExists(atPath: path + "-wal") && !files.fileExists(atPath: path + "-shm")
+        do {
+            let store = try SQLiteLedgerStore.open(path: path)
+            // Catches the rules index up now, where a full disk shows.
+            _ = try SupplyChain(ledger: Ledger(store: store))
+            return (store, nil)
+        } catch let error as LedgerError where error.code == .storeFull {
+            // The failed open leaves an empty log and a torn index of its own making. No other
+            // connection had the ledger open (it had no log), so they go: the file is then read
+            // as it is, immutable, needing no space at all.
+            if quiet, (try? files.attributesOfItem(atPath: path + "-wal")[.size] as? Int) == 0 {
+                try? files.removeItem(atPath: path + "-wal")
+                try? files.removeItem(atPath: path + "-shm")
+            }
+            let reason =
+                "the server's disk is full: it started read-only and writes nothing until space is freed "
+                + "and it is started again"
+            FileHandle.standardError.write(Data("trace serve: warning: \(error.message); \(reason)\n".utf8))
+            return (try SQLiteLedgerStore.open(path: path, readOnly: true), reason)
+        }
+    }
+
+    /// Refuses a write with 507 when the server started read-only on a full disk.
+    func requireWritable() throws {
+        guard let fullDisk else { return }
+        throw Problem(
+            .init(code: 507, reasonPhrase: "Insufficient Storage"), LedgerError.Code.storeFull.rawValue,
+            "\(fullDisk); nothing was written")
+    }
+
+    /// Signs the checkpoint the ledger needs, except on a full disk: reads are then answered
+    /// against the latest signed one, and writes are refused 507 on their own.
+    private func signCheckpointUnlessFull() throws {
+        guard fullDisk == nil else { return }
+        do { try signCheckpoint() } catch let error as LedgerError where error.code == .storeFull {
+            FileHandle.standardError.write(Data("trace serve: warning: \(error.message)\n".utf8))
+        }
     }
 
     /// Signs a checkpoint of the whole ledger when the server holds the operator key and the
@@ -167,7 +216,7 @@ final class LedgerHost: @unchecked Sendable {
         // that process brought up to date in its own transaction.
         if try chain.ledger.size() != chain.state.size {
             chain = try SupplyChain(ledger: chain.ledger)
-            try signCheckpoint()
+            try signCheckpointUnlessFull()
         }
     }
 
@@ -182,6 +231,7 @@ final class LedgerHost: @unchecked Sendable {
     /// Appends signed events exactly as `trace submit` does: every event is checked against the
     /// rules first and every refusal reported, then all are appended in one transaction or none.
     func submit(_ events: [SignedEvent]) throws -> Written {
+        try requireWritable()
         lock.lock()
         defer { lock.unlock() }
         try refresh()

@@ -21,9 +21,12 @@ public enum TraceServer {
     public static func makeApplication(
         configuration: ServerConfiguration, listening: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
-        try makeApplication(
-            configuration: configuration, store: SQLiteLedgerStore.open(path: configuration.ledgerPath),
-            readStore: SQLiteLedgerStore.open(path: configuration.ledgerPath), listening: listening)
+        // On a disk too full to open the ledger for writing, the server still starts, read-only.
+        let (store, fullDisk) = try LedgerHost.openForServing(configuration.ledgerPath)
+        return try makeApplication(
+            configuration: configuration, store: store,
+            readStore: SQLiteLedgerStore.open(path: configuration.ledgerPath, readOnly: fullDisk != nil), fullDisk: fullDisk,
+            listening: listening)
     }
 
     /// The whole application over `store`: its routes, middleware and limits, ready to run
@@ -32,6 +35,14 @@ public enum TraceServer {
     public static func makeApplication(
         configuration: ServerConfiguration, store: any LedgerStore, readStore: (any LedgerStore)? = nil,
         listening: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
+        try makeApplication(configuration: configuration, store: store, readStore: readStore, fullDisk: nil, listening: listening)
+    }
+
+    /// The application, refusing every write with 507 when `fullDisk` says why.
+    static func makeApplication(
+        configuration: ServerConfiguration, store: any LedgerStore, readStore: (any LedgerStore)?, fullDisk: String?,
+        listening: @escaping @Sendable (String) -> Void
     ) throws -> some ApplicationProtocol {
         var logger = Logger(label: "trace.serve")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
@@ -42,7 +53,7 @@ public enum TraceServer {
         let host = try LedgerHost(
             ledger: Ledger(store: store), probe: reader, ledgerPath: configuration.ledgerPath, operatorKey: operatorKey,
             publicURL: publicURL, signerState: signed, witnessURLs: configuration.witnessURLs,
-            witnessKeys: try configuration.witnessKeys.map(CosignerKey.init))
+            witnessKeys: try configuration.witnessKeys.map(CosignerKey.init), fullDisk: fullDisk)
         let router = Router(context: ServerContext.self)
         router.add(middleware: ProblemMiddleware())
         let writes = WriteRoutes(host: host, configuration: configuration)
@@ -73,9 +84,10 @@ public enum TraceServer {
             server: .http1(
                 configuration: .init(
                     additionalChannelHandlers: [
+                        MalformedRequests(),
                         RequestDeadlines(
                             headerLimit: .nanoseconds(Int64(configuration.headerTimeout * 1e9)),
-                            bodyLimit: .nanoseconds(Int64(configuration.bodyTimeout * 1e9)))
+                            bodyLimit: .nanoseconds(Int64(configuration.bodyTimeout * 1e9))),
                     ], idleTimeout: .seconds(60))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in

@@ -59,6 +59,7 @@ struct RemoteCLITests {
         let size = try f.ledgerSize()
         // Nothing listens on port 9: three attempts, then a one-line reason.
         let unreachable = try f.h.run("checkpoint", "--server", "http://127.0.0.1:9")
+        // Exit 3, the server could not be reached (CLI.md), not the 2 of bad input: tools/chaos found it.
         #expect(unreachable.status == 3)
         #expect(unreachable.stderr.contains("did not answer after 3 attempts"), "\(unreachable.stderr)")
         #expect(unreachable.stderr.contains("[client.unreachable]"), "\(unreachable.stderr)")
