@@ -65,7 +65,8 @@ struct BuyerPageTests {
                 // Self-contained: nothing fetched from anywhere, no scripts but the page's own proof
                 // check (its data and /verify.js from this server); and nobody's name or phone.
                 let ownScripts = page.text.replacingOccurrences(
-                    of: #"<script type="application/json" id="trace-proofs">[^<]*</script>"#, with: "", options: .regularExpression
+                    of: #"<script type="application/json" id="trace-proofs">[^<]*</script>"#, with: "",
+                    options: .regularExpression
                 ).replacingOccurrences(of: "<script src=\"/verify.js\"></script>", with: "")
                 #expect(!ownScripts.contains("<script"))
                 #expect(page.text.range(of: #"(src|href)="(https?:)?//"#, options: .regularExpression) == nil)
