@@ -1,12 +1,17 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
+// tools/fuzz builds with TRACE_FUZZ=1 (in .build-fuzz): our own modules get libFuzzer's coverage
+// and AddressSanitizer, and the trace-fuzz program is added. The default build never sees either.
+let fuzzing = Context.environment["TRACE_FUZZ"] == "1"
+
 // One set of settings for every target, so every module reads the same way.
-let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
-    .enableUpcomingFeature("MemberImportVisibility"),
-    .enableUpcomingFeature("InternalImportsByDefault"),
-]
+let swiftSettings: [SwiftSetting] =
+    [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+        .enableUpcomingFeature("InternalImportsByDefault"),
+    ] + (fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : [])
 
 let package = Package(
     name: "trace",
@@ -102,6 +107,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -197,3 +204,21 @@ let package = Package(
             swiftSettings: swiftSettings),
     ]
 )
+
+if fuzzing {
+    package.products.append(.executable(name: "trace-fuzz", targets: ["TraceFuzz"]))
+    package.targets += [
+        .systemLibrary(name: "CLibFuzzer"),
+        // Every parser of outside input under libFuzzer (tools/fuzz, docs/RELIABILITY.md).
+        .executableTarget(
+            name: "TraceFuzz",
+            dependencies: [
+                "CLibFuzzer", "CanonicalJSON", "TraceCrypto", "TraceLedger", "TraceDomain", "TraceCertificates",
+                "TraceServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])],
+            linkerSettings: [.unsafeFlags(["-sanitize=fuzzer,address"])]),
+    ]
+}

@@ -10,13 +10,18 @@ public final class ServerProcess: @unchecked Sendable {
     public let url: String
 
     /// Starts `trace serve --port 0 ARGS` in `directory` and waits until it listens.
-    public init(_ arguments: [String], directory: String) throws {
+    public convenience init(_ arguments: [String], directory: String) throws {
+        try self.init(command: ["serve", "--port", "0"], arguments, directory: directory)
+    }
+
+    /// Starts `trace COMMAND ARGS` (a server that prints "listening on URL") and waits until it listens.
+    public init(command: [String], _ arguments: [String], directory: String) throws {
         outPath = directory + "/serve-\(UUID().uuidString).out"
         errPath = outPath + ".err"
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Command.trace)
-        process.arguments = ["serve", "--port", "0"] + arguments
+        process.arguments = command + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "TRACE_LEDGER")

@@ -191,6 +191,7 @@ public struct CertificateHTML {
             \(row("Nhật ký", "Log", esc(content.checkpoint.origin)))
             \(row("Điểm kiểm tra", "Checkpoint", "\(content.checkpoint.size) \(label("mục", "entries"))<div class=\"mono\">\(esc(content.checkpoint.root.hex))</div>"))
             \(row("Khóa nhà vận hành", "Operator key", "<div class=\"mono\">\(esc(operatorKey))</div>"))
+            \(row("Dấu khóa trên nhãn", "Key fingerprint on the label", "<div class=\"mono\">\(esc(KeyFingerprint.of(operatorKey)))</div>"))
             </table>
             <p><small>\(label("Kiểm tra tệp chứng nhận không cần mạng:", "Check the certificate file offline:")) \
             <span class="mono">trace certificate verify CERT.json --operator KEY</span></small></p>

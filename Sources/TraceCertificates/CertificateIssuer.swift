@@ -12,6 +12,9 @@ public struct CertificateIssuer {
     public static let disclosedFields: Set<String> = ["name"]
 
     let chain: SupplyChain
+    /// The checkpoint note as the certificate carries it: with the witnesses' cosignatures when
+    /// the caller keeps them (`CosignedCheckpoints.withCosignatures`).
+    public var cosigned: @Sendable (String) -> String = { $0 }
 
     public init(chain: SupplyChain) { self.chain = chain }
 
@@ -96,7 +99,7 @@ public struct CertificateIssuer {
             if case .partyRegister(let party) = event.kind, !party.personal.isEmpty { persons.insert(party.partyID) }
         }
         return OriginCertificate(
-            lot: lot.code.text, exporter: exporter.id, checkpoint: note, entries: proved,
+            lot: lot.code.text, exporter: exporter.id, checkpoint: cosigned(note), entries: proved,
             signers: try signers.sorted().map { s in
                 guard let record = chain.state.parties[s.party]?.keys.first(where: { $0.vkey == s.key }) else {
                     throw CertificateError(.malformed, "the key \(s.key.prefix(40))... of \(s.party) is not registered")

@@ -111,9 +111,14 @@ public struct DomainState: Sendable {
 
     private mutating func dispatch(_ ctx: EventContext) throws {
         let event = ctx.event
+        // The nth operator key rotation has the id operator-rotate-N (verifiers find the chain by id).
+        if event.type != OperatorKeys.rotationType, ctx.id.hasPrefix("operator-rotate-") {
+            throw DomainError(.badInput, "event \(ctx.id): ids starting \"operator-rotate-\" are kept for operator key rotations")
+        }
         pendingEffect = nil
         switch event.kind {
         case .partyRegister(let e): try registerParty(ctx, e)
+        case .operatorRotate(let e): try rotateOperatorKey(ctx, e)
         case .partyRotate(let e): try rotateKey(ctx, e)
         case .partyRevoke(let e): try revokeKey(ctx, e)
         case .plotRegister(let e): try registerPlot(ctx, e)
@@ -196,6 +201,7 @@ struct EventContext {
     /// The roles that may make each kind of event, and what the refusal calls it.
     static let roles: [String: (Set<Role>, String)] = [
         "party.register": ([.operator], "register parties"), "party.rotate": ([.operator], "rotate keys"),
+        OperatorKeys.rotationType: ([.operator], "rotate the operator key"),
         "party.revoke": ([.operator], "revoke keys"), "party.amend": ([.operator], "amend parties"),
         "plot.register": ([.cooperative], "register plots"), "plot.amend": ([.cooperative, .operator], "amend plots"),
         "harvest": ([.cooperative, .farm], "record a harvest"), "transform": (handlingRoles, "transform lots"),

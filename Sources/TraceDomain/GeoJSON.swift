@@ -42,6 +42,18 @@ public struct PlotGeometry: Sendable, Equatable, Codable {
         guard let o = json.objectValue, let type = o["type"]?.stringValue else {
             throw DomainError(.badInput, "\(field): GeoJSON needs a \"type\" (Point or Polygon)")
         }
+        // A mapping tool's export is a FeatureCollection: one feature is one plot.
+        if type == "FeatureCollection" {
+            let features = o["features"]?.arrayValue ?? []
+            guard features.count == 1 else {
+                throw DomainError(
+                    .badInput,
+                    "\(field): the FeatureCollection holds \(features.count) features; a plot is one Point or Polygon, so register each feature as its own plot"
+                )
+            }
+            self = try PlotGeometry(json: features[0], field: field)
+            return
+        }
         // A Feature is accepted for convenience; its geometry is what counts.
         if type == "Feature", let g = o["geometry"] {
             self = try PlotGeometry(json: g, field: field)

@@ -138,14 +138,26 @@ public struct LotVerifier {
         let checkpoint: Checkpoint
         let noteText: [UInt8]
         let noteSignature: [UInt8]
+        let noteKey: PublicKey
         do {
             let note = try SignedNote(parsing: story.note)
-            guard let line = note.signatures.first(where: { $0.name == trusted.name && $0.keyHash == trusted.keyHash }) else {
-                return badCheckpoint("the note is not signed by \(trusted.name)")
+            // The key that signs this size, followed from the trusted genesis key through the
+            // story's `operator.rotate` entries (each proved included and its signature checked below).
+            let size = try Checkpoint(text: note.text).size
+            var keys = OperatorKeys(genesis: trusted)
+            for item in story.entries where item.seq < size {
+                if let bytes = item.bytes { try keys.apply(seq: item.seq, bytes: bytes, origin: trusted.name) }
+            }
+            let signer = keys.key(forSize: size)
+            guard let line = note.signatures.first(where: { $0.name == signer.name && $0.keyHash == signer.keyHash }) else {
+                return badCheckpoint(
+                    "the note is not signed by \(signer.name) (\(Hex.encode(signer.keyHash)))"
+                        + (keys.links.count > 1 ? ", the operator key in force after entry \(keys.links.last?.entry ?? 0)" : ""))
             }
             checkpoint = try Checkpoint(text: note.text)
             noteText = Array(note.text.utf8)
             noteSignature = line.signature
+            noteKey = signer.publicKey
         } catch {
             return badCheckpoint((error as? LedgerError)?.message ?? "\(error)")
         }
@@ -167,7 +179,7 @@ public struct LotVerifier {
             guard i < material.count else {
                 return .note(
                     valid: noteSignature.count == 64
-                        && verifier.verify(signature: noteSignature, message: noteText, key: trusted.publicKey))
+                        && verifier.verify(signature: noteSignature, message: noteText, key: noteKey))
             }
             let item = material[i]
             guard let bytes = item.bytes else { return .unreadable("entry \(item.seq) is missing") }
@@ -331,6 +343,8 @@ public struct LotVerifier {
         }
         // The operator's caps, code requirements and adoptions bind every event after them.
         seqs.formUnion(state.rules.entries)
+        // The operator's key rotations: a buyer follows its chain of keys from genesis.
+        parties.insert(DomainState.operatorID)
         var pending = Array(parties)
         var seenParties = parties
         while let id = pending.popLast() {

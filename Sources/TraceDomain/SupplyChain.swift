@@ -135,7 +135,6 @@ public final class SupplyChain {
                         // No usable index: rebuild in memory from entry 0 (never mix a lazy state
                         // with an index at another size); the whole state is written at the end.
                         working.value = DomainState()
-                        applied.value = true
                     }
                     let rebuilt = working.value.lots.source == nil
                     try Self.catchUp(&working.value, to: entry.seq, access: access)

@@ -6,24 +6,20 @@ extension Ledger {
     /// a second checkpoint for a size already signed, never one for a shorter or rewritten store.
     /// The record is replaced durably before the checkpoint is stored or shown.
     public func checkpoint(signingWith key: PrivateKey, state: SignerState) throws -> (checkpoint: Checkpoint, note: String) {
-        guard key.publicKey == metadata.operatorKey.publicKey else {
-            throw LedgerError(
-                .refused,
-                "this key is not the operator key of \(metadata.origin) (\(metadata.operatorKey)); checkpoints are signed by the operator"
-            )
-        }
         // Inside the write transaction: two signers (a CLI and a server) take turns.
         return try store.write { writer in
+            let keys = try operatorKeys(using: writer)
+            try Self.requireOperator(key, current: keys.current, origin: metadata.origin)
             let size = try writer.size()
             let tree = MerkleTree(source: writer)
             let root = try tree.root(size: size)
-            let recorded = try state.load(operatorKey: metadata.operatorKey)
+            let recorded = try state.load(keys: keys)
             // With no record beside the key (a ledger made before it, a key copied elsewhere, a
             // lost file), the store's own latest signed checkpoint is the floor: never sign below it.
             let last =
                 try recorded
                 ?? writer.checkpoint(size: nil).map { stored in
-                    (checkpoint: try Checkpoint.open(stored.note, operatorKey: metadata.operatorKey), note: stored.note)
+                    (checkpoint: try keys.open(stored.note), note: stored.note)
                 }
             if let last {
                 try Self.requireExtension(
@@ -35,7 +31,7 @@ extension Ledger {
                 }
             }
             let checkpoint = Checkpoint(origin: metadata.origin, size: size, root: root)
-            let note = try checkpoint.sign(with: key, as: metadata.operatorKey).encoded
+            let note = try checkpoint.sign(with: key, as: keys.current).encoded
             try state.save(note: note)
             try writer.saveCheckpoint(StoredCheckpoint(size: size, note: note))
             return (checkpoint, note)

@@ -37,10 +37,14 @@ extension Ledger {
                     .badCheckpoint,
                     "the ledger names operator key \(metadata.operatorKey), not the key you trust (\(trusted))"))
         }
+        // Checkpoints after an `operator.rotate` entry are signed by the key it names (the chain
+        // from the genesis key the verifier trusts).
+        let keys: OperatorKeys
+        do { keys = try operatorKeys() } catch let error as LedgerError { return report(error) }
         var checkpoints: [Checkpoint] = []
         for item in stored {
             do {
-                let checkpoint = try Checkpoint.open(item.note, operatorKey: trusted)
+                let checkpoint = try keys.open(item.note)
                 guard checkpoint.origin == metadata.origin, checkpoint.size == item.size else {
                     throw LedgerError(.badCheckpoint, "it names origin \(checkpoint.origin) and size \(checkpoint.size)")
                 }

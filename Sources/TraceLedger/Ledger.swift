@@ -22,6 +22,8 @@ public struct AppendResult: Sendable {
 public final class Ledger: Sendable {
     public let store: any LedgerStore
     public let metadata: LedgerMetadata
+    /// The operator's key chain as far as it was last read (see `operatorKeys`).
+    let keyChain = Mutex<OperatorKeys?>(nil)
 
     /// The event type of entry 0, which names the ledger and its operator.
     public static let genesisType = "ledger.genesis"
@@ -156,19 +158,24 @@ public final class Ledger: Sendable {
 
     /// Signs and stores a checkpoint of the current tree with the operator's key.
     public func checkpoint(signingWith key: PrivateKey) throws -> (checkpoint: Checkpoint, note: String) {
-        guard key.publicKey == metadata.operatorKey.publicKey else {
-            throw LedgerError(
-                .refused,
-                "this key is not the operator key of \(metadata.origin) (\(metadata.operatorKey)); checkpoints are signed by the operator"
-            )
-        }
         return try store.write { writer in
+            let current = try operatorKeys(using: writer).current
+            try Self.requireOperator(key, current: current, origin: metadata.origin)
             let size = try writer.size()
             let root = try MerkleTree(source: writer).root(size: size)
             let checkpoint = Checkpoint(origin: metadata.origin, size: size, root: root)
-            let note = try checkpoint.sign(with: key, as: metadata.operatorKey).encoded
+            let note = try checkpoint.sign(with: key, as: current).encoded
             try writer.saveCheckpoint(StoredCheckpoint(size: size, note: note))
             return (checkpoint, note)
+        }
+    }
+
+    /// Throws unless `key` is the operator key in force.
+    static func requireOperator(_ key: PrivateKey, current: VerifierKey, origin: String) throws {
+        guard key.publicKey == current.publicKey else {
+            throw LedgerError(
+                .refused,
+                "this key is not the operator key of \(origin) in force (\(current)); checkpoints are signed by the operator")
         }
     }
 
@@ -180,7 +187,7 @@ public final class Ledger: Sendable {
     /// The stored checkpoint of `size` (the latest when nil), checked against the operator key.
     public func storedCheckpoint(size: UInt64?) throws -> (checkpoint: Checkpoint, note: String)? {
         guard let stored = try store.read({ try $0.checkpoint(size: size) }) else { return nil }
-        return (try Checkpoint.open(stored.note, operatorKey: metadata.operatorKey), stored.note)
+        return (try operatorKeys().open(stored.note), stored.note)
     }
 
     /// Number of entries.

@@ -38,12 +38,31 @@ public struct SignerState: Sendable {
         }
     }
 
+    /// The last checkpoint the operator signed, checked against the key of the chain that signs its size.
+    public func load(keys: OperatorKeys) throws -> (checkpoint: Checkpoint, note: String)? {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return try load(operatorKey: keys.current)
+        }
+        let note = String(decoding: data, as: UTF8.self)
+        guard let size = try? Checkpoint(text: SignedNote(parsing: note).text).size else {
+            return try load(operatorKey: keys.current)
+        }
+        return try load(operatorKey: keys.key(forSize: size))
+    }
+
     /// Replaces the record with `note`, durably: once this returns, the note survives a crash.
     public func save(note: String) throws {
         let folder = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
         let temporary = path + ".tmp-\(getpid())"
         func fail(_ what: String) -> LedgerError {
-            LedgerError(.signerState, "cannot \(what) \(path): \(String(cString: strerror(errno))); no checkpoint was signed")
+            // A full disk is the store's fault, as it is for the ledger itself (exit 3, HTTP 507).
+            if errno == ENOSPC || errno == EDQUOT {
+                return LedgerError(
+                    .storeFull, "the disk holding \(path) is full; no checkpoint was signed. Free space and run the command again"
+                )
+            }
+            return LedgerError(
+                .signerState, "cannot \(what) \(path): \(String(cString: strerror(errno))); no checkpoint was signed")
         }
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw fail("write") }

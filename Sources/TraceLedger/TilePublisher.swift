@@ -40,7 +40,7 @@ public struct TilePublisher {
         if let data = FileManager.default.contents(atPath: checkpointPath) {
             let published: Checkpoint
             do {
-                published = try Checkpoint.open(String(decoding: data, as: UTF8.self), operatorKey: ledger.metadata.operatorKey)
+                published = try ledger.operatorKeys().open(String(decoding: data, as: UTF8.self))
             } catch let error as LedgerError {
                 throw LedgerError(
                     .badCheckpoint,

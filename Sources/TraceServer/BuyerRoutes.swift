@@ -43,16 +43,17 @@ struct BuyerRoutes: Sendable {
         let language = BuyerLanguage(
             query: request.uri.queryParameters["lang"].map(String.init), acceptLanguage: request.headers[.acceptLanguage])
         let path = request.uri.path
-        let answer = try host.cached("page|\(language.rawValue)|\(path)|\(try host.checkpointSize())") {
+        let answer = try host.cached("page|\(language.rawValue)|\(path)|\(try host.checkpointSize())|\(host.cosignatureMark())") {
             chain -> LedgerHost.Cached in
             guard let lineage = try? host.lineage(code, in: chain), gtin == nil || lineage.root.export?.gtin == gtin else {
                 return LedgerHost.Cached(
                     bytes: Array(BuyerPage.notFound(code: code, language: language, path: path).utf8), found: false)
             }
             let verdict = LotVerifier(chain: chain).verdict(lot: lineage.root.code.text)
-            let page = try BuyerPage(
-                lineage: lineage, verdict: verdict, ledgerSize: try chain.ledger.size(), language: language, path: path
-            ).render()
+            let page = host.withBrowserCheck(
+                try BuyerPage(
+                    lineage: lineage, verdict: verdict, ledgerSize: try chain.ledger.size(), language: language, path: path
+                ).render(), lot: lineage.root.code.text, chain: chain)
             return LedgerHost.Cached(bytes: Array(page.utf8), found: true, lots: LedgerHost.lots(lineage))
         }
         return Answer.bytes(

@@ -60,7 +60,9 @@ struct CertificateRoutes: Sendable {
                         "a draft is only for the exporter holding the lot: sign the request (Trace-Key, Trace-Time, Trace-Signature)"
                     )
                 }
-                return try CertificateIssuer(chain: chain).draft(
+                var issuer = CertificateIssuer(chain: chain)
+                issuer.cosigned = host.published
+                return try issuer.draft(
                     lot: code, exporter: party, key: key, redact: draft == "redacted"
                 )
                 .unsignedJSON
@@ -129,6 +131,7 @@ struct CertificateRoutes: Sendable {
             }
             try Self.stillStands(certificate, chain: chain)
             let size = checkpoint.size
+            try host.requireWritable()
             try CertificateStore.save(
                 try certificate.encoded(), lot: code, redacted: certificate.redacted, checkpointSize: size, in: chain.ledger.store
             )

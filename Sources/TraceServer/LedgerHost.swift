@@ -6,6 +6,7 @@ import TraceCrypto
 import TraceDomain
 import TraceLedger
 import TraceLedgerSQLite
+import TraceLedgerStores
 
 /// The one ledger every request shares: its supply chain, brought up to date when another
 /// process has appended, used by one request at a time (SQLite serialises them anyway).
@@ -26,11 +27,26 @@ final class LedgerHost: @unchecked Sendable {
     var publicURL: String { base.withLock { $0 } }
     /// Set once the port is bound when no --public-url was given (`--port 0` picks one).
     private let base: Mutex<String>
+    /// Sends each new checkpoint to the witnesses, when the server has any.
+    private let witnesses: WitnessPublisher?
+    /// The checkpoints with the cosignatures witnesses returned, kept beside the ledger.
+    let cosigned: CosignedCheckpoints
+    /// The witnesses' keys the buyer's page embeds for the browser's check.
+    let witnessKeys: [CosignerKey]
+
+    /// Set when the server started on a full disk and reads through a read-only connection:
+    /// every write is then answered 507 with this reason.
+    let fullDisk: String?
 
     /// The host of `ledger`; `probe` reads the same ledger through a second connection (or the
-    /// same store, where reads never wait on a write).
-    init(ledger: Ledger, probe: Ledger, operatorKey: PrivateKey?, publicURL: String, signerState: SignerState? = nil) throws {
-        if let operatorKey, operatorKey.publicKey != ledger.metadata.operatorKey.publicKey {
+    /// same store, where reads never wait on a write). Witnesses' cosignatures are kept in files
+    /// beside `ledgerPath`. `fullDisk` says why writes are refused, when they are.
+    init(
+        ledger: Ledger, probe: Ledger, ledgerPath: String, operatorKey: PrivateKey?, publicURL: String,
+        signerState: SignerState? = nil, witnessURLs: [String] = [], witnessKeys: [CosignerKey] = [], fullDisk: String? = nil
+    ) throws {
+        self.fullDisk = fullDisk
+        if let operatorKey, operatorKey.publicKey != (try ledger.operatorKeys().current).publicKey {
             throw LedgerError(
                 .refused,
                 "--key: this is not the operator key of \(ledger.metadata.origin); checkpoints are signed by the operator")
@@ -42,7 +58,55 @@ final class LedgerHost: @unchecked Sendable {
         self.probe = probe
         self.operatorKey = operatorKey
         base = Mutex(publicURL)
-        try signCheckpoint()
+        cosigned = CosignedCheckpoints(besideLedger: ledgerPath)
+        self.witnessKeys = witnessKeys
+        witnesses = witnessURLs.isEmpty ? nil : WitnessPublisher(urls: witnessURLs, ledger: probe, cosigned: cosigned)
+        try signCheckpointUnlessFull()
+    }
+
+    /// Opens the ledger at `location` for writing or, for a SQLite file on a disk too full even to
+    /// open it so (SQLite cannot make its log, or the rules index cannot catch up), for reading
+    /// only: buyers still get their answers. Returns the store and, when read-only, why.
+    static func openForServing(_ location: LedgerLocation) throws -> (store: any LedgerStore, fullDisk: String?) {
+        guard case .file(let path) = location else { return (try location.openStore(), nil) }
+        let files = FileManager.default
+        let quiet = !files.fileExists(atPath: path + "-wal") && !files.fileExists(atPath: path + "-shm")
+        do {
+            let store = try SQLiteLedgerStore.open(path: path)
+            // Catches the rules index up now, where a full disk shows.
+            _ = try SupplyChain(ledger: Ledger(store: store))
+            return (store, nil)
+        } catch let error as LedgerError where error.code == .storeFull {
+            // The failed open leaves an empty log and a torn index of its own making. No other
+            // connection had the ledger open (it had no log), so they go: the file is then read
+            // as it is, immutable, needing no space at all.
+            if quiet, (try? files.attributesOfItem(atPath: path + "-wal")[.size] as? Int) == 0 {
+                try? files.removeItem(atPath: path + "-wal")
+                try? files.removeItem(atPath: path + "-shm")
+            }
+            let reason =
+                "the server's disk is full: it started read-only and writes nothing until space is freed "
+                + "and it is started again"
+            FileHandle.standardError.write(Data("trace serve: warning: \(error.message); \(reason)\n".utf8))
+            return (try SQLiteLedgerStore.open(path: path, readOnly: true), reason)
+        }
+    }
+
+    /// Refuses a write with 507 when the server started read-only on a full disk.
+    func requireWritable() throws {
+        guard let fullDisk else { return }
+        throw Problem(
+            .init(code: 507, reasonPhrase: "Insufficient Storage"), LedgerError.Code.storeFull.rawValue,
+            "\(fullDisk); nothing was written")
+    }
+
+    /// Signs the checkpoint the ledger needs, except on a full disk: reads are then answered
+    /// against the latest signed one, and writes are refused 507 on their own.
+    private func signCheckpointUnlessFull() throws {
+        guard fullDisk == nil else { return }
+        do { try signCheckpoint() } catch let error as LedgerError where error.code == .storeFull {
+            FileHandle.standardError.write(Data("trace serve: warning: \(error.message)\n".utf8))
+        }
     }
 
     /// Signs a checkpoint of the whole ledger when the server holds the operator key and the
@@ -50,16 +114,25 @@ final class LedgerHost: @unchecked Sendable {
     @discardableResult
     private func signCheckpoint() throws -> (checkpoint: Checkpoint, note: String)? {
         let latest = try chain.ledger.latestCheckpoint()
-        guard let operatorKey, latest?.checkpoint.size != chain.state.size else { return latest }
-        if let signerState { return try chain.ledger.checkpoint(signingWith: operatorKey, state: signerState) }
-        return try chain.ledger.checkpoint(signingWith: operatorKey)
+        guard let operatorKey, latest?.checkpoint.size != chain.state.size else {
+            if let latest { witnesses?.publish(latest.note) }
+            return latest
+        }
+        let signed =
+            try signerState.map { try chain.ledger.checkpoint(signingWith: operatorKey, state: $0) }
+            ?? chain.ledger.checkpoint(signingWith: operatorKey)
+        witnesses?.publish(signed.note)
+        return signed
     }
+
+    /// `note` as published: with the witnesses' cosignatures gathered for it so far.
+    func published(_ note: String) -> String { cosigned.withCosignatures(note) }
 
     /// A signing server refuses to start on a ledger behind or forked from the operator's last
     /// signed checkpoint (signing there would make a second history); one that only reads
     /// says how far behind it is and serves what it holds.
     private static func checkSignedHistory(_ ledger: Ledger, state: SignerState?, signing: Bool) throws {
-        guard let state, let signed = try state.load(operatorKey: ledger.metadata.operatorKey) else { return }
+        guard let state, let signed = try state.load(keys: ledger.operatorKeys()) else { return }
         if signing {
             try ledger.requireExtends(signed.checkpoint, recordedIn: state.path)
             return
@@ -145,7 +218,7 @@ final class LedgerHost: @unchecked Sendable {
         // that process brought up to date in its own transaction.
         if try chain.ledger.size() != chain.state.size {
             chain = try SupplyChain(ledger: chain.ledger)
-            try signCheckpoint()
+            try signCheckpointUnlessFull()
         }
     }
 
@@ -160,6 +233,7 @@ final class LedgerHost: @unchecked Sendable {
     /// Appends signed events exactly as `trace submit` does: every event is checked against the
     /// rules first and every refusal reported, then all are appended in one transaction or none.
     func submit(_ events: [SignedEvent]) throws -> Written {
+        try requireWritable()
         lock.lock()
         defer { lock.unlock() }
         try refresh()

@@ -30,7 +30,7 @@ struct ReadRoutes: Sendable {
             let code = try context.parameters.require("code")
             let story = try host.read { chain in try LotVerifier(chain: chain).story(lot: code) }
             let body: JSONValue = [
-                "lot": .string(code.uppercased()), "checkpoint": .string(story.note),
+                "lot": .string(code.uppercased()), "checkpoint": .string(host.published(story.note)),
                 "entries": .array(
                     story.entries.map {
                         [
@@ -77,7 +77,7 @@ struct ReadRoutes: Sendable {
     }
 
     private func checkpoint(_ request: Request) throws -> Response {
-        let note = try host.read { chain in try Self.signed(chain.ledger, size: nil).note }
+        let note = host.published(try host.read { chain in try Self.signed(chain.ledger, size: nil).note })
         return Answer.bytes(Array(note.utf8), type: "text/plain; charset=utf-8", caching: .revalidate, request: request)
     }
 

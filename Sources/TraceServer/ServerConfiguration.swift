@@ -27,6 +27,10 @@ public struct ServerConfiguration: Sendable {
     /// previous answer) and then its body; a connection past either is closed (slow clients).
     public var headerTimeout = 10.0
     public var bodyTimeout = 30.0
+    /// Witnesses (C2SP tlog-witness URL prefixes) each new checkpoint is sent to for cosigning.
+    public var witnessURLs: [String] = []
+    /// The witnesses' verifier keys (type 0x04) the buyer's page embeds for the browser's check.
+    public var witnessKeys: [String] = []
 
     public init(ledgerPath: String) { self.ledgerPath = ledgerPath }
 }

@@ -15,7 +15,9 @@ struct TileRoutes: Sendable {
     func add(to router: Router<ServerContext>) {
         router.get("/checkpoint") { request, _ in
             let (_, note) = try source.latest()
-            return Answer.bytes(Array(note.utf8), type: "text/plain; charset=utf-8", caching: .revalidate, request: request)
+            return Answer.bytes(
+                Array(source.cosigned.withCosignatures(note).utf8), type: "text/plain; charset=utf-8", caching: .revalidate,
+                request: request)
         }
         router.get("/tile/**") { request, _ in
             let path = String(request.uri.path.dropFirst())
@@ -44,14 +46,20 @@ final class TileSource: Sendable {
     let ledger: Ledger
     private let known = Mutex<(note: String, checkpoint: Checkpoint)?>(nil)
 
-    init(ledger: Ledger) { self.ledger = ledger }
+    /// Where the witnesses' cosignatures are kept: `/checkpoint` carries them.
+    let cosigned: CosignedCheckpoints
+
+    init(ledger: Ledger, cosigned: CosignedCheckpoints) {
+        self.ledger = ledger
+        self.cosigned = cosigned
+    }
 
     func latest() throws -> (checkpoint: Checkpoint, note: String) {
         guard let stored = try ledger.store.read({ try $0.checkpoint(size: nil) }) else {
             throw Problem(.notFound, "proof.no_checkpoint", "the ledger has no signed checkpoint yet")
         }
         if let hit = known.withLock({ $0 }), hit.note == stored.note { return (hit.checkpoint, hit.note) }
-        let checkpoint = try Checkpoint.open(stored.note, operatorKey: ledger.metadata.operatorKey)
+        let checkpoint = try ledger.operatorKeys().open(stored.note)
         known.withLock { $0 = (stored.note, checkpoint) }
         return (checkpoint, stored.note)
     }

@@ -22,9 +22,12 @@ public enum TraceServer {
     public static func makeApplication(
         configuration: ServerConfiguration, listening: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
-        try makeApplication(
-            configuration: configuration, store: LedgerLocation(configuration.ledgerPath).openStore(),
-            readStore: LedgerLocation(configuration.ledgerPath).openStore(), listening: listening)
+        // On a disk too full to open the ledger for writing, the server still starts, read-only.
+        let location = try LedgerLocation(configuration.ledgerPath)
+        let (store, fullDisk) = try LedgerHost.openForServing(location)
+        return try makeApplication(
+            configuration: configuration, store: store, readStore: location.openStore(readOnly: fullDisk != nil), fullDisk: fullDisk,
+            listening: listening)
     }
 
     /// The whole application over `store`: its routes, middleware and limits, ready to run
@@ -34,6 +37,14 @@ public enum TraceServer {
         configuration: ServerConfiguration, store: any LedgerStore, readStore: (any LedgerStore)? = nil,
         listening: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
+        try makeApplication(configuration: configuration, store: store, readStore: readStore, fullDisk: nil, listening: listening)
+    }
+
+    /// The application, refusing every write with 507 when `fullDisk` says why.
+    static func makeApplication(
+        configuration: ServerConfiguration, store: any LedgerStore, readStore: (any LedgerStore)?, fullDisk: String?,
+        listening: @escaping @Sendable (String) -> Void
+    ) throws -> some ApplicationProtocol {
         var logger = Logger(label: "trace.serve")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
         let operatorKey = try configuration.operatorKeyPath.map { try PrivateKey(contentsOfFile: $0) }
@@ -41,7 +52,9 @@ public enum TraceServer {
         let signed = configuration.signedCheckpointPath.map(SignerState.init(path:))
         let reader = try Ledger(store: readStore ?? store)
         let host = try LedgerHost(
-            ledger: Ledger(store: store), probe: reader, operatorKey: operatorKey, publicURL: publicURL, signerState: signed)
+            ledger: Ledger(store: store), probe: reader, ledgerPath: configuration.ledgerPath, operatorKey: operatorKey,
+            publicURL: publicURL, signerState: signed, witnessURLs: configuration.witnessURLs,
+            witnessKeys: try configuration.witnessKeys.map(CosignerKey.init), fullDisk: fullDisk)
         let router = Router(context: ServerContext.self)
         router.add(middleware: ProblemMiddleware())
         let writes = WriteRoutes(host: host, configuration: configuration)
@@ -57,7 +70,13 @@ public enum TraceServer {
         ReadRoutes(host: host).add(to: router)
         BuyerRoutes(host: host).add(to: router)
         StatsRoutes(host: host).add(to: router)
-        TileRoutes(source: TileSource(ledger: reader)).add(to: router)
+        WitnessRoutes(cosigned: host.cosigned).add(to: router)
+        ClerkRoutes(host: host).add(to: router)
+        router.get("/verify.js") { request, _ in
+            Answer.bytes(
+                Array(BrowserCheck.script.utf8), type: "text/javascript; charset=utf-8", caching: .revalidate, request: request)
+        }
+        TileRoutes(source: TileSource(ledger: reader, cosigned: host.cosigned)).add(to: router)
         return Application(
             router: router,
             // A connection that sends nothing for a minute is closed, and so is one whose request
@@ -66,9 +85,10 @@ public enum TraceServer {
             server: .http1(
                 configuration: .init(
                     additionalChannelHandlers: [
+                        MalformedRequests(),
                         RequestDeadlines(
                             headerLimit: .nanoseconds(Int64(configuration.headerTimeout * 1e9)),
-                            bodyLimit: .nanoseconds(Int64(configuration.bodyTimeout * 1e9)))
+                            bodyLimit: .nanoseconds(Int64(configuration.bodyTimeout * 1e9))),
                     ], idleTimeout: .seconds(60))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in

@@ -19,7 +19,15 @@ struct CLIFailure: Error {
     /// behind, or forked from, a signed checkpoint; 3 when the store could not be written; else 2.
     static func status(for error: any Error) -> Int32 {
         // A server whose answer contradicts itself failed a check: exit 1, as a failed verification.
-        if let error = error as? RemoteError { return error.code == .tampered ? 1 : 2 }
+        // One that could not be reached (or kept failing, a full disk's 507 among them) is exit 3,
+        // as CLI.md promises, not the 2 of bad input: tools/chaos found it.
+        if let error = error as? RemoteError {
+            switch error.code {
+            case .tampered: return 1
+            case .unreachable: return 3
+            default: return 2
+            }
+        }
         guard let error = error as? LedgerError else { return 2 }
         switch error.code {
         case .behind, .fork: return 1

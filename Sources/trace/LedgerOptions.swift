@@ -62,7 +62,7 @@ struct LedgerOptions: ParsableArguments {
     /// torn write-ahead log or a restored backup must never pass in silence. Exit 1, both sizes named.
     func requireNoLostTail(_ ledger: Ledger) throws {
         let state = SignerState(besideKey: defaultOperatorKeyPath)
-        if let signed = try state.load(operatorKey: ledger.metadata.operatorKey) {
+        if let signed = try state.load(keys: ledger.operatorKeys()) {
             try ledger.requireExtends(signed.checkpoint, recordedIn: state.path)
         }
         guard let file = knownCheckpoint else { return }
@@ -71,7 +71,7 @@ struct LedgerOptions: ParsableArguments {
         }
         let given: Checkpoint
         do {
-            given = try Checkpoint.open(String(decoding: data, as: UTF8.self), operatorKey: ledger.metadata.operatorKey)
+            given = try ledger.operatorKeys().open(String(decoding: data, as: UTF8.self))
         } catch let error as LedgerError {
             throw CLIFailure.verification(
                 "verification FAILED: --checkpoint: \(file) is not a checkpoint signed by the operator: \(error.message)")

@@ -6,7 +6,7 @@ import Foundation
 struct Trace: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trace",
-        abstract: "A verifiable farm-to-export traceability ledger.",
+        abstract: L10n.helpText("A verifiable farm-to-export traceability ledger."),
         discussion: "Exit status: 0 success, 1 a verification failed, 2 bad input or usage.",
         subcommands: [
             InitCommand.self, KeysCommand.self, CheckpointCommand.self, ProveCommand.self,
@@ -15,7 +15,8 @@ struct Trace: ParsableCommand {
             CertifyCommand.self, ExportCommand.self, VoidCommand.self, RecallCommand.self, ReleaseCommand.self,
             ShowCommand.self, LineageCommand.self, SubmitCommand.self, ForgetCommand.self, VerifyLotCommand.self,
             CertificateCommand.self, EUDRCommand.self, ServeCommand.self, PublishCommand.self, RulesCommand.self,
-            StatsCommand.self, MigrateCommand.self, EPCISCommand.self, CopyCommand.self,
+            StatsCommand.self, MigrateCommand.self, EPCISCommand.self, WitnessCommand.self, OperatorCommand.self,
+            LotCommand.self, SyncCommand.self, CopyCommand.self,
         ]
     )
 
@@ -26,19 +27,19 @@ struct Trace: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let failure as CLIFailure {
-            FileHandle.standardError.write(Data((failure.message + "\n").utf8))
+            FileHandle.standardError.write(Data((L10n.lines(failure.message) + "\n").utf8))
             Foundation.exit(failure.status)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
-                print(fullMessage(for: error))
+                print(L10n.helpPage(fullMessage(for: error)))
                 Foundation.exit(0)
             }
             // One line, as the command surface promises; --help has the rest.
             let message =
                 CLIFailure.describe(error)
                 ?? "error: \(message(for: error).split(separator: "\n").first.map(String.init) ?? "bad usage") (see --help)"
-            FileHandle.standardError.write(Data((message + "\n").utf8))
+            FileHandle.standardError.write(Data((L10n.lines(message) + "\n").utf8))
             Foundation.exit(CLIFailure.status(for: error))
         }
     }

@@ -46,6 +46,17 @@ struct CheckpointTests {
         #expect(throws: Never.self) { try Checkpoint(text: "origin\n5\n\(root)\nextension line\n") }
     }
 
+    /// tools/fuzz (target note): a root whose last base64 character carries stray low bits decoded
+    /// to the same 32 bytes, so one checkpoint had two texts. Only the canonical one is read.
+    @Test func aRootInNonCanonicalBase64IsRefused() {
+        let canonical = "OI6cC2bAdU13/uMseJJ+Nfe3bQb3oNGtq+R44emUOsA="
+        #expect(throws: Never.self) { try Checkpoint(text: "tayninh.trace.example/ledger\n97\n\(canonical)\n") }
+        for stray in ["OI6cC2bAdU13/uMseJJ+Nfe3bQb3oNGtq+R44emUOsC=", "OI6cC2bAdU13/uMseJJ+Nfe3bQb3oNGtq+R44emUOsB="] {
+            #expect(Data(base64Encoded: stray) == Data(base64Encoded: canonical))
+            #expect(throws: LedgerError.self) { try Checkpoint(text: "tayninh.trace.example/ledger\n97\n\(stray)\n") }
+        }
+    }
+
     @Test func timestampsParseAndFormat() {
         #expect(Timestamp.format(milliseconds: 0) == "1970-01-01T00:00:00.000Z")
         #expect(Timestamp.parse("2026-11-25T19:45:43.123Z") == 1_795_635_943_123)

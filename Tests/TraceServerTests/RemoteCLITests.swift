@@ -40,7 +40,7 @@ struct RemoteCLITests {
         #expect(consistency.status == 0, "\(consistency.stderr)")
     }
 
-    @Test func refusalsAndUnreachableServersExitTwoNamingTheReason() throws {
+    @Test func refusalsExitTwoAndUnreachableServersExitThreeNamingTheReason() throws {
         let f = try ServerFixture()
         let refused = try f.h.run(
             "add", "--server", f.server.url, "--key", "htx-tan-lap.key", "--lot", "LA-NET-9", "--product", "Lúa ST25",
@@ -59,8 +59,10 @@ struct RemoteCLITests {
         let size = try f.ledgerSize()
         // Nothing listens on port 9: three attempts, then a one-line reason.
         let unreachable = try f.h.run("checkpoint", "--server", "http://127.0.0.1:9")
-        #expect(unreachable.status == 2)
+        // Exit 3, the server could not be reached (CLI.md), not the 2 of bad input: tools/chaos found it.
+        #expect(unreachable.status == 3)
         #expect(unreachable.stderr.contains("did not answer after 3 attempts"), "\(unreachable.stderr)")
+        #expect(unreachable.stderr.contains("[client.unreachable]"), "\(unreachable.stderr)")
         #expect(try f.ledgerSize() == size)
     }
 

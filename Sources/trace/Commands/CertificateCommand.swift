@@ -72,7 +72,9 @@ struct CertificateCommand: ParsableCommand {
                 return try publish(through: remote, key: signer.key, base: base)
             }
             let chain = try SupplyChain(ledger: options.open())
-            let certificate = try CertificateIssuer(chain: chain).issue(lot: lot, key: signer.key, redact: redact)
+            var issuer = CertificateIssuer(chain: chain)
+            issuer.cosigned = CosignedCheckpoints(besideLedger: options.path).withCosignatures
+            let certificate = try issuer.issue(lot: lot, key: signer.key, redact: redact)
             try CertificateFiles.write(try certificate.encoded(), to: out, field: "--out")
             let report = CertificateVerifier(operatorKey: chain.ledger.metadata.operatorKey).verify(certificate)
             guard report.ok else {
@@ -83,7 +85,9 @@ struct CertificateCommand: ParsableCommand {
             if let html, let base, let content = report.content {
                 let page = try CertificateHTML(
                     content: content, report: report, operatorKey: chain.ledger.metadata.operatorKey.description,
-                    url: DigitalLink.url(base: base, lot: content.lot.code.text, gtin: content.lot.export?.gtin)
+                    url: DigitalLink.url(
+                        base: base, lot: content.lot.code.text, gtin: content.lot.export?.gtin,
+                        operatorKey: chain.ledger.metadata.operatorKey.description)
                 ).render()
                 try CertificateFiles.write(Array(page.utf8), to: html, field: "--html")
             }
@@ -149,7 +153,8 @@ extension CertificateCommand.Issue {
         if let html, let base, let content = report.content {
             let page = try CertificateHTML(
                 content: content, report: report, operatorKey: trusted.description,
-                url: DigitalLink.url(base: base, lot: content.lot.code.text, gtin: content.lot.export?.gtin)
+                url: DigitalLink.url(
+                    base: base, lot: content.lot.code.text, gtin: content.lot.export?.gtin, operatorKey: trusted.description)
             ).render()
             try CertificateFiles.write(Array(page.utf8), to: html, field: "--html")
         }
@@ -184,8 +189,10 @@ extension CertificateCommand {
         @Option(help: "Write the printable certificate (HTML) here.") var html: String?
         @OptionGroup var publicURL: PublicURL
         @Flag(help: "Print one JSON document instead of text.") var json = false
+        @OptionGroup var witnesses: WitnessOptions
 
         func run() throws {
+            let policy = try witnesses.policy()
             let trusted: VerifierKey
             do { trusted = try VerifierKey(`operator`) } catch let error as CryptoError {
                 throw CLIFailure.input("error: --operator: \(error.message)")
@@ -197,6 +204,13 @@ extension CertificateCommand {
             let certificate = try OriginCertificate(bytes: bytes)
             let verifier = CertificateVerifier(operatorKey: trusted)
             var report = verifier.verify(certificate)
+            if let policy, report.ok {
+                do { try policy.check(try SignedNote(parsing: certificate.checkpoint)) } catch let error as LedgerError {
+                    throw CLIFailure.verification(
+                        "NOT VERIFIED: lot \(certificate.lot): the certificate's checkpoint \(error.message.replacingOccurrences(of: "the checkpoint ", with: ""))"
+                    )
+                }
+            }
             if server != nil || ledger != nil {
                 // The same live checks the server runs on a published certificate.
                 let live: any LiveLedger
@@ -215,7 +229,9 @@ extension CertificateCommand {
             if let html, report.ok, let content = report.content {
                 let page = try CertificateHTML(
                     content: content, report: report, operatorKey: trusted.description,
-                    url: DigitalLink.url(base: try publicURL.base(), lot: content.lot.code.text, gtin: content.lot.export?.gtin)
+                    url: DigitalLink.url(
+                        base: try publicURL.base(), lot: content.lot.code.text, gtin: content.lot.export?.gtin,
+                        operatorKey: trusted.description, witnessKeys: policy?.witnesses.map(\.description) ?? [])
                 ).render()
                 try CertificateFiles.write(Array(page.utf8), to: html, field: "--html")
             }

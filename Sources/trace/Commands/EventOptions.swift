@@ -19,6 +19,11 @@ struct EventOptions: ParsableArguments {
     @Option(name: .customLong("event-id"), help: "The event's id; resubmitting the same event with the same id records it once.")
     var eventID: String?
 
+    @Flag(help: L10n.help("Queue the write in the outbox instead of sending it now (send later with `trace sync`)."))
+    var queue = false
+
+    @Option(help: L10n.help("The outbox folder (default: $TRACE_OUTBOX, else ./trace-outbox).")) var outbox: String?
+
     /// Opens the supply chain on the ledger.
     func open() throws -> SupplyChain { try SupplyChain(ledger: ledger.open()) }
 
@@ -44,7 +49,7 @@ struct EventOptions: ParsableArguments {
                     "error: --server: a person's clear data stays beside the ledger; register a person with --ledger on the operator's machine"
                 )
             }
-            result = try remote.append(type, fields, id: eventID, key: try signingKey(operatorFallback: false))
+            result = try deliver(type, fields, to: remote, summary: summary)
         } else {
             let chain = try open()
             let key = try signingKey(operatorFallback: operatorFallback)

@@ -1,13 +1,14 @@
 import ArgumentParser
 import CanonicalJSON
 import TraceCrypto
+import TraceLedger
 
 /// `trace keys new`: key pairs for parties.
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
         abstract: "Manage signing keys.",
-        subcommands: [New.self]
+        subcommands: [New.self, KeysShowCommand.self]
     )
 
     struct New: ParsableCommand {
@@ -25,12 +26,17 @@ struct KeysCommand: ParsableCommand {
         @Flag(help: "Print one JSON document instead of text.")
         var json = false
 
+        @Flag(help: "A witness key: print its cosignature/v1 verifier key (signature type 0x04).")
+        var witness = false
+
         func run() throws {
             do { try VerifierKey.checkName(name) } catch let error as CryptoError {
                 throw CLIFailure.input("error: --name: \(error.message)")
             }
             let key = try PrivateKey.generate()
-            let vkey = try VerifierKey(name: name, publicKey: key.publicKey)
+            let vkey: any CustomStringConvertible =
+                witness
+                ? try CosignerKey(name: name, publicKey: key.publicKey) : try VerifierKey(name: name, publicKey: key.publicKey)
             do { try key.write(toFile: out) } catch let error as CryptoError {
                 throw CLIFailure.input("error: --out: \(error.message)")
             }

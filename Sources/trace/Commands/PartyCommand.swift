@@ -7,7 +7,7 @@ import TraceDomain
 struct PartyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "party", abstract: "Register parties and rotate or revoke their keys (operator).",
-        subcommands: [Add.self, Rotate.self, Revoke.self, Amend.self])
+        subcommands: [Add.self, Rotate.self, Revoke.self, Amend.self, PartyListCommand.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(

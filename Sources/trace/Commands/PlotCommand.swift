@@ -8,7 +8,7 @@ import TraceDomain
 struct PlotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plot", abstract: "Register member plots (cooperative) and correct them.",
-        subcommands: [Add.self, Amend.self])
+        subcommands: [Add.self, Amend.self, PlotListCommand.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -27,6 +27,14 @@ struct ServeCommand: ParsableCommand {
     var headerTimeout = 10.0
     @Option(name: .customLong("body-timeout"), help: "Seconds a client has to send a request's body after its headers.")
     var bodyTimeout = 30.0
+    @Option(
+        name: .customLong("witness-url"),
+        help: "A witness (C2SP tlog-witness URL prefix) to send each new checkpoint to for cosigning (repeatable).")
+    var witnessURLs: [String] = []
+    @Option(
+        name: .customLong("witness-vkey"),
+        help: "A witness's verifier key the buyer's page embeds, for the browser to check its cosignature (repeatable).")
+    var witnessKeys: [String] = []
 
     func run() throws {
         var configuration = ServerConfiguration(ledgerPath: options.path)
@@ -47,6 +55,15 @@ struct ServeCommand: ParsableCommand {
         }
         configuration.headerTimeout = headerTimeout
         configuration.bodyTimeout = bodyTimeout
+        for url in witnessURLs where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw CLIFailure.input("error: --witness-url: \"\(url)\" is not an http(s) URL")
+        }
+        configuration.witnessURLs = witnessURLs
+        for key in witnessKeys where (try? CosignerKey(key)) == nil {
+            throw CLIFailure.input(
+                "error: --witness-vkey: \"\(key.prefix(120))\" is not a witness verifier key (name+hash+key, type 4)")
+        }
+        configuration.witnessKeys = witnessKeys
         guard (0...65535).contains(port) else { throw CLIFailure.input("error: --port: \(port) is not a port number") }
         let failure = Mutex<(any Error)?>(nil)
         let done = DispatchSemaphore(value: 0)

@@ -25,7 +25,10 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "A checkpoint note file you already trust: verify only what was appended after it.")
     var since: String?
 
+    @OptionGroup var witnesses: WitnessOptions
+
     func run() throws {
+        let policy = try witnesses.policy()
         let ledger = try options.open(readOnly: true)
         var trusted: VerifierKey?
         if let text = `operator` {
@@ -58,6 +61,16 @@ struct VerifyCommand: ParsableCommand {
         }
         bar.finish()
         let report = result.report
+        var witnessed: Checkpoint?
+        if let policy, result.ok {
+            guard let latest = report.latestCheckpoint else {
+                throw CLIFailure.verification("verification FAILED: the ledger has no checkpoint for witnesses to have cosigned")
+            }
+            witnessed = try WitnessOptions.witnessed(
+                policy, notes: CosignedCheckpoints(besideLedger: options.path).all(), latest: latest,
+                operatorKey: trusted ?? ledger.metadata.operatorKey
+            ) { from in try ledger.consistencyProof(from: from, to: latest.size).hashes }
+        }
         let seconds = Date().timeIntervalSince(started)
         if options.json {
             var out: [String: JSONValue] = [
@@ -66,6 +79,7 @@ struct VerifyCommand: ParsableCommand {
                 "checkpoints": .number(Double(report.checkpointsChecked)),
                 "operatorKey": .string(result.operatorKey.description),
             ]
+            if let witnessed { out["witnessedSize"] = .number(Double(witnessed.size)) }
             if let old = result.since {
                 out["since"] = .number(Double(old))
                 out["newEntries"] = .number(Double(report.signatures))
@@ -79,6 +93,11 @@ struct VerifyCommand: ParsableCommand {
             try Output.json(.object(out))
         }
         if let failure = result.failure { throw CLIFailure.verification("verification FAILED: \(failure)") }
+        if !options.json, let witnessed {
+            print(
+                "witnessed: the checkpoint of size \(Output.count(witnessed.size)) is cosigned by a quorum of your witnesses, "
+                    + "and the latest checkpoint extends it")
+        }
         if !options.json {
             let latest =
                 report.latestCheckpoint.map { "latest checkpoint at size \(Output.count($0.size))" } ?? "no checkpoint yet"

@@ -17,6 +17,7 @@ struct VerifyLotCommand: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The lot code (any case).") var lot: String
     @Option(help: "The operator verifier key you trust (default: the one the ledger names).") var `operator`: String?
+    @OptionGroup var witnesses: WitnessOptions
 
     func run() throws {
         var trusted: VerifierKey?
@@ -25,15 +26,23 @@ struct VerifyLotCommand: ParsableCommand {
                 throw CLIFailure.input("error: --operator: \(error.message)")
             }
         }
+        let policy = try witnesses.policy()
         if let remote = options.remote {
             let started = Date()
-            let result = try Self.remoteCheck(remote, lot: lot, trusted: trusted)
+            var result = try Self.remoteCheck(remote, lot: lot, trusted: trusted)
+            if let policy, result.failure == nil {
+                result = try Self.requireWitnessed(result, policy: policy, remote: remote, trusted: trusted)
+            }
             try report(result, total: result.checkpoint.size, ms: Date().timeIntervalSince(started) * 1000, chain: nil)
             return
         }
         let chain = try SupplyChain(ledger: options.open(readOnly: true))
         let started = Date()
-        let result = try LotVerifier(chain: chain).verify(lot: lot, operatorKey: trusted)
+        var result = try LotVerifier(chain: chain).verify(lot: lot, operatorKey: trusted)
+        if let policy, result.failure == nil {
+            result = try Self.requireWitnessed(
+                result, policy: policy, ledger: chain.ledger, ledgerPath: options.path, trusted: trusted)
+        }
         let ms = Date().timeIntervalSince(started) * 1000
         try report(result, total: try chain.ledger.size(), ms: ms, chain: chain)
     }
@@ -86,5 +95,44 @@ struct VerifyLotCommand: ParsableCommand {
                 }
             }
         }
+    }
+}
+
+extension VerifyLotCommand {
+    /// With witnesses required: the newest checkpoint the server shows cosigned by a quorum must
+    /// be extended by the one the story was proved against, and hold every entry of the story.
+    static func requireWitnessed(
+        _ result: LotVerification, policy: WitnessPolicy, remote: RemoteLedger, trusted: VerifierKey?
+    ) throws -> LotVerification {
+        let key = try trusted ?? remote.operatorKey()
+        let notes = (try? remote.json("/v1/checkpoints/witnessed"))?["checkpoints"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let latest = result.checkpoint
+        let witnessed = try WitnessOptions.witnessed(policy, notes: notes, latest: latest, operatorKey: key) { from in
+            guard from != latest.size else { return [] }
+            let answer = try remote.json("/v1/proofs/consistency?from=\(from)&to=\(latest.size)")
+            return try (answer["proof"]?.arrayValue ?? []).map { try Digest(hex: $0.stringValue ?? "") }
+        }
+        return try within(result, witnessed: witnessed)
+    }
+
+    /// The same on a local ledger, with the cosigned checkpoints kept beside it.
+    static func requireWitnessed(
+        _ result: LotVerification, policy: WitnessPolicy, ledger: Ledger, ledgerPath: String, trusted: VerifierKey?
+    ) throws -> LotVerification {
+        let latest = result.checkpoint
+        let witnessed = try WitnessOptions.witnessed(
+            policy, notes: CosignedCheckpoints(besideLedger: ledgerPath).all(), latest: latest,
+            operatorKey: trusted ?? ledger.metadata.operatorKey
+        ) { from in try ledger.consistencyProof(from: from, to: latest.size).hashes }
+        return try within(result, witnessed: witnessed)
+    }
+
+    private static func within(_ result: LotVerification, witnessed: Checkpoint) throws -> LotVerification {
+        if let beyond = result.entries.first(where: { $0 >= witnessed.size }) {
+            throw CLIFailure.verification(
+                "NOT VERIFIED: entry \(beyond) of the lot's story is after the newest checkpoint the witnesses cosigned "
+                    + "(size \(witnessed.size)); try again once they have cosigned a newer one")
+        }
+        return result
     }
 }

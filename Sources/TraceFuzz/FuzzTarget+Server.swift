@@ -1,0 +1,29 @@
+import HTTPTypes
+import Hummingbird
+import TraceLedger
+
+@testable import TraceServer
+
+extension FuzzTarget {
+    /// What `trace serve` reads from a request line: the path and query (strict numbers, the
+    /// buyer's language, tile paths). The first line is the request target, the second an
+    /// Accept-Language header.
+    static let query = FuzzTarget(name: "query") { bytes in
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", maxSplits: 1)
+        let target = lines.first.map(String.init) ?? ""
+        let request = Request(
+            head: HTTPRequest(method: .get, scheme: "http", authority: "127.0.0.1", path: target),
+            body: RequestBody(buffer: ByteBuffer()))
+        for name in ["entry", "start", "limit", "from", "size"] {
+            if let value = try? ReadRoutes.optionalNumber(request, name) {
+                require(value <= UInt64(Int64.max), "\(name)=\(value) is past the largest SQLite integer")
+            }
+        }
+        _ = BuyerLanguage(
+            query: request.uri.queryParameters["lang"].map(String.init),
+            acceptLanguage: lines.dropFirst().first.map(String.init))
+        if let tile = Tile(path: String(request.uri.path.drop { $0 == "/" })) {
+            require(Tile(path: tile.path) == tile, "tile \(tile.path) does not survive its own path")
+        }
+    }
+}
