@@ -1,5 +1,5 @@
 import Foundation
-public import TraceLedger
+import TraceLedger
 
 /// Where a PostgreSQL ledger lives, parsed once from a `--ledger` value of the form
 /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME]`. Compiled in every build, so

@@ -1,5 +1,6 @@
 public import TraceCrypto
 public import TraceLedger
+import TraceLedgerSQLite
 
 /// Copies a ledger from one store to another (SQLite to PostgreSQL and back), entry by entry with
 /// the same bytes, so the copy has the same root and every signed checkpoint still holds.
@@ -21,6 +22,14 @@ public enum LedgerCopy {
     public static func copy(from source: LedgerLocation, to destination: LedgerLocation, spaces: [SideSpace]) throws -> Outcome {
         let from = try Ledger(at: source, readOnly: true)
         let meta = from.metadata
+        // A file at an older store format is read as it is, without side records: copying it
+        // would leave its personal data and certificates behind, so it is migrated first.
+        if let file = from.store as? SQLiteLedgerStore, file.version < SQLiteLedgerStore.formatVersion {
+            throw LedgerError(
+                .refused,
+                "--from \(source) is at store format \(file.version), whose personal data and certificates a copy "
+                    + "cannot read; run `trace migrate --ledger \(source)` first, then copy again; nothing was written")
+        }
         let checked = try from.verify()
         if let failure = checked.failure {
             throw LedgerError(failure.code, "--from \(source): verification failed: \(failure.message)", entry: failure.entry)

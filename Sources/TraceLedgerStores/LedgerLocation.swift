@@ -59,7 +59,7 @@ public enum LedgerLocation: Sendable, Equatable, CustomStringConvertible {
     static func noPostgres(_ location: PostgresLocation) -> LedgerError {
         LedgerError(
             .store,
-            "--ledger \(location): this trace was built without PostgreSQL; build it with `swift build --traits Postgres`")
+            "\(location): this trace was built without PostgreSQL; build it with `swift build --traits Postgres`")
     }
 }
 

@@ -26,7 +26,8 @@ public enum TraceServer {
         let location = try LedgerLocation(configuration.ledgerPath)
         let (store, fullDisk) = try LedgerHost.openForServing(location)
         return try makeApplication(
-            configuration: configuration, store: store, readStore: location.openStore(readOnly: fullDisk != nil), fullDisk: fullDisk,
+            configuration: configuration, store: store, readStore: location.openStore(readOnly: fullDisk != nil),
+            fullDisk: fullDisk,
             listening: listening)
     }
 

@@ -3,6 +3,8 @@ import Foundation
 import Synchronization
 import TestSupport
 import Testing
+import TraceLedger
+import TraceLedgerSQLite
 
 /// The PostgreSQL store through the real binary: many writers, one order; copies both ways; the
 /// schema's own refusals. Runs where $TRACE_TEST_POSTGRES names a server (tools/test starts one).
@@ -70,6 +72,48 @@ struct PostgresCLITests {
         let intoOther = try harness.run("copy", "--from", url, "--to", other.ledger)
         #expect(intoOther.status != 0)
         #expect(try harness.run("verify", "--ledger", url).status == 0)
+    }
+
+    /// The previous release's demo ledger (store format 1, migrated first) copied into PostgreSQL and
+    /// back into a new file: the same 97 entries, root, verdict and side records on all three.
+    @Test func theDemoLedgerRoundTripsSQLiteToPostgresToSQLiteWithTheSameRoot() throws {
+        let demo = try UpgradeTests().copy()
+        let directory = (demo as NSString).deletingLastPathComponent
+        let url = try #require(StoreKind.newPostgresURL())
+        let back = directory + "/back.db"
+        func trace(_ arguments: String...) throws -> CommandResult {
+            try Command.run(Command.trace, arguments, directory: directory)
+        }
+        // Read as it is, a format-1 file has no side records: it must be migrated before a copy.
+        let unmigrated = try trace("copy", "--from", demo, "--to", url)
+        #expect(unmigrated.status != 0)
+        #expect(unmigrated.stderr.contains("trace migrate"), "\(unmigrated.stderr)")
+        #expect(try trace("verify", "--ledger", url).stderr.contains("no ledger at"))
+        #expect(try trace("migrate", "--ledger", demo).status == 0)
+        let there = try trace("copy", "--from", demo, "--to", url, "--json")
+        #expect(there.status == 0, "\(there.stderr)")
+        let again = try trace("copy", "--from", url, "--to", back, "--json")
+        #expect(again.status == 0, "\(again.stderr)")
+        for result in [there, again] {
+            let copy = try CanonicalJSON.parse(result.stdout)
+            #expect(copy["size"]?.intValue == 97)
+            #expect(copy["root"]?.stringValue == UpgradeTests.root)
+        }
+        let verdict = try trace("verify-lot", "GAO-EX-2607A", "--ledger", demo, "--json").stdout
+        for ledger in [url, back] {
+            let verify = try trace("verify", "--ledger", ledger)
+            #expect(verify.status == 0, "\(verify.stderr)")
+            #expect(verify.stdout.contains("verified 97 entries") && verify.stdout.contains(UpgradeTests.root))
+            #expect(try trace("verify-lot", "GAO-EX-2607A", "--ledger", ledger, "--json").stdout == verdict)
+        }
+        // Personal data and the published certificate came along: the copy back holds them all.
+        let store = try SQLiteLedgerStore.open(path: back, readOnly: true)
+        #expect(try store.read { try $0.sideRecords(SideSpace("domain.personal")) }.count == 24)
+        #expect(try store.read { try $0.sideRecords(SideSpace("certificates.published")) }.count == 1)
+        // Copying again into the same database writes nothing new and is not refused.
+        let idle = try trace("copy", "--from", demo, "--to", url, "--json")
+        #expect(idle.status == 0, "\(idle.stderr)")
+        #expect(try CanonicalJSON.parse(idle.stdout)["copied"]?.intValue == 0)
     }
 
     @Test func theSchemaRefusesChangesToEntriesNodesAndCheckpoints() throws {
