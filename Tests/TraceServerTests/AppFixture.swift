@@ -2,8 +2,9 @@ import CanonicalJSON
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 import NIOCore
+import NIOEmbedded
+import Synchronization
 import TestSupport
 import TraceCrypto
 import TraceDomain
@@ -11,18 +12,35 @@ import TraceLedger
 import TraceLedgerSQLite
 import TraceServer
 
-/// The whole application, built in this process by `TraceServer.makeApplication`, reached through
-/// Hummingbird's testing framework: requests go straight to its router, with no socket and no
-/// second process. Answers read as the curl-based tests of the real binary read them.
+/// The whole application, built in this process by `TraceServer.makeApplication`, with each
+/// request handed straight to its responder: no socket and no second process. Answers read as the
+/// curl-based tests of the real binary read them.
+///
+/// Written here rather than taken from HummingbirdTesting: that module brings AsyncHTTPClient and
+/// BoringSSL into the test build, which cost CI minutes for a driver of a few lines on Hummingbird's
+/// public `responder`. Channel handlers (`MalformedRequests`, `RequestDeadlines`) sit below the
+/// responder, so their tests keep the real binary.
 struct AppClient: Sendable {
-    let client: any TestClientProtocol
+    let respond: @Sendable (Request) async throws -> Response
 
     /// Runs `body` against the application over `store`, configured as `configuration` says.
     static func test(
         _ configuration: ServerConfiguration, store: any LedgerStore, _ body: @Sendable (AppClient) async throws -> Void
     ) async throws {
-        let app = try TraceServer.makeApplication(configuration: configuration, store: store)
-        return try await app.test(.router) { client in try await body(AppClient(client: client)) }
+        try await drive(try TraceServer.makeApplication(configuration: configuration, store: store), body)
+    }
+
+    private static func drive<App: ApplicationProtocol>(_ app: App, _ body: @Sendable (AppClient) async throws -> Void)
+        async throws
+    {
+        let responder = try await app.responder
+        let logger = app.logger
+        try await body(
+            AppClient { request in
+                let context = App.Context(
+                    source: ApplicationRequestContextSource(channel: NIOAsyncTestingChannel(), logger: logger))
+                return try await responder.respond(to: request, context: context)
+            })
     }
 
     /// One request to the application.
@@ -32,16 +50,31 @@ struct AppClient: Sendable {
         var fields = HTTPFields()
         for (name, value) in headers { if let name = HTTPField.Name(name) { fields[name] = value } }
         if body != nil, fields[.contentType] == nil { fields[.contentType] = "application/json" }
-        let response = try await client.executeRequest(
-            uri: path, method: method, headers: fields, body: body.map { ByteBuffer(bytes: $0) })
+        if let body { fields[.contentLength] = String(body.count) }
+        let request = Request(
+            head: HTTPRequest(method: method, scheme: "http", authority: "localhost", path: path, headerFields: fields),
+            body: RequestBody(buffer: ByteBuffer(bytes: body ?? [])))
+        let response: Response
+        do { response = try await respond(request) } catch { response = Response(status: .internalServerError) }
+        let collected = CollectedBody()
+        try await response.body.write(collected)
         var replyHeaders: [String: String] = [:]
         for field in response.headers { replyHeaders[field.name.canonicalName] = field.value }
-        return HTTPReply(status: response.status.code, headers: replyHeaders, body: Array(response.body.readableBytesView))
+        return HTTPReply(status: response.status.code, headers: replyHeaders, body: collected.bytes.withLock { $0 })
     }
 
     func get(_ path: String, headers: [String: String] = [:]) async throws -> HTTPReply {
         try await send(.get, path, headers: headers)
     }
+}
+
+/// A response body gathered in memory; a class because the body is written into a consumed writer.
+private final class CollectedBody: ResponseBodyWriter, Sendable {
+    let bytes = Mutex<[UInt8]>([])
+
+    func write(_ buffer: ByteBuffer) async throws { bytes.withLock { $0 += buffer.readableBytesView } }
+
+    func finish(_ trailingHeaders: HTTPFields?) async throws {}
 }
 
 /// A ledger made by the real CLI, the application over it in this process (set up as `trace
