@@ -37,15 +37,21 @@ final class LedgerHost: @unchecked Sendable {
     /// Set when the server started on a full disk and reads through a read-only connection:
     /// every write is then answered 507 with this reason.
     let fullDisk: String?
+    /// Set when the server was started `--read-only`: every write is answered 403 with this reason.
+    let readOnly: String?
+    /// Whether a write may be taken here now.
+    var takesWrites: Bool { fullDisk == nil && readOnly == nil }
 
     /// The host of `ledger`; `probe` reads the same ledger through a second connection (or the
     /// same store, where reads never wait on a write). Witnesses' cosignatures are kept in files
     /// beside `ledgerPath`. `fullDisk` says why writes are refused, when they are.
     init(
         ledger: Ledger, probe: Ledger, ledgerPath: String, operatorKey: PrivateKey?, publicURL: String,
-        signerState: SignerState? = nil, witnessURLs: [String] = [], witnessKeys: [CosignerKey] = [], fullDisk: String? = nil
+        signerState: SignerState? = nil, witnessURLs: [String] = [], witnessKeys: [CosignerKey] = [], fullDisk: String? = nil,
+        readOnly: String? = nil
     ) throws {
         self.fullDisk = fullDisk
+        self.readOnly = readOnly
         if let operatorKey, operatorKey.publicKey != (try ledger.operatorKeys().current).publicKey {
             throw LedgerError(
                 .refused,
@@ -92,8 +98,24 @@ final class LedgerHost: @unchecked Sendable {
         }
     }
 
-    /// Refuses a write with 507 when the server started read-only on a full disk.
+    /// Why a `--read-only` server refuses a write, naming where writes go.
+    static func readOnlyReason(primary: String?) -> String {
+        "this server is a read-only replica; send writes to "
+            + (primary.map { "the primary at \($0)" } ?? "the primary (the server started without --read-only)")
+            + "; nothing was written"
+    }
+
+    /// Refuses a write at once on a `--read-only` server, before its body is read.
+    func refuseOnReplica() throws {
+        if let readOnly { throw Problem(.forbidden, "server.read_only", readOnly) }
+    }
+
+    /// The ledger's committed size, read through the probe connection.
+    func committedSize() throws -> UInt64 { try probe.size() }
+
+    /// Refuses a write with 403 on a read-only server, and with 507 when it started read-only on a full disk.
     func requireWritable() throws {
+        try refuseOnReplica()
         guard let fullDisk else { return }
         throw Problem(
             .init(code: 507, reasonPhrase: "Insufficient Storage"), LedgerError.Code.storeFull.rawValue,

@@ -31,6 +31,11 @@ public struct ServerConfiguration: Sendable {
     public var witnessURLs: [String] = []
     /// The witnesses' verifier keys (type 0x04) the buyer's page embeds for the browser's check.
     public var witnessKeys: [String] = []
+    /// Serve reads only (a hot standby of a PostgreSQL ledger, say): the store is opened read-only,
+    /// no checkpoint is signed, and every write is refused with a problem naming `primaryURL`.
+    public var readOnly = false
+    /// Where writes go when this server is read-only.
+    public var primaryURL: String?
 
     public init(ledgerPath: String) { self.ledgerPath = ledgerPath }
 }

@@ -24,6 +24,11 @@ public enum TraceServer {
     ) throws -> some ApplicationProtocol {
         // On a disk too full to open the ledger for writing, the server still starts, read-only.
         let location = try LedgerLocation(configuration.ledgerPath)
+        if configuration.readOnly {
+            return try makeApplication(
+                configuration: configuration, store: location.openStore(readOnly: true),
+                readStore: location.openStore(readOnly: true), fullDisk: nil, listening: listening)
+        }
         let (store, fullDisk) = try LedgerHost.openForServing(location)
         return try makeApplication(
             configuration: configuration, store: store, readStore: location.openStore(readOnly: fullDisk != nil),
@@ -48,14 +53,17 @@ public enum TraceServer {
     ) throws -> some ApplicationProtocol {
         var logger = Logger(label: "trace.serve")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
-        let operatorKey = try configuration.operatorKeyPath.map { try PrivateKey(contentsOfFile: $0) }
+        // A read-only server signs nothing: the primary's checkpoints are the ones it serves.
+        let operatorKey =
+            configuration.readOnly ? nil : try configuration.operatorKeyPath.map { try PrivateKey(contentsOfFile: $0) }
         let publicURL = configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)"
         let signed = configuration.signedCheckpointPath.map(SignerState.init(path:))
         let reader = try Ledger(store: readStore ?? store)
         let host = try LedgerHost(
             ledger: Ledger(store: store), probe: reader, ledgerPath: configuration.ledgerPath, operatorKey: operatorKey,
             publicURL: publicURL, signerState: signed, witnessURLs: configuration.witnessURLs,
-            witnessKeys: try configuration.witnessKeys.map(CosignerKey.init), fullDisk: fullDisk)
+            witnessKeys: try configuration.witnessKeys.map(CosignerKey.init), fullDisk: fullDisk,
+            readOnly: configuration.readOnly ? LedgerHost.readOnlyReason(primary: configuration.primaryURL) : nil)
         let router = Router(context: ServerContext.self)
         router.add(middleware: ProblemMiddleware())
         let writes = WriteRoutes(host: host, configuration: configuration)
@@ -69,6 +77,7 @@ public enum TraceServer {
         certificates.add(to: router)
         certificates.addWrites(to: writeRoutes)
         ReadRoutes(host: host).add(to: router)
+        HealthRoutes(host: host).add(to: router)
         BuyerRoutes(host: host).add(to: router)
         StatsRoutes(host: host).add(to: router)
         WitnessRoutes(cosigned: host.cosigned).add(to: router)

@@ -23,6 +23,7 @@ struct WriteRoutes: Sendable {
     }
 
     private func write(_ request: Request, batch: Bool) async throws -> Response {
+        try host.refuseOnReplica()
         try Self.requireJSON(request)
         let bytes = try await body(request)
         // Parsing, the rules, the append and the proofs block a thread for a batch's length: on

@@ -35,6 +35,11 @@ struct ServeCommand: ParsableCommand {
         name: .customLong("witness-vkey"),
         help: "A witness's verifier key the buyer's page embeds, for the browser to check its cosignature (repeatable).")
     var witnessKeys: [String] = []
+    @Flag(
+        name: .customLong("read-only"),
+        help: "Serve reads only (a replica, such as a PostgreSQL hot standby): sign nothing, refuse every write.")
+    var readOnly = false
+    @Option(help: "With --read-only: the primary server's URL, named in every refused write.") var primary: String?
 
     func run() throws {
         var configuration = ServerConfiguration(ledgerPath: options.path)
@@ -64,6 +69,9 @@ struct ServeCommand: ParsableCommand {
                 "error: --witness-vkey: \"\(key.prefix(120))\" is not a witness verifier key (name+hash+key, type 4)")
         }
         configuration.witnessKeys = witnessKeys
+        guard primary == nil || readOnly else { throw CLIFailure.input("error: --primary: give it with --read-only") }
+        configuration.readOnly = readOnly
+        configuration.primaryURL = primary
         guard (0...65535).contains(port) else { throw CLIFailure.input("error: --port: \(port) is not a port number") }
         let failure = Mutex<(any Error)?>(nil)
         let done = DispatchSemaphore(value: 0)
