@@ -96,6 +96,64 @@ struct RotationCertificateTests {
         #expect(theirs.stdout.contains("VERIFIED: lot X-1"), "\(theirs.stdout)")
     }
 
+    /// A thief holding the replaced key (and the exporter's) leaves the rotation out and signs the
+    /// checkpoint with the old key: offline nothing can show it (FORMAT.md section 12), but the
+    /// live ledger's chain names the key that signs that size, and `consistency` refuses it.
+    @Test func aCertificateSignedWithTheReplacedKeyLeavingTheRotationOutFailsAgainstTheLiveLedger() throws {
+        let h = try CertificateCLITests().exported()
+        let (rotation, _) = try Self.rotate(h)
+        #expect(try h.run("checkpoint").status == 0)
+        #expect(try h.run("certificate", "issue", "X-1", "--out", "cert.json", "--key", "vinarice.key").status == 0)
+        let text = try String(contentsOfFile: h.directory + "/cert.json", encoding: .utf8)
+        guard case .object(var certificate) = try CanonicalJSON.parse(text), let entries = certificate["entries"]?.arrayValue,
+            let signature = certificate["signature"]
+        else { throw NoRotation(file: "cert.json") }
+        certificate["entries"] = .array(entries.filter { $0["index"]?.intValue != Int(rotation) })
+        let checkpoint = try Checkpoint(text: SignedNote(parsing: certificate["checkpoint"]?.stringValue ?? "").text)
+        certificate["checkpoint"] = .string(
+            try checkpoint.sign(
+                with: try PrivateKey(contentsOfFile: h.directory + "/old.operator.key"), as: try VerifierKey(h.operatorVKey)
+            ).encoded)
+        certificate["signature"] = nil
+        let exporter = try PrivateKey(contentsOfFile: h.directory + "/vinarice.key")
+        let signed = try exporter.sign(Array("trace.certificate.v1".utf8) + [0] + CanonicalJSON.encode(.object(certificate)))
+        certificate["signature"] = [
+            "key": signature["key"] ?? .null, "value": .string(Data(signed).base64EncodedString()),
+        ]
+        try Data(try CanonicalJSON.encode(.object(certificate))).write(to: URL(fileURLWithPath: h.directory + "/stolen.json"))
+
+        let offline = try h.run("certificate", "verify", "stolen.json", "--operator", h.operatorVKey)
+        #expect(offline.status == 0, "\(offline.stdout) \(offline.stderr)")
+        let live = try h.run("certificate", "verify", "stolen.json", "--operator", h.operatorVKey, "--ledger", "trace.db")
+        #expect(live.status == 1, "\(live.stdout)")
+        #expect(live.stdout.contains("FAIL consistency:"), "\(live.stdout)")
+        #expect(
+            live.stdout.contains("named by the rotation in entry \(rotation)): a checkpoint signed with a replaced key"),
+            "\(live.stdout)")
+    }
+
+    /// `verify`, `verify-lot` and `certificate issue/verify` with `--witness` open the cosigned
+    /// checkpoints with the key in force after the rotation.
+    @Test func witnessQuorumsAreFoundAfterARotation() throws {
+        let h = try CertificateCLITests().exported()
+        let w = try WitnessCertificateTests.witnesses(h)
+        _ = try Self.rotate(h)
+        let latest = try #require(try Ledger(path: h.ledger).latestCheckpoint())
+        try w[0].cosign(latest.1, in: h)
+        let one = ["--witness", w[0].vkey]
+        let runs: [[String]] = [
+            ["verify", "--operator", h.operatorVKey], ["verify-lot", "X-1", "--operator", h.operatorVKey],
+            ["certificate", "issue", "X-1", "--out", "cert.json", "--key", "vinarice.key"],
+            ["certificate", "verify", "cert.json", "--operator", h.operatorVKey],
+        ]
+        for arguments in runs {
+            let result = try Command.run(Command.trace, arguments + one, directory: h.directory)
+            #expect(result.status == 0, "\(arguments[0]): \(result.stdout) \(result.stderr)")
+        }
+        let verified = try Command.run(Command.trace, ["verify"] + one, directory: h.directory)
+        #expect(verified.stdout.contains("witnessed: the checkpoint of size \(latest.0.size)"), "\(verified.stdout)")
+    }
+
     @Test func verifySinceFollowsTheRotationFromACheckpointSignedByEitherKey() throws {
         let h = try CLIHarness()
         try h.appendEvents(2)
