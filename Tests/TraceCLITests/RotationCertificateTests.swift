@@ -2,6 +2,7 @@ import CanonicalJSON
 import Foundation
 import TestSupport
 import Testing
+import TraceCertificates
 import TraceCrypto
 import TraceLedger
 import TraceLedgerSQLite
@@ -152,6 +153,21 @@ struct RotationCertificateTests {
         }
         let verified = try Command.run(Command.trace, ["verify"] + one, directory: h.directory)
         #expect(verified.stdout.contains("witnessed: the checkpoint of size \(latest.0.size)"), "\(verified.stdout)")
+    }
+
+    /// The open-data catalogue is signed by the key in force; the replaced key may not sign it.
+    @Test func openDataIsPublishedWithTheKeyInForceAfterARotation() throws {
+        let h = try CLIHarness()
+        try h.appendEvents(2)
+        let (_, newVKey) = try Self.rotate(h)
+        let published = try h.run("publish", "--open-data", "od", "--key", h.operatorKeyPath)
+        #expect(published.status == 0, "\(published.stderr)")
+        let catalog = [UInt8](try Data(contentsOf: URL(fileURLWithPath: h.directory + "/od/catalog.json")))
+        let signature = try String(contentsOfFile: h.directory + "/od/catalog.json.sig", encoding: .utf8)
+        #expect(
+            OpenDataPublisher.verify(catalog: catalog, signatureFile: signature, operatorKey: try VerifierKey(newVKey).publicKey))
+        let old = try h.run("publish", "--open-data", "od2", "--key", "old.operator.key")
+        #expect(old.status != 0 && old.stderr.contains("not the operator's key in force"), "\(old.stderr)")
     }
 
     @Test func verifySinceFollowsTheRotationFromACheckpointSignedByEitherKey() throws {
