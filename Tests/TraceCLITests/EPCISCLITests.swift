@@ -124,4 +124,31 @@ struct EPCISCLITests {
         #expect(result.stdout.contains("event 3 (vinarice) left for vinarice: "), "\(result.stdout)")
         #expect(try Ledger(path: fresh.ledger).size() == size)
     }
+
+    @Test func hashPrintsEachEventsIDAsTheExportWroteIt() throws {
+        let h = try Self.ledger()
+        #expect(try h.run("epcis", "export", "X-1", "--out", "x-1.epcis.json").status == 0)
+        // The export's eventIDs are removed: the hash is computed from the events themselves.
+        guard case .object(var document) = try Self.document(h, "x-1.epcis.json"),
+            case .object(var body) = document["epcisBody"], let events = body["eventList"]?.arrayValue
+        else {
+            Issue.record("the export is not an EPCIS document")
+            return
+        }
+        let ids = Self.eventIDs(.object(document))
+        body["eventList"] = .array(
+            events.map { event in
+                guard case .object(var o) = event else { return event }
+                o["eventID"] = nil
+                return .object(o)
+            })
+        document["epcisBody"] = .object(body)
+        try Self.write(.object(document), to: h.directory + "/bare.json")
+        let hash = try h.run("epcis", "hash", "bare.json")
+        #expect(hash.status == 0, "\(hash.stderr)")
+        #expect(hash.stdout.split(separator: "\n").map(String.init) == ids)
+        let missing = try h.run("epcis", "hash", "nothing.json")
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("DOC"), "\(missing.stderr)")
+    }
 }
