@@ -168,9 +168,10 @@ let package = Package(
             dependencies: [
                 "trace", "ChainFixtures", "TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceCrypto", "CanonicalJSON",
                 "TestSupport", "TraceServer",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
     ]

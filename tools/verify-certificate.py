@@ -2,10 +2,11 @@
 """Independent verifier for trace origin certificates, written from docs/FORMAT.md alone
 (section 12, relying on sections 1-11) and schemas/certificate-v1.schema.json.
 
-  verify-certificate.py CERT.json --operator VERIFIER_KEY [--json]
+  verify-certificate.py CERT.json --operator VERIFIER_KEY [--witness VKEY ...] [--witness-quorum K] [--json]
 
-Runs the checks of section 12 in its order and with its names (checkpoint, genesis, inclusion,
-chain, signatures, keys, rules, lineage, disclosures, exporter), prints one line per check
+Runs the checks of section 12 in its order and with its names (checkpoint, witnesses (only with
+--witness), genesis, inclusion, chain, signatures, keys, rules, lineage, disclosures, exporter),
+prints one line per check
 (`ok   NAME: detail` / `FAIL NAME: detail`), stopping at the first failure, then
 `VERIFIED: lot X` or `NOT VERIFIED: lot X: NAME: detail`.
 
@@ -35,7 +36,7 @@ CERT_CONTEXT = b"trace.certificate.v1\x00"         # section 12
 PII_CONTEXT = b"trace.pii.v1\x00"                  # section 11
 CERT_TYPE = "trace.certificate.v1"
 ZERO_HASH = "0" * 64
-CHECKS = ["checkpoint", "genesis", "inclusion", "chain", "signatures",
+CHECKS = ["checkpoint", "witnesses", "genesis", "inclusion", "chain", "signatures",
           "keys", "rules", "lineage", "disclosures", "exporter"]
 
 
@@ -215,7 +216,75 @@ class VerifierKey:
         self.public_key = Ed25519PublicKey.from_public_bytes(raw[1:])
 
 
+class CosignerKey:
+    """A witness's key (section 17): <name>+<key hash>+<base64(0x04 || public key)>."""
+
+    def __init__(self, text):
+        parts = text.split("+", 2) if isinstance(text, str) else []
+        if len(parts) != 3 or not valid_key_name(parts[0]) or not re.fullmatch(r"[0-9a-f]{8}", parts[1]):
+            raise ValueError("witness key is not <name>+<8 hex digits>+<key>")
+        name, hash_hex, key_b64 = parts
+        raw = b64decode(key_b64, "witness key")
+        if len(raw) != 33 or raw[0] != 0x04:
+            raise ValueError("witness key is not 0x04 followed by a 32-byte Ed25519 key")
+        if sha256(name.encode() + b"\x0a" + raw)[:4].hex() != hash_hex:
+            raise ValueError("witness key hash does not match its name and key")
+        self.text, self.name, self.key_hash = text, name, bytes.fromhex(hash_hex)
+        self.public_key = Ed25519PublicKey.from_public_bytes(raw[1:])
+
+
+def cosigned_by(note, witness):
+    """True when `note` carries a valid cosignature/v1 line by `witness` (section 17): the blob is
+    key ID (4) || timestamp (8, big-endian) || signature (64), over
+    "cosignature/v1\ntime T\n" followed by the note body."""
+    text, lines = split_note(note)
+    for name, raw in lines:
+        if name != witness.name or raw[:4] != witness.key_hash or len(raw) != 76:
+            continue
+        timestamp = int.from_bytes(raw[4:12], "big")
+        if timestamp > 2**63 - 1:
+            continue
+        message = f"cosignature/v1\ntime {timestamp}\n".encode() + text.encode("utf-8")
+        if ed25519_ok(witness.public_key, raw[12:], message):
+            return True
+    return False
+
+
 # ================================================================ signed notes (section 7)
+
+def split_note(note):
+    """Section 7 steps 1 and 2: the note's text and its signature lines as (name, decoded blob)."""
+    if not isinstance(note, str):
+        raise ValueError("checkpoint is not a string")
+    if not note.endswith("\n"):
+        raise ValueError("note does not end in a newline")
+    if any((c < " " and c != "\n") or c == "\x7f" for c in note):
+        raise ValueError("note contains a control character")
+    split = note.rfind("\n\n")
+    if split < 0:
+        raise ValueError("note has no empty line before its signatures")
+    text, sigs, lines = note[:split + 1], note[split + 2:], []
+    for line in sigs[:-1].split("\n"):
+        if not line.startswith("\u2014 "):
+            raise ValueError("malformed signature line")
+        name, space, sig_b64 = line[2:].rpartition(" ")
+        if not space or not valid_key_name(name):
+            raise ValueError("malformed signature line")
+        raw = b64decode(sig_b64, "note signature")
+        if len(raw) < 5:
+            raise ValueError("malformed signature line")
+        lines.append((name, raw))
+    return text, lines
+
+
+def checkpoint_size(note):
+    """The size a note's text claims, read before any signature is checked (to pick the key)."""
+    text, _ = split_note(note)
+    lines = text[:-1].split("\n")
+    if len(lines) < 2 or not re.fullmatch(r"0|[1-9][0-9]*", lines[1]):
+        raise ValueError("checkpoint size is not a decimal number without leading zeros")
+    return int(lines[1])
+
 
 def open_checkpoint(note, key):
     """Open a signed checkpoint note with `key`; returns (origin, size, root)."""
@@ -421,7 +490,8 @@ class Lot:
 
 
 class State:
-    def __init__(self, operator_key, genesis_index):
+    def __init__(self, operator_key, genesis_index, origin=""):
+        self.origin = origin
         self.parties = {}
         op = Party(OPERATOR, set(), genesis_index, {})
         op.keys[operator_key] = genesis_index
@@ -648,6 +718,22 @@ def apply_event(state, e):
             party.ended[k] = seq
         party.keys[key.text] = seq
         state.key_owner[key.text] = party.id
+
+    elif typ == "operator.rotate":
+        # Section 11 and docs/RULES.md: the operator, with the key in force, names its successor,
+        # named as the log, never held by any party; the nth rotation has id operator-rotate-N.
+        require(actor_id == OPERATOR, "only the operator rotates the operator key", "keys")
+        check_members(ev, ["key"])
+        op = state.parties[OPERATOR]
+        expected = f"operator-rotate-{len(op.keys)}"
+        require(ev["id"] == expected, f"an operator key rotation here must have the id {expected}")
+        key = check_verifier_key(ev["key"], "the new operator key")
+        require(key.name == state.origin, f"the new operator key must be named as the log ({state.origin})")
+        require(key.text not in state.key_owner, "the new operator key is already registered; rotate to a new key", "rules")
+        for k in state.current_keys(op):
+            op.ended[k] = seq
+        op.keys[key.text] = seq
+        state.key_owner[key.text] = OPERATOR
 
     elif typ == "party.revoke":
         require(actor_id == OPERATOR, "only the operator revokes keys", "keys")
@@ -1023,8 +1109,9 @@ def load_certificate(path):
 
 
 class Verifier:
-    def __init__(self, cert, operator):
+    def __init__(self, cert, operator, witnesses=(), quorum=None):
         self.cert, self.operator = cert, operator
+        self.witnesses, self.quorum = list(witnesses), quorum if quorum is not None else len(witnesses)
         self.lines = []          # (check, passed, detail, entry)
 
     def ok(self, check, detail):
@@ -1034,6 +1121,8 @@ class Verifier:
         """Run the checks in section 12's order; the first failure is the verdict."""
         try:
             self.ok("checkpoint", self.check_checkpoint())
+            if self.witnesses:
+                self.ok("witnesses", self.check_witnesses())
             self.ok("genesis", self.check_genesis())
             self.ok("inclusion", self.check_inclusion())
             self.ok("chain", self.check_chain())
@@ -1048,16 +1137,64 @@ class Verifier:
 
     # ------------------------------------------------------------ 1. checkpoint
 
+    def operator_keys(self, size):
+        """Section 12, check 1: the operator key in force at `size`, followed from the trusted
+        genesis key through the file's operator.rotate entries below it, each signed by the key
+        it replaces. Returns (key, the rotation entry that named it or None). Entries that do not
+        parse are left to the inclusion check."""
+        key, rotated_by, used = self.operator, None, {self.operator.text}
+        for item in self.cert["entries"]:
+            i = item["index"]
+            if i >= size:
+                continue
+            try:
+                value, entry_key, sig = parse_entry(b64decode(item["entry"], "entry"))
+            except ValueError:
+                continue
+            ev = value["event"]
+            if ev["type"] != "operator.rotate" or value["seq"] != i:
+                continue
+            n = len(used)
+            if ev["id"] != f"operator-rotate-{n}":
+                raise CheckFailed("checkpoint", f"entry {i}: rotation {n} of the operator key must have id operator-rotate-{n}", i)
+            if entry_key.text != key.text:
+                raise CheckFailed("checkpoint", f"entry {i} rotates the operator key but is not signed by the key then in force", i)
+            if not ed25519_ok(key.public_key, sig, EVENT_CONTEXT + canonical(ev)):
+                raise CheckFailed("checkpoint", f"entry {i} rotates the operator key, but its signature does not verify "
+                                                f"with the key then in force: a forged rotation", i)
+            try:
+                new = VerifierKey(ev.get("key"))
+            except ValueError as e:
+                raise CheckFailed("checkpoint", f"entry {i}: the new operator key: {e}", i)
+            if new.name != self.operator.name or new.text in used:
+                raise CheckFailed("checkpoint", f"entry {i}: the new operator key must be a new key named as the log", i)
+            key, rotated_by = new, i
+            used.add(new.text)
+        return key, rotated_by
+
     def check_checkpoint(self):
         try:
-            origin, size, root = open_checkpoint(self.cert["checkpoint"], self.operator)
+            key, rotated_by = self.operator_keys(checkpoint_size(self.cert["checkpoint"]))
+            origin, size, root = open_checkpoint(self.cert["checkpoint"], key)
         except ValueError as e:
             raise CheckFailed("checkpoint", str(e))
         # Section 7: a checkpoint whose origin is not the operator key's name is refused.
         if origin != self.operator.name:
             raise CheckFailed("checkpoint", f"origin {origin!r} is not the operator key's name {self.operator.name!r}")
         self.origin, self.size, self.root = origin, size, root
-        return f"signed by the operator {self.operator.name} at tree size {size} (origin {origin})"
+        via = "" if rotated_by is None else f", with the key the rotation in entry {rotated_by} named"
+        return f"signed by the operator {self.operator.name} at tree size {size} (origin {origin}){via}"
+
+    def check_witnesses(self):
+        """Section 17: with --witness, the checkpoint carries valid cosignatures of at least
+        `quorum` of the named witnesses."""
+        present = [w for w in self.witnesses if cosigned_by(self.cert["checkpoint"], w)]
+        if len(present) < self.quorum:
+            missing = ", ".join(w.name for w in self.witnesses if w not in present)
+            raise CheckFailed("witnesses", f"the certificate's checkpoint of size {self.size} is cosigned by {len(present)} "
+                                           f"of the {self.quorum} witnesses required (of {len(self.witnesses)} named); "
+                                           f"missing: {missing}")
+        return f"cosigned by {len(present)} of the {self.quorum} witnesses required: {', '.join(w.name for w in present)}"
 
     # ------------------------------------------------------------ 2. genesis
 
@@ -1148,7 +1285,7 @@ class Verifier:
     # ------------------------------------------------------------ 6. keys, rules, lineage
 
     def replay_and_lineage(self):
-        state = self.state = State(self.operator.text, 0)
+        state = self.state = State(self.operator.text, 0, self.operator.name)
         for e in self.entries[1:]:
             try:
                 apply_event(state, e)
@@ -1287,7 +1424,17 @@ def main(argv):
     ap.add_argument("certificate", help="the certificate file (trace certificate issue)")
     ap.add_argument("--operator", required=True, help="the operator's verifier key you trust, or a file holding it")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    ap.add_argument("--witness", action="append", default=[], help="a witness's verifier key you trust (repeatable)")
+    ap.add_argument("--witness-quorum", type=int, help="how many of the --witness keys must have cosigned (default: all)")
     args = ap.parse_args(argv)
+    try:
+        witnesses = [CosignerKey(w) for w in args.witness]
+    except ValueError as e:
+        ap.error(f"--witness: {e}")
+    if args.witness_quorum is not None and not 1 <= args.witness_quorum <= len(witnesses):
+        ap.error("--witness-quorum must be between 1 and the number of --witness keys")
+    if len({w.text for w in witnesses}) != len(witnesses):
+        ap.error("--witness: the same witness key is named twice")
 
     operator_text = args.operator
     if os.path.isfile(operator_text):
@@ -1305,7 +1452,7 @@ def main(argv):
         print(f"error: {e}", file=sys.stderr)
         return 2
 
-    v = Verifier(cert, operator)
+    v = Verifier(cert, operator, witnesses, args.witness_quorum)
     failure = v.run()
     lot = cert["lot"]
     if args.json:

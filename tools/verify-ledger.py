@@ -434,6 +434,41 @@ def verify_ledger(path, operator_text, result):
         con.close()
 
 
+def operator_chain(con, genesis):
+    """Section 11, operator.rotate: [(smallest size it signs, key)] from the genesis key on. A
+    rotation must have id operator-rotate-N, be signed by the key in force (its signature is
+    checked here, before the key it names is trusted) and name a new key named as the log; the
+    scan of step 3 checks the same entries again in order."""
+    chain, used = [(0, genesis)], {genesis.text}
+    for seq, data in con.execute("SELECT seq, bytes FROM entries ORDER BY seq"):
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        if not isinstance(data, bytes) or b'"operator.rotate"' not in data:
+            continue
+        try:
+            entry, key, sig = parse_entry(data)
+        except ValueError:
+            continue  # step 3 reports it
+        event = entry["event"]
+        if event.get("type") != "operator.rotate":
+            continue
+        current = chain[-1][1]
+        n = len(chain)
+        if event.get("id") != f"operator-rotate-{n}":
+            raise Failure(f"rotation {n} of the operator key must have the id operator-rotate-{n}", entry=seq)
+        if key.text != current.text or not event_signature_ok(entry, key, sig):
+            raise Failure("rotates the operator key but is not signed by the operator key then in force", entry=seq)
+        try:
+            new = VerifierKey(event.get("key"))
+        except ValueError as e:
+            raise Failure(f"the new operator key: {e}", entry=seq)
+        if new.name != genesis.name or new.text in used:
+            raise Failure("the new operator key must be a new key named as the log", entry=seq)
+        used.add(new.text)
+        chain.append((seq + 1, new))
+    return chain
+
+
 def _verify_ledger(con, operator_text, result):
     # Step 1: meta, and the operator key we trust.
     meta = dict(con.execute("SELECT key, value FROM meta"))
@@ -452,13 +487,14 @@ def _verify_ledger(con, operator_text, result):
     if operator.name != origin:  # section 7: the origin is the operator key's name
         raise Failure(f"meta: origin {origin!r} is not the operator key's name {operator.name!r}")
 
-    # Step 2: every stored checkpoint note opens with the operator key.
+    # Step 2: every stored checkpoint note opens with the operator key in force at its size.
+    chain = operator_chain(con, operator)
     checkpoints = {}
     for size, note in con.execute("SELECT size, note FROM checkpoints ORDER BY size"):
         if not isinstance(note, str):
             raise Failure("note is not text", checkpoint=size)
         try:
-            cp = open_note(note, operator)
+            cp = open_note(note, [key for start, key in chain if start <= size][-1])
         except ValueError as e:
             raise Failure(str(e), checkpoint=size)
         if cp.origin != origin:

@@ -2,7 +2,7 @@ import CanonicalJSON
 import Foundation
 public import TraceCrypto
 public import TraceDomain
-import TraceLedger
+public import TraceLedger
 
 /// Issues origin certificates: the exporter holding a lot gathers its story from the ledger,
 /// with proofs against the latest signed checkpoint, and signs the file.
@@ -15,6 +15,8 @@ public struct CertificateIssuer {
     /// The checkpoint note as the certificate carries it: with the witnesses' cosignatures when
     /// the caller keeps them (`CosignedCheckpoints.withCosignatures`).
     public var cosigned: @Sendable (String) -> String = { $0 }
+    /// The checkpoint to prove the story against (a witnessed one, say); nil: the latest signed.
+    public var checkpoint: (checkpoint: Checkpoint, note: String)?
 
     public init(chain: SupplyChain) { self.chain = chain }
 
@@ -69,14 +71,18 @@ public struct CertificateIssuer {
                 "LOT: lot \(held.code)\(held.code == lot.code ? "" : " in lot \(lot.code)'s lineage") is on hold by the recall in entry \(held.holds.min() ?? 0); it must be released before a certificate is issued"
             )
         }
-        guard let (checkpoint, note) = try chain.ledger.latestCheckpoint() else {
+        guard let (checkpoint, note) = try self.checkpoint ?? chain.ledger.latestCheckpoint() else {
             throw CertificateError(.notCheckpointed, "the ledger has no checkpoint yet; the operator must run `trace checkpoint`")
         }
+        let which = self.checkpoint == nil ? "the latest checkpoint" : "the checkpoint chosen"
         let story = try LotVerifier(chain: chain).storyEntries(lots: [lotCode.key], parties: [exporter.id], plots: []).sorted()
         if let beyond = story.last, beyond >= checkpoint.size {
             throw CertificateError(
                 .notCheckpointed,
-                "lot \(lot.code)'s story reaches entry \(beyond), beyond the latest checkpoint (size \(checkpoint.size)); the operator must run `trace checkpoint`"
+                "lot \(lot.code)'s story reaches entry \(beyond), beyond \(which) (size \(checkpoint.size)); "
+                    + (self.checkpoint == nil
+                        ? "the operator must run `trace checkpoint`"
+                        : "wait until the witnesses have cosigned a newer checkpoint")
             )
         }
         // Every entry's bytes and proof in one read snapshot.

@@ -4,7 +4,8 @@ public import TraceDomain
 public struct CertificateCheck: Sendable, Equatable {
     /// What a certificate verification checks, in the order it checks them.
     public enum Name: String, Sendable, CaseIterable {
-        case checkpoint, genesis, inclusion, chain, signatures, keys, rules, lineage, disclosures, exporter, consistency,
+        case checkpoint, witnesses, genesis, inclusion, chain, signatures, keys, rules, lineage, disclosures, exporter,
+            consistency,
             revocation, recall
     }
 

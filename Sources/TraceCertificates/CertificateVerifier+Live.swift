@@ -1,3 +1,4 @@
+import TraceDomain
 public import TraceLedger
 
 extension CertificateVerifier {
@@ -11,10 +12,15 @@ extension CertificateVerifier {
         func unreadable(_ error: any Error) -> String {
             (error as? CertificateError)?.message ?? (error as? LedgerError)?.message ?? "\(error)"
         }
-        if let old = try? Checkpoint.open(certificate.checkpoint, operatorKey: trustedKey) {
+        // The live story first: it proves the operator's keys as the live ledger holds them,
+        // which open its checkpoints after a rotation (the reports keep the order of the checks).
+        let verification = Result { try live.lotVerification(certificate.lot, operatorKey: trustedKey) }
+        if let (old, _) = try? openCheckpoint(certificate) {
             do {
                 let (note, proof) = try live.consistency(from: old.size)
-                report.append(consistency(of: certificate, currentNote: note, proof: proof))
+                report.append(
+                    consistency(
+                        of: certificate, currentNote: note, proof: proof, liveKeys: (try? verification.get())?.operatorKeys))
             } catch {
                 report.append(
                     CertificateCheck(.consistency, passed: false, "the live ledger could not be checked: \(unreadable(error))"))
@@ -32,7 +38,7 @@ extension CertificateVerifier {
                     "the live ledger's keys of \(certificate.exporter) could not be read: \(unreadable(error))"))
         }
         do {
-            recall(of: certificate, live: try live.lotVerification(certificate.lot, operatorKey: trustedKey), into: &report)
+            recall(of: certificate, live: try verification.get(), into: &report)
         } catch {
             report.checks.removeAll { $0.name == .recall }
             report.recalls = []
@@ -47,7 +53,7 @@ extension CertificateVerifier {
     public func liveReport(of certificate: OriginCertificate, against live: any LiveLedger) -> CertificateReport {
         var report = CertificateReport()
         report.lot = certificate.lot
-        report.recallStatusAtSize = (try? Checkpoint.open(certificate.checkpoint, operatorKey: trustedKey).size) ?? 0
+        report.recallStatusAtSize = (try? openCheckpoint(certificate).checkpoint.size) ?? 0
         liveChecks(of: certificate, against: live, into: &report)
         return report
     }

@@ -2,7 +2,7 @@ import CanonicalJSON
 import Foundation
 public import TraceCrypto
 public import TraceDomain
-import TraceLedger
+public import TraceLedger
 
 /// Checks an origin certificate offline, trusting nothing but the operator's verifier key.
 ///
@@ -12,24 +12,60 @@ import TraceLedger
 /// the operator itself would have to hide.
 public struct CertificateVerifier {
     let operatorKey: VerifierKey
+    /// The witnesses the buyer requires (`--witness`, `--witness-quorum`): the certificate's
+    /// checkpoint must carry their quorum of cosignatures (the `witnesses` check). Nil: none.
+    public var witnesses: WitnessPolicy?
 
-    public init(operatorKey: VerifierKey) { self.operatorKey = operatorKey }
+    public init(operatorKey: VerifierKey, witnesses: WitnessPolicy? = nil) {
+        self.operatorKey = operatorKey
+        self.witnesses = witnesses
+    }
 
     /// The operator key this verifier trusts.
     public var trustedKey: VerifierKey { operatorKey }
 
     public func verify(_ certificate: OriginCertificate) -> CertificateReport {
         var report = CertificateReport()
-        // 1. The checkpoint, signed by the operator.
+        // 1. The checkpoint, signed by the operator key in force at its size.
         let checkpoint: Checkpoint
-        do { checkpoint = try Checkpoint.open(certificate.checkpoint, operatorKey: operatorKey) } catch {
+        let keys: OperatorKeys
+        do { (checkpoint, keys) = try openCheckpoint(certificate) } catch {
+            let failure = error as? LedgerError
             report.record(
-                .checkpoint, ("the checkpoint is not signed by the operator key \(operatorKey.name): \(error)", nil), passed: "")
+                .checkpoint,
+                failure?.entry != nil
+                    ? (failure?.message ?? "", failure?.entry)
+                    : (
+                        "the checkpoint is not signed by the operator key \(operatorKey.name): \(failure?.message ?? "\(error)")",
+                        nil
+                    ),
+                passed: "")
             return report
+        }
+        let rotated = keys.rotation(forSize: checkpoint.size).map {
+            ", with the key the rotation in entry \($0) named (followed from the genesis key)"
         }
         report.record(
             .checkpoint, nil,
-            passed: "signed by the operator \(operatorKey.name) at tree size \(checkpoint.size) (origin \(checkpoint.origin))")
+            passed:
+                "signed by the operator \(operatorKey.name) at tree size \(checkpoint.size) (origin \(checkpoint.origin))\(rotated ?? "")"
+        )
+        if let witnesses, let note = try? SignedNote(parsing: certificate.checkpoint) {
+            var failure: (String, UInt64?)?
+            do { try witnesses.check(note) } catch let error as LedgerError {
+                failure = (
+                    "the certificate's checkpoint " + error.message.replacingOccurrences(of: "the checkpoint ", with: ""), nil
+                )
+            } catch {
+                failure = ("\(error)", nil)
+            }
+            let present = witnesses.cosigners(of: note).map(\.name)
+            report.record(
+                .witnesses, failure,
+                passed:
+                    "cosigned by \(present.count) of the \(witnesses.quorum) witnesses required: \(present.joined(separator: ", "))"
+            )
+        }
         let (entries, authentic) = authenticate(certificate, checkpoint: checkpoint, into: &report)
         // Nothing unauthenticated is ever interpreted: a forged entry could hold anything.
         guard authentic else { return report }
@@ -117,6 +153,24 @@ public struct CertificateVerifier {
         return report
     }
 
+    /// The certificate's checkpoint opened with the operator key in force at its size: the chain
+    /// from the trusted genesis key through the file's `operator.rotate` entries below that size,
+    /// each signed by the key it replaces (their inclusion is the `inclusion` check's). A rotation
+    /// at fault is named by its entry.
+    public func openCheckpoint(_ certificate: OriginCertificate) throws -> (checkpoint: Checkpoint, keys: OperatorKeys) {
+        let size = try Checkpoint(text: SignedNote(parsing: certificate.checkpoint).text).size
+        var keys = OperatorKeys(genesis: operatorKey)
+        for item in certificate.entries where item.index < size {
+            try keys.applyChecked(seq: item.index, bytes: item.bytes, origin: operatorKey.name)
+        }
+        do { return (try keys.open(certificate.checkpoint), keys) } catch let error as LedgerError {
+            guard let entry = keys.links.last?.entry else { throw error }
+            throw LedgerError(
+                error.code, "\(error.message) (the operator key in force after the rotation in entry \(entry) is \(keys.current))"
+            )
+        }
+    }
+
     /// The `recall` check against a live ledger: the lot's story as the live ledger proves it
     /// (`LotVerifier`), read for open recalls. It replaces the offline recall check, and the
     /// verdict then speaks for the live checkpoint's size.
@@ -179,6 +233,8 @@ public struct CertificateVerifier {
     private func authenticate(_ certificate: OriginCertificate, checkpoint: Checkpoint, into report: inout CertificateReport) -> (
         [Entry], Bool
     ) {
+        // Only these checks decide authenticity (a missing witness quorum does not make entries forged).
+        let first = report.checks.count
         // Entries must be in ledger order, each once, and each must parse as the entry it claims to be.
         var entries: [Entry] = []
         var unreadable: (String, UInt64?)?
@@ -264,7 +320,7 @@ public struct CertificateVerifier {
                 ("entry \(parsed[$0].seq): the signature by \(parsed[$0].signed.key.name) does not verify", parsed[$0].seq)
             },
             passed: "\(parsed.count) event signatures verify")
-        return (entries, report.ok)
+        return (entries, report.checks[first...].allSatisfy(\.passed))
     }
 
     /// The `signers` list must be exactly the keys that signed: each entry's, and the certificate's.
@@ -383,14 +439,30 @@ extension CertificateVerifier {
     /// The `consistency` check: the ledger's current checkpoint (`note`, signed by the operator)
     /// extends the certificate's, by the RFC 9162 consistency proof `proof`. A certificate from a
     /// fork the operator later abandoned, or a ledger rewritten since, fails here.
-    public func consistency(of certificate: OriginCertificate, currentNote note: String, proof: [Digest]) -> CertificateCheck {
-        guard let old = try? Checkpoint.open(certificate.checkpoint, operatorKey: operatorKey) else {
+    ///
+    /// `liveKeys`, the operator's keys as the live ledger proves them (`LotVerification.operatorKeys`),
+    /// open its checkpoint after rotations the certificate predates, and must name the key that
+    /// signed the certificate's checkpoint for its size: a key already replaced then (a stolen old
+    /// key, say, signing a file that leaves the rotation out) fails here.
+    public func consistency(
+        of certificate: OriginCertificate, currentNote note: String, proof: [Digest], liveKeys: OperatorKeys? = nil
+    ) -> CertificateCheck {
+        guard let (old, certificateKeys) = try? openCheckpoint(certificate) else {
             return CertificateCheck(.consistency, passed: false, "the certificate's checkpoint is not signed by the operator")
         }
         let current: Checkpoint
-        do { current = try Checkpoint.open(note, operatorKey: operatorKey) } catch {
+        do { current = try (liveKeys ?? certificateKeys).open(note) } catch {
             return CertificateCheck(
                 .consistency, passed: false, "the ledger's current checkpoint is not signed by the operator: \(error)")
+        }
+        if let liveKeys, liveKeys.key(forSize: old.size) != certificateKeys.key(forSize: old.size) {
+            return CertificateCheck(
+                .consistency, passed: false,
+                "the certificate's checkpoint of \(old.size) entries is signed by \(certificateKeys.key(forSize: old.size)), but the live "
+                    + "ledger's operator key for that size is \(liveKeys.key(forSize: old.size))"
+                    + (liveKeys.rotation(forSize: old.size).map { " (named by the rotation in entry \($0))" } ?? "")
+                    + ": a checkpoint signed with a replaced key",
+                entry: liveKeys.rotation(forSize: old.size))
         }
         guard current.origin == old.origin else {
             return CertificateCheck(

@@ -26,9 +26,11 @@ public struct OpenDataPublisher {
     }
 
     public init(chain: SupplyChain, operatorKey: PrivateKey) throws {
-        guard operatorKey.publicKey == chain.ledger.metadata.operatorKey.publicKey else {
+        // The key in force signs: the genesis key, or the one the latest `operator.rotate` named.
+        guard operatorKey.publicKey == (try chain.ledger.operatorKeys()).current.publicKey else {
             throw DomainError(
-                .keyNotValid, "--key: this is not the operator's key of this ledger; the catalogue is the operator's statement")
+                .keyNotValid,
+                "--key: this is not the operator's key in force for this ledger; the catalogue is the operator's statement")
         }
         self.chain = chain
         self.operatorKey = operatorKey

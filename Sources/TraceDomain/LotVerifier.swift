@@ -15,6 +15,9 @@ public struct LotVerification: Sendable {
     public let failure: (entry: UInt64?, reason: String)?
     /// The open recalls holding the lot, read from the replayed story; empty when it failed.
     public let recalls: [Verdict.Recall]
+    /// The operator's keys from the trusted genesis key through the story's rotations, each
+    /// proved and checked (nil when the story failed): what opens this ledger's other checkpoints.
+    public internal(set) var operatorKeys: OperatorKeys?
 
     /// True when the story is authentic and every rule holds (the lot may still be recalled).
     public var ok: Bool { failure == nil }
@@ -139,12 +142,13 @@ public struct LotVerifier {
         let noteText: [UInt8]
         let noteSignature: [UInt8]
         let noteKey: PublicKey
+        var keys = OperatorKeys(genesis: trusted)
         do {
             let note = try SignedNote(parsing: story.note)
             // The key that signs this size, followed from the trusted genesis key through the
             // story's `operator.rotate` entries (each proved included and its signature checked below).
             let size = try Checkpoint(text: note.text).size
-            var keys = OperatorKeys(genesis: trusted)
+            keys = OperatorKeys(genesis: trusted)
             for item in story.entries where item.seq < size {
                 if let bytes = item.bytes { try keys.apply(seq: item.seq, bytes: bytes, origin: trusted.name) }
             }
@@ -259,7 +263,9 @@ public struct LotVerifier {
                 entry: seq, lot: state.lots[state.recalls[String(seq)] ?? ""]?.code.text ?? recall?.recall.lot.text ?? "",
                 reason: recall?.recall.reason ?? "", time: recall?.event.time ?? "", actor: recall?.event.actor ?? "")
         }
-        return LotVerification(checkpoint: checkpoint, entries: seqs, nodeReads: reads, failure: nil, recalls: recalls)
+        var verified = LotVerification(checkpoint: checkpoint, entries: seqs, nodeReads: reads, failure: nil, recalls: recalls)
+        verified.operatorKeys = keys
+        return verified
     }
 
     /// An entry's event parsed on a worker: the parse is most of a replayed entry's cost.

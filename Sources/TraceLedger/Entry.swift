@@ -96,7 +96,7 @@ public struct Entry: Sendable, Equatable {
         }
         guard let event = o["event"] else { throw bad("no \"event\"") }
         do { try EventShape.check(event) } catch let error as LedgerError { throw bad(error.message) }
-        guard let keyText = o["key"]?.stringValue, let key = try? VerifierKey(keyText) else {
+        guard let keyText = o["key"]?.stringValue, let key = try? VerifierKey.parsing(keyText) else {
             throw bad("\"key\" is not a verifier key")
         }
         guard let sigText = o["sig"]?.stringValue, let sig = Data(base64Encoded: sigText), sig.count == 64,

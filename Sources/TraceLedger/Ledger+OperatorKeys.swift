@@ -1,4 +1,5 @@
 import Synchronization
+import TraceCrypto
 
 extension Ledger {
     /// The operator's key chain from genesis to the end of the ledger (as `reader` sees it, when
@@ -25,5 +26,37 @@ extension Ledger {
         }
         if let reader { return try follow(reader) }
         return try store.read { try follow($0) }
+    }
+
+    /// Opens a checkpoint note saved earlier (`trace verify --since`) with the key that signs its
+    /// size, followed from the genesis key. Nothing before a saved checkpoint is checked again,
+    /// so each rotation below its size is checked here: read from the store, its signature
+    /// verified with the key then in force, and proved included in the note's own tree.
+    public func openSaved(_ note: String) throws -> Checkpoint {
+        let size = try Checkpoint(text: SignedNote(parsing: note).text).size
+        let chain = try operatorKeys()
+        let rotations = chain.links.compactMap(\.entry).filter { $0 < size }
+        // A ledger shorter than the note cannot prove anything in it; `verify` reports it as behind.
+        guard size <= (try self.size()) else { return try chain.open(note) }
+        let proved = try inclusionProofs(rotations, treeSize: size)
+        var keys = OperatorKeys(genesis: metadata.operatorKey)
+        for (proof, bytes) in proved {
+            try keys.applyChecked(seq: proof.index, bytes: bytes, origin: metadata.origin)
+        }
+        let checkpoint = try keys.open(note)
+        for (proof, bytes) in proved {
+            guard
+                MerkleVerification.verifyInclusion(
+                    index: proof.index, size: size, leafHash: Merkle.leafHash(bytes), proof: proof.hashes,
+                    root: checkpoint.root)
+            else {
+                throw LedgerError(
+                    .badProof,
+                    "entry \(proof.index), the operator key rotation, is not in the tree of the saved checkpoint of size \(size): "
+                        + "the store's copy was changed",
+                    entry: proof.index)
+            }
+        }
+        return checkpoint
     }
 }

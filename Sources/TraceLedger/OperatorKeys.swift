@@ -89,6 +89,29 @@ public struct OperatorKeys: Sendable, Equatable {
         links.append(Link(fromSize: seq + 1, key: new, entry: seq))
     }
 
+    /// Applies entry `seq` as `apply` does, and also checks a rotation's own signature: for a
+    /// verifier that has not checked the entry's signature elsewhere before trusting the key it
+    /// names (a certificate's checkpoint, a saved checkpoint for `verify --since`).
+    public mutating func applyChecked(seq: UInt64, bytes: [UInt8], origin: String) throws {
+        // An entry that does not parse names no key; the checks of entries refuse it.
+        guard Self.mayRotate(bytes), let entry = try? Entry(bytes: bytes, expectedSeq: seq, canonical: false),
+            entry.signed.event["type"]?.stringValue == Self.rotationType
+        else { return }
+        let new = try rotation(entry.signed, origin: origin, seq: seq)
+        guard entry.signed.key.publicKey.isValidSignature(entry.signed.signature, for: entry.signedMessage) else {
+            throw LedgerError(
+                .badSignature,
+                "entry \(seq) rotates the operator key, but its signature does not verify with the operator key then in force (\(current)): a forged rotation",
+                entry: seq)
+        }
+        links.append(Link(fromSize: seq + 1, key: new, entry: seq))
+    }
+
+    /// The entry of the rotation that brought in the key signing a checkpoint of `size` (nil: the genesis key).
+    public func rotation(forSize size: UInt64) -> UInt64? {
+        links.last { $0.fromSize <= size }?.entry
+    }
+
     /// Opens a checkpoint note with the key that signs its size.
     public func open(_ note: String) throws -> Checkpoint {
         let size = try Checkpoint(text: SignedNote(parsing: note).text).size

@@ -57,7 +57,7 @@ public struct SignedEvent: Sendable, Equatable {
             throw LedgerError(.badEvent, "event \(event["id"]?.stringValue ?? "?"): \"key\" must be a verifier key string")
         }
         let key: VerifierKey
-        do { key = try VerifierKey(keyText) } catch let error as CryptoError {
+        do { key = try VerifierKey.parsing(keyText) } catch let error as CryptoError {
             throw LedgerError(.badEvent, "event \(event["id"]?.stringValue ?? "?"): \"key\": \(error.message)")
         }
         guard let sigText = object["sig"]?.stringValue, let sig = Data(base64Encoded: sigText), sig.count == 64,

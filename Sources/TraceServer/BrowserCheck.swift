@@ -108,6 +108,37 @@ enum BrowserCheck {
 
           class Refusal extends Error {}
 
+          // The operator key in force at `size`: from the label's (genesis) key through the story's
+          // operator.rotate entries below it, each signed by the key it replaces (FORMAT.md section
+          // 12, check 1). Their inclusion is checked with every other entry's.
+          async function follow(data, genesis, size) {
+            let signer = genesis, current = data.operatorKey;
+            const used = new Set([current]), rotations = [];
+            for (const e of data.entries) {
+              if (BigInt(e.seq) >= size || typeof e.entryBytes !== "string") continue;
+              const raw = new TextDecoder().decode(b64(e.entryBytes));
+              let entry;
+              try { entry = JSON.parse(raw); } catch (_) { continue; }
+              if (!entry || !entry.event || entry.event.type !== "operator.rotate") continue;
+              const n = rotations.length + 1;
+              if (entry.event.id !== "operator-rotate-" + n) throw new Error("entry " + e.seq + ": rotation " + n + " of the operator key must have the id operator-rotate-" + n);
+              if (entry.key !== current) throw new Error("entry " + e.seq + " rotates the operator key but is not signed by the key then in force");
+              // A canonical entry starts with its event, whose own canonical bytes run up to the entry's "key".
+              const end = raw.lastIndexOf(',"key":"');
+              if (!raw.startsWith('{"event":') || end < 0) throw new Error("entry " + e.seq + " is not a canonical entry");
+              const message = cat(enc.encode("trace.event.v1"), new Uint8Array([0]), enc.encode(raw.slice(9, end)));
+              if (!(await crypto.subtle.verify("Ed25519", signer.key, b64(entry.sig), message))) {
+                throw new Error("entry " + e.seq + " rotates the operator key, but its signature does not verify with the key then in force: a forged rotation");
+              }
+              const next = await parseKey(entry.event.key, 1);
+              if (next.name !== genesis.name || used.has(entry.event.key)) throw new Error("entry " + e.seq + ": the new operator key must be a new key named as the log");
+              used.add(entry.event.key);
+              signer = next; current = entry.event.key;
+              rotations.push(e.seq);
+            }
+            return { signer, rotations };
+          }
+
           async function check(data, params) {
             const wanted = params.get("k");
             if (!wanted) throw new Refusal("the address has no operator key fingerprint (k=) from the label, so there is nothing independent to check the page's key against");
@@ -116,13 +147,15 @@ enum BrowserCheck {
             const operator = await parseKey(data.operatorKey, 1);
             const note = parseNote(data.checkpoint);
             const text = enc.encode(note.text);
-            const own = note.signatures.find((s) => s.name === operator.name && same(s.id, operator.id));
-            if (!own || !(await crypto.subtle.verify("Ed25519", operator.key, own.signature, text))) {
-              throw new Error("the checkpoint's signature by the operator " + operator.name + " does not verify");
-            }
             const lines = note.text.split("\n");
             const size = BigInt(lines[1]);
             const root = b64(lines[2]);
+            const { signer, rotations } = await follow(data, operator, size);
+            const own = note.signatures.find((s) => s.name === signer.name && same(s.id, signer.id));
+            if (!own || !(await crypto.subtle.verify("Ed25519", signer.key, own.signature, text))) {
+              throw new Error("the checkpoint's signature by the operator " + signer.name +
+                (rotations.length ? " (the key the rotation in entry " + rotations[rotations.length - 1] + " named)" : "") + " does not verify");
+            }
             const witnessed = [];
             for (const w of params.getAll("w")) {
               let found = null;
@@ -147,6 +180,7 @@ enum BrowserCheck {
             }
             return "Checked in your browser: " + data.entries.length + " entries of this lot's story are in the checkpoint of size " + size +
               " signed by the operator " + operator.name + " (fingerprint " + have + ")" +
+              (rotations.length ? " through its key rotation" + (rotations.length > 1 ? "s in entries " : " in entry ") + rotations.join(", ") : "") +
               (witnessed.length ? ", cosigned by " + witnessed.join(", ") : "") + ".";
           }
 

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import TraceCertificates
+import TraceCrypto
 import TraceDomain
 import TraceLedger
 
@@ -29,7 +30,12 @@ struct ClerkRoutes: Sendable {
             let code = try context.parameters.require("code")
             let lot = try LotCode(code.hasSuffix(".svg") ? String(code.dropLast(4)) : code, field: "code")
             let gtin = request.uri.queryParameters["gtin"].map(String.init)
-            let svg = try LotLabel.svg(base: host.publicURL, lot: lot.text, gtin: gtin.map { try GS1.gtin14($0, field: "gtin") })
+            // The printed label is the buyer's anchor: its URL names the (genesis) operator key and the witnesses.
+            let operatorKey = try host.read { $0.ledger.metadata.operatorKey.description }
+            let svg = try LotLabel.svg(
+                base: host.publicURL, lot: lot.text, gtin: gtin.map { try GS1.gtin14($0, field: "gtin") },
+                operatorKey: operatorKey,
+                witnessKeys: host.witnessKeys.map(\.description))
             return Answer.bytes(Array(svg.utf8), type: "image/svg+xml", caching: .revalidate, request: request)
         }
         router.get("/v1/parties") { request, _ in

@@ -32,10 +32,11 @@ struct WitnessOptions: ParsableArguments {
     /// The newest checkpoint among `notes` with a quorum, and a consistency proof from it to
     /// `latest` that verifies; a verification failure (exit 1) naming the missing witnesses otherwise.
     static func witnessed(
-        _ policy: WitnessPolicy, notes: [String], latest: Checkpoint, operatorKey: VerifierKey,
+        _ policy: WitnessPolicy, notes: [String], latest: Checkpoint, keys: OperatorKeys,
         proof: (UInt64) throws -> [Digest]
     ) throws -> Checkpoint {
-        let signed = notes.filter { (try? Checkpoint.open($0, operatorKey: operatorKey)) != nil }
+        // Each note is opened with the operator key in force at its size (the chain of rotations).
+        let signed = notes.filter { (try? keys.open($0)) != nil }
         guard
             let (witnessed, _) = policy.newest(
                 of: signed.filter { note in

@@ -36,4 +36,14 @@ struct VerifierKeyTests {
         // transparency-dev/formats' test key, whose base64 contains a "+".
         #expect(try VerifierKey("TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6").name == "TEST")
     }
+
+    @Test func theParsedKeyCacheGivesTheSameKeysAndTheSameRefusals() throws {
+        let good = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+        let wrongHash = "PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+        for _ in 0..<2 {
+            #expect(try VerifierKey.parsing(good) == VerifierKey(good))
+            // A refused key is never remembered as accepted, however often it is asked for.
+            #expect(throws: CryptoError.self) { try VerifierKey.parsing(wrongHash) }
+        }
+    }
 }

@@ -107,6 +107,40 @@ struct WitnessTests {
         }
     }
 
+    /// Given both keys of a rotated log (`--log OLD --log NEW`), a witness accepts either until it
+    /// has cosigned a checkpoint the new key signed; then a checkpoint the old key signs, even one
+    /// that extends the log, is refused (403): a thief holding the replaced key gets no quorum.
+    @Test func afterCosigningTheNewKeysCheckpointTheReplacedKeyIsRefused() throws {
+        let log = Log(entries: 30)
+        let newKey = try PrivateKey.generate()
+        let newVKey = try VerifierKey(name: log.vkey.name, publicKey: newKey.publicKey)
+        let w = try Witness(
+            name: "witness.test/w1", privateKey: try PrivateKey.generate(), logs: [log.vkey, newVKey],
+            stateFolder: try Scratch.directory())
+        func byNewKey(from old: Int, to new: Int) throws -> String {
+            let proof = old == 0 ? [] : Log.subproof(old, log.leaves[0..<new], true)
+            let note = try Checkpoint(origin: log.vkey.name, size: UInt64(new), root: Log.root(log.leaves[0..<new]))
+                .sign(with: newKey, as: newVKey).encoded
+            return AddCheckpointRequest(oldSize: UInt64(old), proof: proof, note: note).body
+        }
+        guard case .cosigned = w.addCheckpoint(try log.request(from: 0, to: 10), now: 1),
+            case .cosigned = w.addCheckpoint(try byNewKey(from: 10, to: 12), now: 2)
+        else {
+            Issue.record("checkpoints by the old key, then by the new one, were not cosigned")
+            return
+        }
+        let refused = w.addCheckpoint(try log.request(from: 12, to: 20), now: 3)
+        guard case .forbidden(let reason) = refused else {
+            Issue.record("a checkpoint by the replaced key was answered \(refused)")
+            return
+        }
+        #expect(reason.contains("which the log replaced"), "\(reason)")
+        if case .cosigned = w.addCheckpoint(try byNewKey(from: 12, to: 20), now: 4) {
+        } else {
+            Issue.record("the new key's checkpoint extending size 12 was not cosigned")
+        }
+    }
+
     @Test func refusesUnknownLogsForeignSignaturesAndMalformedRequests() throws {
         let log = Log(entries: 4)
         let w = try witness(log, folder: try Scratch.directory(), key: try PrivateKey.generate())

@@ -41,6 +41,21 @@ struct BrowserCheckTests {
                     window.traceCheck();
                 """)
                 WebDriverWait(browser, 30).until(settled)
+            if mode == "forge-rotation":
+                browser.execute_script("""
+                    const node = document.getElementById("trace-proofs");
+                    const data = JSON.parse(node.textContent);
+                    for (const e of data.entries) {
+                      const raw = atob(e.entryBytes);
+                      if (!raw.includes('"operator.rotate"')) continue;
+                      const at = raw.lastIndexOf('"sig":"') + 7;
+                      e.entryBytes = btoa(raw.slice(0, at) + (raw[at] === "A" ? "B" : "A") + raw.slice(at + 1));
+                    }
+                    node.textContent = JSON.stringify(data);
+                    document.getElementById("trace-browser-check").dataset.state = "pending";
+                    window.traceCheck();
+                """)
+                WebDriverWait(browser, 30).until(settled)
             box = browser.find_element(By.ID, "trace-browser-check")
             print(json.dumps({"state": box.get_attribute("data-state"), "text": box.text}))
         finally:
@@ -95,5 +110,35 @@ struct BrowserCheckTests {
         let strangerWitness = KeyFingerprint.of(s.vkeys[2])
         let unknown = try open(s.f.server.url + "/lot/LA-B-1?k=\(k)&w=\(strangerWitness)")
         #expect(unknown.state == "refused", "\(unknown.text)")
+    }
+
+    /// After `trace operator rotate` the checkpoint is signed by the new key; the label still
+    /// carries the genesis key's fingerprint, and the page follows the story's rotation entry.
+    @Test(.enabled(if: available, "SKIPPED: needs chromium, chromium-driver and Selenium (tools/setup installs them)"))
+    func theBuyersPageFollowsAnOperatorKeyRotationFromTheLabelsKeyAndRefusesAForgedOne() throws {
+        let h = try CLIHarness()
+        try h.appendEvents(1)
+        let made = try h.run("keys", "new", "--name", "longan.trace.example/ledger", "--out", "new.operator.key")
+        try #require(made.status == 0, "\(made.stderr)")
+        let rotated = try h.run("operator", "rotate", "--new-key", "new.operator.key")
+        try #require(rotated.status == 0, "\(rotated.stderr)")
+        let rotation = CLIHarness.setupEntries + 1
+        try FileManager.default.removeItem(atPath: h.operatorKeyPath)
+        try FileManager.default.copyItem(atPath: h.directory + "/new.operator.key", toPath: h.operatorKeyPath)
+        try h.appendEvents(1, from: 2)
+        #expect(try h.run("checkpoint").status == 0)
+        let server = try ServerProcess(["--ledger", h.ledger], directory: h.directory)
+        defer { server.stop() }
+        let page = server.url + "/lot/LA-ST25-1?k=\(KeyFingerprint.of(h.operatorVKey))"
+
+        let verified = try open(page)
+        #expect(verified.state == "verified", "\(verified.text)")
+        #expect(verified.text.contains("through its key rotation in entry \(rotation)"), "\(verified.text)")
+
+        let forged = try open(page, mode: "forge-rotation")
+        #expect(forged.state == "failed", "\(forged.text)")
+        #expect(
+            forged.text.contains("entry \(rotation) rotates the operator key, but its signature does not verify"),
+            "\(forged.text)")
     }
 }

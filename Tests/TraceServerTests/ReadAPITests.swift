@@ -11,13 +11,12 @@ import TraceServer
 /// The read API in-process (`TraceServer.makeApplication`, no socket): the same answers as the CLI's `--json`, proofs
 /// that verify, caching headers where an answer cannot change, and no clear personal data.
 struct ReadAPITests {
-    @Test func theCheckpointAndEveryProofVerify() async throws {
-        try await AppFixture.test { f async throws in
-            try f.h.appendEvents(6)
+    @Test(arguments: StoreKind.allCases) func theCheckpointAndEveryProofVerify(store: StoreKind) async throws {
+        try await AppFixture.test(on: store, eventsFirst: 6) { f async throws in
             let note = try await f.get("/v1/checkpoint")
             #expect(note.status == 200)
             #expect(note.headers["content-type"]?.hasPrefix("text/plain") == true)
-            // The server signed a checkpoint covering the entries another process appended.
+            // The server signed a checkpoint covering the entries the CLI appended before it started.
             let checkpoint = try Checkpoint.open(note.text, operatorKey: VerifierKey(f.h.operatorVKey))
             #expect(checkpoint.size == UInt64(CLIHarness.setupEntries + 6))
 
@@ -42,7 +41,7 @@ struct ReadAPITests {
             let proof = ConsistencyProof(
                 oldSize: 1, newSize: checkpoint.size,
                 hashes: try (c["proof"]?.arrayValue ?? []).map { try Digest(hex: $0.stringValue ?? "") })
-            let first = try #require(try Ledger(path: f.h.ledger).storedCheckpoint(size: 1))
+            let first = try #require(try Ledger(store: f.store).storedCheckpoint(size: 1))
             let oldRoot = first.checkpoint.root
             #expect(proof.verify(oldRoot: oldRoot, newRoot: checkpoint.root))
             #expect(c["oldRootHash"]?.stringValue == oldRoot.hex)
@@ -61,9 +60,8 @@ struct ReadAPITests {
         }
     }
 
-    @Test func entriesArePagedWithTheirExactBytes() async throws {
-        try await AppFixture.test { f async throws in
-            try f.h.appendEvents(3)
+    @Test(arguments: StoreKind.allCases) func entriesArePagedWithTheirExactBytes(store: StoreKind) async throws {
+        try await AppFixture.test(on: store, eventsFirst: 3) { f async throws in
             let page = try await f.get("/v1/entries?start=2&limit=3")
             #expect(page.status == 200, "\(page.text)")
             let json = try page.json()
@@ -71,7 +69,7 @@ struct ReadAPITests {
             #expect(entries.map { $0["seq"]?.intValue } == [2, 3, 4])
             #expect(json["next"]?.intValue == 5)
             #expect(page.headers["cache-control"]?.contains("immutable") == true)
-            let ledger = try Ledger(path: f.h.ledger)
+            let ledger = try Ledger(store: f.store)
             for entry in entries {
                 let bytes = try #require(entry["entryBytes"]?.stringValue.flatMap { Data(base64Encoded: $0) })
                 #expect([UInt8](bytes) == (try ledger.entry(UInt64(entry["seq"]?.intValue ?? -1)).bytes))

@@ -8,8 +8,8 @@ import TraceLedger
 /// Queries and bodies read strictly: one value per number, digits only, in range; writes only as
 /// JSON (415 otherwise, with nothing written). Each case is what an attack campaign sent.
 struct StrictRequestTests {
-    @Test func numbersInQueriesAreDigitsOnlyOnceAndInRange() async throws {
-        try await AppFixture.test { f async throws in
+    @Test(arguments: StoreKind.allCases) func numbersInQueriesAreDigitsOnlyOnceAndInRange(store: StoreKind) async throws {
+        try await AppFixture.test(on: store) { f async throws in
             #expect(try await f.get("/v1/entries?start=1&limit=2").status == 200)
             for path in [
                 "/v1/entries?start=%2B1", "/v1/entries?start=-1", "/v1/entries?start=1.0", "/v1/entries?start=1&start=2",
@@ -29,8 +29,8 @@ struct StrictRequestTests {
         }
     }
 
-    @Test func aHugeTileNumberIsNotFoundAndTheServerLivesOn() async throws {
-        try await AppFixture.test { f async throws in
+    @Test(arguments: StoreKind.allCases) func aHugeTileNumberIsNotFoundAndTheServerLivesOn(store: StoreKind) async throws {
+        try await AppFixture.test(on: store) { f async throws in
             for path in ["/tile/0/x072/x057/x594/x037/x927/936", "/tile/entries/x072/x057/x594/x037/x927/936.p/5"] {
                 #expect(try await f.get(path).status == 404, "\(path)")
             }
@@ -38,8 +38,8 @@ struct StrictRequestTests {
         }
     }
 
-    @Test func writesMustBeJSONAndNothingElseIsWritten() async throws {
-        try await AppFixture.test { f async throws in
+    @Test(arguments: StoreKind.allCases) func writesMustBeJSONAndNothingElseIsWritten(store: StoreKind) async throws {
+        try await AppFixture.test(on: store) { f async throws in
             let before = try f.ledgerSize()
             let event = try CanonicalJSON.encode(try f.harvest("CT-1").json)
             for type in [

@@ -11,8 +11,10 @@ import TraceServer
 /// The write API in-process (`TraceServer.makeApplication`, no socket): the same rules as `trace submit`, problem details
 /// for every refusal, and nothing written when a request is refused.
 struct WriteAPITests {
-    @Test func aSignedEventIsAppendedWithAProofAndAResubmissionGetsTheSameAnswer() async throws {
-        try await AppFixture.test { f async throws in
+    @Test(arguments: StoreKind.allCases) func aSignedEventIsAppendedWithAProofAndAResubmissionGetsTheSameAnswer(store: StoreKind)
+        async throws
+    {
+        try await AppFixture.test(on: store) { f async throws in
             let event = try f.harvest("LA-HTTP-1")
             let first = try await f.post("/v1/events", event.json)
             #expect(first.status == 201, "\(first.text)")
@@ -39,8 +41,8 @@ struct WriteAPITests {
         }
     }
 
-    @Test func retriesRacingEachOtherRecordTheEventOnce() async throws {
-        try await AppFixture.test { f async throws in
+    @Test(arguments: StoreKind.allCases) func retriesRacingEachOtherRecordTheEventOnce(store: StoreKind) async throws {
+        try await AppFixture.test(on: store) { f async throws in
             let size = try f.ledgerSize()
             let body = try CanonicalJSON.encode(try f.harvest("LA-RACE-1").json)
             // A flaky link resends the same signed event from several connections at once.
@@ -55,8 +57,8 @@ struct WriteAPITests {
         }
     }
 
-    @Test func aBatchLandsWhole() async throws {
-        try await AppFixture.test { f async throws in
+    @Test(arguments: StoreKind.allCases) func aBatchLandsWhole(store: StoreKind) async throws {
+        try await AppFixture.test(on: store) { f async throws in
             let events = try (1...5).map { try f.harvest("LA-B-\($0)") }
             let reply = try await f.post("/v1/events:batch", ["events": .array(events.map(\.json))])
             #expect(reply.status == 201, "\(reply.text)")
@@ -74,8 +76,9 @@ struct WriteAPITests {
         }
     }
 
-    @Test func everyRefusalIsAProblemWithItsCodeAndNothingIsWritten() async throws {
-        try await AppFixture.test { f async throws in
+    @Test(arguments: StoreKind.allCases) func everyRefusalIsAProblemWithItsCodeAndNothingIsWritten(store: StoreKind) async throws
+    {
+        try await AppFixture.test(on: store) { f async throws in
             let size = try f.ledgerSize()
             let good = try f.harvest("LA-R-1")
             var tampered = good.json.objectValue ?? [:]
@@ -106,8 +109,8 @@ struct WriteAPITests {
         }
     }
 
-    @Test func hostileBodiesAreRefusedAndTheServerKeepsServing() async throws {
-        try await AppFixture.test(maxBodyBytes: 65536) { f async throws in
+    @Test(arguments: StoreKind.allCases) func hostileBodiesAreRefusedAndTheServerKeepsServing(store: StoreKind) async throws {
+        try await AppFixture.test(on: store, maxBodyBytes: 65536) { f async throws in
             let size = try f.ledgerSize()
             let huge = Array(repeating: UInt8(ascii: " "), count: 200_000) + Array("{}".utf8)
             let cases: [([UInt8], Int, String)] = [

@@ -11,8 +11,8 @@ import TraceServer
 /// and reads are never limited. In-process: no socket, no second process.
 struct WriteLimitTests {
     // A bucket that refills about once in three hours: a slow, loaded machine cannot refill it mid-test.
-    @Test func aFloodOfWritesIsLimitedPerClient() async throws {
-        try await AppFixture.test(writesPerSecond: 0.0001, writeBurst: 4) { f in
+    @Test(arguments: StoreKind.allCases) func aFloodOfWritesIsLimitedPerClient(store: StoreKind) async throws {
+        try await AppFixture.test(on: store, writesPerSecond: 0.0001, writeBurst: 4) { f in
             let size = try f.ledgerSize()
             var statuses: [Int] = []
             for i in 1...8 {
@@ -31,8 +31,8 @@ struct WriteLimitTests {
         }
     }
 
-    @Test func publishingACertificateDrawsOnTheSameLimitAsEvents() async throws {
-        try await AppFixture.test(writesPerSecond: 0.0001, writeBurst: 2) { f in
+    @Test(arguments: StoreKind.allCases) func publishingACertificateDrawsOnTheSameLimitAsEvents(store: StoreKind) async throws {
+        try await AppFixture.test(on: store, writesPerSecond: 0.0001, writeBurst: 2) { f in
             // A body that would be refused as malformed: the limit answers first, without reading it.
             let certificate = try await f.send(.put, "/v1/lots/LA-C-1/certificate", body: Array("{".utf8))
             #expect(certificate.status == 400, "\(certificate.text)")

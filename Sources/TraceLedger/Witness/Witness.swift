@@ -10,7 +10,9 @@ public final class Witness: @unchecked Sendable {
     public let key: CosignerKey
     private let privateKey: PrivateKey
     /// The logs it witnesses, by origin (a log's key name is its origin); after an operator key
-    /// rotation a log has two keys, and a checkpoint signed by either is accepted.
+    /// rotation a log has two keys, in the order of the rotation (`--log OLD --log NEW`): a
+    /// checkpoint signed by either is accepted until one signed by the newer key is cosigned, and
+    /// from then on only the newer key's (a stolen replaced key gets no more cosignatures).
     private let logs: [String: [VerifierKey]]
     private let stateFolder: String
     private let lock = NSLock()
@@ -61,6 +63,11 @@ public final class Witness: @unchecked Sendable {
         return nil
     }
 
+    /// The position, among the log's keys, of the newest key whose signature on `note` verifies.
+    private static func signer(of note: SignedNote, keys: [VerifierKey]) -> Int? {
+        keys.indices.last { (try? note.open(with: keys[$0])) != nil }
+    }
+
     /// Answers one `add-checkpoint` request body, at `now` (seconds since the epoch).
     public func addCheckpoint(_ body: String, now: UInt64) -> Answer {
         let request: AddCheckpointRequest
@@ -76,7 +83,7 @@ public final class Witness: @unchecked Sendable {
         guard let keys = logs[checkpoint.origin] else {
             return .unknownLog("this witness does not witness the log \(checkpoint.origin)")
         }
-        guard keys.contains(where: { (try? note.open(with: $0)) != nil }) else {
+        guard let signer = Self.signer(of: note, keys: keys) else {
             return .forbidden("no signature on the checkpoint verifies with the key of \(checkpoint.origin) this witness holds")
         }
         guard request.oldSize <= checkpoint.size else {
@@ -87,8 +94,17 @@ public final class Witness: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let record = state(checkpoint.origin)
-        let last: Checkpoint?
-        do { last = try Self.load(record, keys: keys)?.checkpoint } catch { return .badRequest("\(error)") }
+        let recorded: (checkpoint: Checkpoint, note: String)?
+        do { recorded = try Self.load(record, keys: keys) } catch { return .badRequest("\(error)") }
+        let last = recorded?.checkpoint
+        if let recorded, let lastNote = try? SignedNote(parsing: recorded.note),
+            let lastSigner = Self.signer(of: lastNote, keys: keys), signer < lastSigner
+        {
+            return .forbidden(
+                "the checkpoint is signed by the key \(Hex.encode(keys[signer].keyHash)) of \(checkpoint.origin), which the log "
+                    + "replaced: this witness has cosigned a checkpoint signed by its successor \(Hex.encode(keys[lastSigner].keyHash))"
+            )
+        }
         guard request.oldSize == (last?.size ?? 0) else { return .conflict(size: last?.size ?? 0) }
         if let last {
             if last.size == checkpoint.size {

@@ -61,18 +61,24 @@ struct CertificateCommand: ParsableCommand {
         var redact: Bool { !discloseNames }
         @Option(help: "With --server: the operator verifier key you trust (default: the one the server's genesis entry names).")
         var `operator`: String?
+        /// The witnesses whose fingerprints the QR code carries (`w=`); the certificate then carries
+        /// the newest checkpoint they cosigned.
+        @OptionGroup var witnesses: WitnessOptions
 
         func run() throws {
             guard let signer = try options.signingKey(key, fallback: nil) else {
                 throw CLIFailure.input("error: --key: the exporter's key is needed; pass --key FILE or set TRACE_KEY")
             }
+            let policy = try witnesses.policy()
             let base = try html.map { _ in try publicURL.base() }
             if let remote = options.remote {
-                return try publish(through: remote, key: signer.key, base: base)
+                return try publish(through: remote, key: signer.key, base: base, policy: policy)
             }
             let chain = try SupplyChain(ledger: options.open())
             var issuer = CertificateIssuer(chain: chain)
-            issuer.cosigned = CosignedCheckpoints(besideLedger: options.path).withCosignatures
+            let cosigned = CosignedCheckpoints(besideLedger: options.path)
+            issuer.cosigned = cosigned.withCosignatures
+            if let policy { issuer.checkpoint = try Self.witnessed(policy, chain: chain, cosigned: cosigned) }
             let certificate = try issuer.issue(lot: lot, key: signer.key, redact: redact)
             try CertificateFiles.write(try certificate.encoded(), to: out, field: "--out")
             let report = CertificateVerifier(operatorKey: chain.ledger.metadata.operatorKey).verify(certificate)
@@ -86,7 +92,8 @@ struct CertificateCommand: ParsableCommand {
                     content: content, report: report, operatorKey: chain.ledger.metadata.operatorKey.description,
                     url: DigitalLink.url(
                         base: base, lot: content.lot.code.text, gtin: content.lot.export?.gtin,
-                        operatorKey: chain.ledger.metadata.operatorKey.description)
+                        operatorKey: chain.ledger.metadata.operatorKey.description,
+                        witnessKeys: policy?.witnesses.map(\.description) ?? [])
                 ).render()
                 try CertificateFiles.write(Array(page.utf8), to: html, field: "--html")
             }
@@ -96,6 +103,7 @@ struct CertificateCommand: ParsableCommand {
                     "disclosures": .number(Double(certificate.disclosures.count)), "redacted": .bool(redact),
                     "checkpointSize": .number(Double(report.content?.checkpoint.size ?? 0)),
                     "html": html.map { .string($0) } ?? .null,
+                    "witnesses": .array((policy?.witnesses ?? []).map { .string($0.name) }),
                 ])
             } else {
                 print(
@@ -105,6 +113,21 @@ struct CertificateCommand: ParsableCommand {
                 if let html { print("wrote \(html): the printable certificate") }
             }
         }
+
+        /// The newest checkpoint kept beside the ledger that the operator signed and a quorum of
+        /// `policy`'s witnesses cosigned; refused naming the witnesses missing from the latest.
+        static func witnessed(_ policy: WitnessPolicy, chain: SupplyChain, cosigned: CosignedCheckpoints) throws -> (
+            checkpoint: Checkpoint, note: String
+        ) {
+            let keys = try chain.ledger.operatorKeys()
+            if let found = policy.newest(of: cosigned.all().filter { (try? keys.open($0)) != nil }) { return found }
+            let latest = try chain.ledger.latestCheckpoint().map { cosigned.withCosignatures($0.1) } ?? ""
+            do { try policy.check(try SignedNote(parsing: latest)) } catch let error as LedgerError {
+                throw CLIFailure.verification(
+                    "error: --witness: no checkpoint meets the witness quorum, so none can be carried: \(error.message)")
+            }
+            throw CLIFailure.verification("error: --witness: no checkpoint meets the witness quorum")
+        }
     }
 }
 
@@ -113,7 +136,7 @@ extension CertificateCommand.Issue {
     /// holding the lot (a signed request), this machine checks and signs both (the key never
     /// leaves it), and the server publishes them: the redacted one for anyone, the full one for
     /// the exporter's own signed requests.
-    func publish(through remote: RemoteLedger, key: PrivateKey, base: String?) throws {
+    func publish(through remote: RemoteLedger, key: PrivateKey, base: String?, policy: WitnessPolicy?) throws {
         let (_, keyName) = try remote.signer(for: key)
         let trusted: VerifierKey
         do { trusted = try `operator`.map { try VerifierKey($0) } ?? remote.operatorKey() } catch let error as CryptoError {
@@ -122,8 +145,9 @@ extension CertificateCommand.Issue {
         if `operator` == nil {
             Output.note("note: no --operator given: trusting the operator key the server's own genesis entry names")
         }
-        // The signed requests name the ledger, so no other server can replay them here.
-        let origin = try remote.checkpoint(trusting: trusted).origin
+        // The signed requests name the ledger, so no other server can replay them here. The
+        // origin is the operator key's name (FORMAT.md section 7), the same after a rotation.
+        let origin = trusted.name
         let path = "/v1/lots/\(RemoteLedger.segment(lot))/certificate"
         var kept: (OriginCertificate, CertificateReport)?
         for redacted in [false, true] {
@@ -135,6 +159,14 @@ extension CertificateCommand.Issue {
                 throw CLIFailure.verification(
                     "error: --server: the server sent a draft for lot \(draft.lot) (redacted \(draft.redacted)), not the one asked for; nothing was signed"
                 )
+            }
+            // The QR code will name these witnesses: the checkpoint must carry their quorum.
+            if let policy {
+                do { try policy.check(try SignedNote(parsing: draft.checkpoint)) } catch let error as LedgerError {
+                    throw CLIFailure.verification(
+                        "error: --witness: the server's draft carries a checkpoint without the quorum (\(error.message)); nothing was signed"
+                    )
+                }
             }
             let certificate = try CertificateIssuer.sign(draft, with: key)
             // Never sign for a server blindly: the draft must verify against the operator's key.
@@ -153,7 +185,8 @@ extension CertificateCommand.Issue {
             let page = try CertificateHTML(
                 content: content, report: report, operatorKey: trusted.description,
                 url: DigitalLink.url(
-                    base: base, lot: content.lot.code.text, gtin: content.lot.export?.gtin, operatorKey: trusted.description)
+                    base: base, lot: content.lot.code.text, gtin: content.lot.export?.gtin, operatorKey: trusted.description,
+                    witnessKeys: policy?.witnesses.map(\.description) ?? [])
             ).render()
             try CertificateFiles.write(Array(page.utf8), to: html, field: "--html")
         }
@@ -201,15 +234,9 @@ extension CertificateCommand {
                 throw CLIFailure.input("error: CERT: cannot read \(file): \(error.localizedDescription)")
             }
             let certificate = try OriginCertificate(bytes: bytes)
-            let verifier = CertificateVerifier(operatorKey: trusted)
+            // With --witness, the `witnesses` check: the certificate's checkpoint carries the quorum.
+            let verifier = CertificateVerifier(operatorKey: trusted, witnesses: policy)
             var report = verifier.verify(certificate)
-            if let policy, report.ok {
-                do { try policy.check(try SignedNote(parsing: certificate.checkpoint)) } catch let error as LedgerError {
-                    throw CLIFailure.verification(
-                        "NOT VERIFIED: lot \(certificate.lot): the certificate's checkpoint \(error.message.replacingOccurrences(of: "the checkpoint ", with: ""))"
-                    )
-                }
-            }
             if server != nil || ledger != nil {
                 // The same live checks the server runs on a published certificate.
                 let live: any LiveLedger

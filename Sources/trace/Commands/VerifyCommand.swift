@@ -41,9 +41,15 @@ struct VerifyCommand: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: since) else {
                 throw CLIFailure.input("error: --since: cannot read \(since)")
             }
+            let note = String(decoding: data, as: UTF8.self)
             do {
-                trustedCheckpoint = try Checkpoint.open(
-                    String(decoding: data, as: UTF8.self), operatorKey: trusted ?? ledger.metadata.operatorKey)
+                // Signed by the key in force at its size: the chain of rotations from the genesis
+                // key, each rotation below it checked against the note's own tree.
+                if let trusted, trusted != ledger.metadata.operatorKey {
+                    trustedCheckpoint = try Checkpoint.open(note, operatorKey: trusted)
+                } else {
+                    trustedCheckpoint = try ledger.openSaved(note)
+                }
             } catch let error as LedgerError {
                 throw CLIFailure.verification(
                     "verification FAILED: --since: \(since) is not a checkpoint signed by the operator: \(error.message)")
@@ -68,7 +74,7 @@ struct VerifyCommand: ParsableCommand {
             }
             witnessed = try WitnessOptions.witnessed(
                 policy, notes: CosignedCheckpoints(besideLedger: options.path).all(), latest: latest,
-                operatorKey: trusted ?? ledger.metadata.operatorKey
+                keys: try ledger.operatorKeys()
             ) { from in try ledger.consistencyProof(from: from, to: latest.size).hashes }
         }
         let seconds = Date().timeIntervalSince(started)

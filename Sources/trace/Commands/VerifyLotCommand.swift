@@ -104,10 +104,10 @@ extension VerifyLotCommand {
     static func requireWitnessed(
         _ result: LotVerification, policy: WitnessPolicy, remote: RemoteLedger, trusted: VerifierKey?
     ) throws -> LotVerification {
-        let key = try trusted ?? remote.operatorKey()
+        let keys = try result.operatorKeys ?? OperatorKeys(genesis: trusted ?? remote.operatorKey())
         let notes = (try? remote.json("/v1/checkpoints/witnessed"))?["checkpoints"]?.arrayValue?.compactMap(\.stringValue) ?? []
         let latest = result.checkpoint
-        let witnessed = try WitnessOptions.witnessed(policy, notes: notes, latest: latest, operatorKey: key) { from in
+        let witnessed = try WitnessOptions.witnessed(policy, notes: notes, latest: latest, keys: keys) { from in
             guard from != latest.size else { return [] }
             let answer = try remote.json("/v1/proofs/consistency?from=\(from)&to=\(latest.size)")
             return try (answer["proof"]?.arrayValue ?? []).map { try Digest(hex: $0.stringValue ?? "") }
@@ -122,7 +122,7 @@ extension VerifyLotCommand {
         let latest = result.checkpoint
         let witnessed = try WitnessOptions.witnessed(
             policy, notes: CosignedCheckpoints(besideLedger: ledgerPath).all(), latest: latest,
-            operatorKey: trusted ?? ledger.metadata.operatorKey
+            keys: result.operatorKeys ?? OperatorKeys(genesis: trusted ?? ledger.metadata.operatorKey)
         ) { from in try ledger.consistencyProof(from: from, to: latest.size).hashes }
         return try within(result, witnessed: witnessed)
     }

@@ -20,7 +20,10 @@ struct WitnessCommand: ParsableCommand {
                 """)
         @Option(help: "The witness's private key file (from `trace keys new --witness`).") var key: String
         @Option(help: "The witness's name, as in its verifier key (name+hash+key).") var name: String
-        @Option(help: "A log's operator verifier key (repeatable); its name is the log's origin.") var log: [String] = []
+        @Option(
+            help:
+                "A log's operator verifier key (repeatable); its name is the log's origin. After a rotation give both, old first: once a checkpoint by the new key is cosigned, the old key's are refused."
+        ) var log: [String] = []
         @Option(help: "The folder that keeps the latest cosigned checkpoint of each log.") var state: String
         @Option(help: "HOST:PORT to listen on (port 0: any free port; the address is printed).") var listen: String?
         @Option(help: "The port to listen on, when --listen is not given.") var port = 8090
