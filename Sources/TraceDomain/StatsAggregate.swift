@@ -33,7 +33,7 @@ public struct StatsAggregate: Sendable {
         var aggregate = StatsAggregate(
             size: size, tally: try StatsTally.load(records: reader.sideRecords(DomainIndex.space(.tally))),
             parties: parties.values.sorted { $0.id < $1.id }, openRecalls: recalls.values.filter { !$0.isEmpty }.count)
-        if let filter, (1...max(1, limit)).contains(aggregate.plotCount(filter)) {
+        if let filter, limit > 0, (1...limit).contains(aggregate.plotCount(filter)) {
             let plots: [String: PlotRecord] = try DomainIndex.loadAll(.plot, reader)
             aggregate.plots = plots.values.filter { filter.covers(crop: $0.crop, month: nil) }.sorted { $0.id < $1.id }
         }
