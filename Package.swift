@@ -78,7 +78,7 @@ let package = Package(
             name: "TraceServer",
             dependencies: [
                 "TraceCertificates", "TraceDomain", "TraceLedger", "TraceLedgerSQLite", "TraceCrypto", "CanonicalJSON",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "TraceEPCIS", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -17,7 +17,9 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-SPEC_URI = "urn:trace:openapi"
+# The spec's own address: its relative `$ref`s ("proof-v1.schema.json") resolve beside it, as they
+# do for a tool that reads schemas/openapi.yaml from disk (Schemathesis).
+SPEC_URI = "https://trace.example/schemas/openapi.yaml"
 
 
 def main():
@@ -26,7 +28,11 @@ def main():
     resources = [(SPEC_URI, Resource.from_contents(spec, default_specification=DRAFT202012))]
     for path in pathlib.Path(schemas_dir).glob("*.schema.json"):
         schema = json.loads(path.read_text(encoding="utf-8"))
-        resources.append((schema["$id"], Resource.from_contents(schema, default_specification=DRAFT202012)))
+        resource = Resource.from_contents(schema, default_specification=DRAFT202012)
+        resources.append((schema["$id"], resource))
+        beside = SPEC_URI.rsplit("/", 1)[0] + "/" + path.name
+        if beside != schema["$id"]:
+            resources.append((beside, resource))
     registry = Registry().with_resources(resources)
 
     def pointer(*parts):

@@ -49,8 +49,13 @@ struct ReadRoutes: Sendable {
                 throw Problem(.badRequest, "request.bad_key", "\(hex.prefix(80)) is not the hex of a 32-byte Ed25519 public key")
             }
             let body = try host.read { chain -> JSONValue in
-                let (party, vkey) = try chain.signer(for: key)
-                return ["party": .string(party.id), "vkey": .string(vkey.description)]
+                // A key no party holds names nothing here: 404, with the rules' code and message.
+                do {
+                    let (party, vkey) = try chain.signer(for: key)
+                    return ["party": .string(party.id), "vkey": .string(vkey.description)]
+                } catch let error as DomainError where error.code == .keyNotValid {
+                    throw Problem(.notFound, error.code.rawValue, error.message)
+                }
             }
             return try Answer.json(body, caching: .revalidate, request: request)
         }

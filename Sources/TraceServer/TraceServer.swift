@@ -76,6 +76,8 @@ public enum TraceServer {
                 Array(BrowserCheck.script.utf8), type: "text/javascript; charset=utf-8", caching: .revalidate, request: request)
         }
         TileRoutes(source: TileSource(ledger: reader, cosigned: host.cosigned)).add(to: router)
+        EPCISRoutes(host: host).add(to: router)
+        MethodNotAllowed.add(to: router)
         return Application(
             router: router,
             // A connection that sends nothing for a minute is closed, and so is one whose request

@@ -1,5 +1,6 @@
 import CanonicalJSON
 import Foundation
+import HTTPTypes
 import TestSupport
 import Testing
 import TraceCrypto
@@ -74,6 +75,17 @@ struct OpenAPITests {
         try get("/tile/{L}/{N}", "/tile/00/000")
         try get("/tile/entries/{N}", "/tile/entries/000")
         try get("/tile/entries/{N}.p/{W}", "/tile/entries/000.p/\(size + 1)")
+        // The EPCIS 2.0 query interface (docs/EPCIS.md).
+        try get("/epcis/events", "/epcis/events")
+        try get("/epcis/events", "/epcis/events?perPage=1&EQ_bizStep=commissioning")
+        try get("/epcis/events", "/epcis/events?EQ_quantity=1")
+        try get("/epcis/events/{eventID}", "/epcis/events/ev-1")
+        try get("/epcis/events/{eventID}", "/epcis/events/nothing-here")
+        try get("/epcis/eventTypes", "/epcis/eventTypes")
+        try get("/epcis/eventTypes/{eventType}/events", "/epcis/eventTypes/ObjectEvent/events?perPage=2")
+        try get("/epcis/eventTypes/{eventType}/events", "/epcis/eventTypes/Nope/events")
+        try post("/epcis/capture", ["type": "EPCISDocument"])
+        try post("/epcis/events", ["type": "ObjectEvent"])
         // Exhaust the write burst: the refusal is documented too.
         var limited: HTTPReply?
         for i in 10...30 where limited == nil {
@@ -90,5 +102,56 @@ struct OpenAPITests {
             "python3", [Self.root + "/tools/check-openapi.py", Self.root + "/schemas/openapi.yaml", Self.root + "/schemas", file])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         #expect(check.stdout.contains("\(exchanges.count) exchanges checked, 0 failures"), "\(check.stdout)")
+    }
+
+    /// Every path and method of the document, as `[[template, [METHOD...]], ...]`.
+    static func documentedPaths() throws -> [(template: String, methods: Set<String>)] {
+        let script = """
+            import json, sys, yaml
+            spec = yaml.safe_load(open(sys.argv[1]))
+            methods = {"get", "put", "post", "delete", "patch", "trace", "query", "head", "options"}
+            print(json.dumps([[p, sorted(m.upper() for m in ops if m in methods)] for p, ops in spec["paths"].items()]))
+            """
+        let result = try Command.run("python3", ["-c", script, Self.root + "/schemas/openapi.yaml"])
+        let list = try CanonicalJSON.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)).arrayValue ?? []
+        return list.map { pair in
+            (pair.arrayValue?.first?.stringValue ?? "", Set(pair.arrayValue?.last?.arrayValue?.compactMap(\.stringValue) ?? []))
+        }
+    }
+
+    /// A concrete path for a template: every `{name}` filled with a value the route accepts.
+    static func sample(_ template: String) -> String {
+        let values = [
+            "code": "LA-ST25-1", "publicKey": String(repeating: "ab", count: 32), "id": "htx-tan-lap", "gtin": "08934567000017",
+            "lot": "LA-ST25-1", "L": "0", "N": "000", "W": "1", "eventID": "ev-1", "eventType": "ObjectEvent",
+        ]
+        var path = template
+        for (name, value) in values { path = path.replacingOccurrences(of: "{\(name)}", with: value) }
+        return path
+    }
+
+    @Test(.enabled(if: available, "SKIPPED: needs python3 with PyYAML (tools/setup installs it)"))
+    func aMethodAPathDoesNotTakeIsAnswered405WithAllow() async throws {
+        let paths = try Self.documentedPaths()
+        #expect(paths.count > 20)
+        try await AppFixture.test(eventsFirst: 1) { f in
+            for (template, declared) in paths {
+                let path = Self.sample(template)
+                for method in ["GET", "POST", "PUT", "DELETE", "PATCH", "TRACE", "QUERY"] {
+                    let reply = try await f.send(
+                        .init(method)!, path, body: method == "GET" || method == "TRACE" ? nil : Array("{}".utf8))
+                    if declared.contains(method) {
+                        #expect(reply.status != 405, "\(method) \(path): \(reply.status)")
+                        continue
+                    }
+                    #expect(reply.status == 405, "\(method) \(path): \(reply.status) \(reply.text)")
+                    #expect(reply.headers["content-type"] == "application/problem+json", "\(method) \(path)")
+                    #expect(try reply.json()["code"] == "request.method_not_allowed", "\(method) \(path)")
+                    let allow = Set(
+                        (reply.headers["allow"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                    #expect(allow == declared, "\(method) \(path): Allow \(reply.headers["allow"] ?? "(none)")")
+                }
+            }
+        }
     }
 }

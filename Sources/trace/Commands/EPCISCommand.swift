@@ -9,7 +9,7 @@ import TraceLedger
 struct EPCISCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "epcis", abstract: "Exchange events as GS1 EPCIS 2.0 JSON-LD documents.",
-        subcommands: [EPCISExportCommand.self, EPCISImportCommand.self])
+        subcommands: [EPCISExportCommand.self, EPCISImportCommand.self, EPCISHashCommand.self])
 }
 
 /// `trace epcis export LOT [--all] [--from T] [--to T] [--out FILE]`.
