@@ -148,6 +148,18 @@ enum ServerBench {
             return rate
         }
         let httpRate = try ingestOverHTTP("W")
+        // The dashboard again, first request after those appends: read from the running aggregate
+        // in a snapshot, apart from the lock the lot API waits on.
+        for (label, path) in [("dashboard `GET /stats`", "/stats?lang=en"), ("figures `GET /v1/stats`", "/v1/stats")] {
+            let first = try capture(curl, ["-s", "-o", "/dev/null", "-w", "%{http_code} %{time_total}", base + path])
+            let parts = first.split(separator: " ")
+            guard parts.first == "200", let took = parts.last.flatMap({ Double($0) }) else {
+                throw BenchFailure("\(label): answered \(first)")
+            }
+            firsts.append(
+                "| \(label), first request after \(grouped(Double(ingest))) harvests landed over HTTP | \(String(format: "%.1f", took * 1000)) ms |"
+            )
+        }
         // Reads while batches land: wrk on the lot API in the background during a second ingest.
         let reads = Process()
         reads.executableURL = URL(fileURLWithPath: wrk)
@@ -167,6 +179,27 @@ enum ServerBench {
                 + "\(String(format: "%.2f", latency(readsText, "50%"))) ms | \(String(format: "%.2f", latency(readsText, "99%"))) ms | "
                 + "\(field(readsText, "Non-2xx or 3xx responses:") ?? "0") |")
 
+        // The figures in this process: from the running aggregate, and from every lot record of
+        // the index (how they were made before the aggregate); they must agree.
+        let fresh = try SupplyChain(ledger: bench.chain.ledger)
+        let aggregateStart = now()
+        let fromAggregate = try fresh.stats()
+        let aggregateTime = now() - aggregateStart
+        let recordsStart = now()
+        let fromRecords = try Stats(try fresh.allRecords(), root: fromAggregate.root)
+        let recordsTime = now() - recordsStart
+        guard fromAggregate.csv == fromRecords.csv else {
+            throw BenchFailure("the running aggregate and the index's records give different figures")
+        }
+        var statsTimes: [String] = []
+        for arguments in [["stats", "--ledger", path], ["stats", "--ledger", path, "--replay"]] {
+            let start = now()
+            _ = try capture(trace, arguments)
+            statsTimes.append(
+                "| `trace \(arguments.joined(separator: " ").replacingOccurrences(of: path, with: "server.db"))` (whole command) | \(String(format: "%.2f", now() - start)) s |"
+            )
+        }
+
         print(
             "### `trace serve` on a \(grouped(Double(size)))-entry ledger (wrk -t2 -c\(connections) -d\(seconds)s on the same machine)\n"
         )
@@ -177,6 +210,14 @@ enum ServerBench {
         print("| first request for each lot (the answer made, the page's lot verified; kept until the next append) | rate |")
         print("|---|---:|")
         for row in firsts { print(row) }
+        print("")
+        print("| the figures at \(grouped(Double(fresh.state.size))) entries (they agree) | time |")
+        print("|---|---:|")
+        print("| from the running aggregate, in process | \(String(format: "%.1f", aggregateTime * 1000)) ms |")
+        print(
+            "| from every lot record of the rules index, in process (as before the aggregate) | \(String(format: "%.1f", recordsTime * 1000)) ms |"
+        )
+        for row in statsTimes { print(row) }
         print("")
         print("| ingest of \(grouped(Double(ingest))) harvests | events/s | ratio |")
         print("|---|---:|---:|")

@@ -8,10 +8,12 @@ import TraceLedger
 /// the entries without it, and it is rebuilt from the entries when missing or out of step.
 enum DomainIndex {
     /// Bumped whenever the stored record shapes change; an index of another version is rebuilt.
-    static let version = "4"
+    static let version = "5"
 
     enum Kind: String, CaseIterable {
         case party, plot, lot, entry, recall, rules, meta
+        /// The running aggregate behind the statistics, and each lot's and plot's share of it.
+        case tally, statlot, statplot
     }
 
     /// The side-record space that holds one kind of record.
@@ -50,6 +52,7 @@ enum DomainIndex {
 
     /// Writes every record changed since the last flush, and the size; clears the change marks.
     static func flush(_ state: inout DomainState, _ writer: any LedgerWriter) throws {
+        try TallyUpdate.run(state, writer)
         try drainChanges(&state, of: [.party, .plot, .lot, .entry, .recall, .rules]) { kind, key, bytes in
             try writer.putSideRecord(space(kind), key: key, value: bytes)
         }

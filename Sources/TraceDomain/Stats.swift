@@ -44,9 +44,6 @@ public struct Stats: Sendable {
     /// Computes the figures; throws `tooFewFarms` for a filter that covers, or leaves out, fewer
     /// than `threshold` farms (but some), since comparing it with the whole would single them out.
     public init(_ records: StatsRecords, root: String, filter: StatsFilter = .none) throws {
-        size = records.size
-        self.root = root
-        self.filter = filter
         let parties = Dictionary(records.parties.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let plots = Dictionary(records.plots.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let lots = Dictionary(records.lots.map { ($0.code.key, $0) }, uniquingKeysWith: { a, _ in a })
@@ -89,15 +86,7 @@ public struct Stats: Sendable {
         let coveredPlots = records.plots.filter { filter.covers(crop: $0.crop, month: nil) }
         allFarms.formUnion(records.plots.map(\.farm))
         let inScope = Set(covered.values).union(filter.from == nil && filter.to == nil ? coveredPlots.map(\.farm) : [])
-        if !filter.isEmpty {
-            let left = allFarms.subtracting(inScope).count
-            if (1..<Self.threshold).contains(inScope.count) || (1..<Self.threshold).contains(left) {
-                throw DomainError(
-                    .tooFewFarms,
-                    "this filter (crop \(filter.crop ?? "any"), \(filter.from ?? "start") to \(filter.to ?? "now")) would single out fewer than \(Self.threshold) farms; widen it"
-                )
-            }
-        }
+        try Self.refuseIsolating(filter, inScope: inScope.count, left: allFarms.subtracting(inScope).count)
         func farms(of key: String) -> Set<String> { Set(origin(key).compactMap { covered[$0] }) }
 
         var groups: [String: [String: StatsRow]] = [:]
@@ -171,27 +160,54 @@ public struct Stats: Sendable {
             }
             if !lot.holds.isEmpty { add("total", "lots-on-hold", "lots on hold", farms: behind, count: 1) }
         }
+        self.init(
+            size: records.size, root: root, filter: filter, groups: groups,
+            farmCounts: farmSets.mapValues { $0.mapValues(\.count) }, scopeFarms: inScope.count,
+            processingEntries: processing.count, parties: records.parties, openRecalls: records.openRecalls,
+            firstMonth: firstMonth, lastMonth: lastMonth, exportedKg: exportedKg, certifiedKg: certifiedKg)
+    }
+
+    /// Refuses a filter that covers, or leaves out, fewer than `threshold` farms (but some).
+    static func refuseIsolating(_ filter: StatsFilter, inScope: Int, left: Int) throws {
+        guard !filter.isEmpty else { return }
+        if (1..<Self.threshold).contains(inScope) || (1..<Self.threshold).contains(left) {
+            throw DomainError(
+                .tooFewFarms,
+                "this filter (crop \(filter.crop ?? "any"), \(filter.from ?? "start") to \(filter.to ?? "now")) would single out fewer than \(Self.threshold) farms; widen it"
+            )
+        }
+    }
+
+    /// The published rows from the groups a computation added up: the party figures first, then
+    /// each dimension sorted by key, with small figures suppressed.
+    init(
+        size: UInt64, root: String, filter: StatsFilter, groups: [String: [String: StatsRow]],
+        farmCounts: [String: [String: Int]], scopeFarms: Int, processingEntries: Int, parties: [PartyRecord],
+        openRecalls: Int, firstMonth: String?, lastMonth: String?, exportedKg: Decimal, certifiedKg: Decimal
+    ) {
+        self.size = size
+        self.root = root
+        self.filter = filter
         self.firstMonth = firstMonth
         self.lastMonth = lastMonth
         // Figures about parties say nothing about one farm's harvest: they are never suppressed.
-        let scopeFarms = inScope.count
         var rows: [StatsRow] = []
         func plain(_ dimension: String, _ key: String, count: Int, farms: Int = 0) -> StatsRow {
             StatsRow(
                 dimension: dimension, key: key, label: key, farms: farms, plots: 0, hectares: 0, count: count, kilograms: 0,
                 suppressed: false)
         }
-        rows.append(plain("total", "parties", count: records.parties.count))
+        rows.append(plain("total", "parties", count: parties.count))
         rows.append(plain("total", "farms", count: scopeFarms, farms: scopeFarms))
-        rows.append(plain("total", "processing-entries", count: processing.count))
-        rows.append(plain("total", "open-recalls", count: records.openRecalls))
+        rows.append(plain("total", "processing-entries", count: processingEntries))
+        rows.append(plain("total", "open-recalls", count: openRecalls))
         for role in Role.allCases where role != .operator {
-            rows.append(plain("role", role.rawValue, count: records.parties.filter { $0.roles.contains(role) }.count))
+            rows.append(plain("role", role.rawValue, count: parties.filter { $0.roles.contains(role) }.count))
         }
         for dimension in Self.dimensions {
             var list = (groups[dimension] ?? [:]).values.map { row -> StatsRow in
                 var row = row
-                row.farms = farmSets[dimension]?[row.key]?.count ?? 0
+                row.farms = farmCounts[dimension]?[row.key] ?? 0
                 row.suppressed = (1..<Self.threshold).contains(row.farms)
                 return row
             }

@@ -47,8 +47,24 @@ extension SupplyChain {
         return records
     }
 
-    /// The statistics at the state's size, with the Merkle root of the ledger at that size.
+    /// The running aggregate at the state's size, read from the index in one snapshot; nil when
+    /// the index is not in step with the state (another store, or it moved on).
+    public func statsAggregate() throws -> StatsAggregate? {
+        try ledger.store.read { reader -> StatsAggregate? in
+            guard try DomainIndex.size(reader) == state.size else { return nil }
+            return StatsAggregate(
+                size: state.size, tally: try StatsTally.load(records: reader.sideRecords(DomainIndex.space(.tally))),
+                parties: state.parties.loaded.sorted { $0.id < $1.id },
+                openRecalls: state.recalls.loaded.filter { !$0.isEmpty }.count)
+        }
+    }
+
+    /// The statistics at the state's size, with the Merkle root of the ledger at that size: from
+    /// the running aggregate, or (with no index in step) from a replay's records.
     public func stats(_ filter: StatsFilter = .none) throws -> Stats {
+        if let aggregate = try statsAggregate() {
+            return try aggregate.stats(filter, root: try ledger.root(size: aggregate.size).hex)
+        }
         let records = try allRecords()
         return try Stats(records, root: try ledger.root(size: records.size).hex, filter: filter)
     }

@@ -186,22 +186,7 @@ final class LedgerHost: @unchecked Sendable {
     func checkpointSize() throws -> UInt64 { try probe.store.read { try $0.checkpoint(size: nil)?.size ?? 0 } }
 
     func cached(_ key: String, _ make: (SupplyChain) throws -> Cached) throws -> Cached {
-        // Fast path, without `lock`: bring the cache to the ledger as committed now (reading any
-        // new entries through the probe connection, which a write in progress does not block),
-        // and answer from it. During a write the committed size is still the old one.
-        let committed = try probe.size()
-        let (cachedSize, hit) = answers.withLock { ($0.size, $0[key]) }
-        if cachedSize >= committed, let hit { return hit }
-        if cachedSize < committed {
-            // The new entries are read and parsed outside the cache's lock: other readers go on.
-            let touched = AnswerCache.touched(from: cachedSize, to: committed, ledger: probe)
-            if let hit = answers.withLock({ cache -> Cached? in
-                cache.apply(touched, from: cachedSize, to: committed)
-                return cache[key]
-            }) {
-                return hit
-            }
-        }
+        if let hit = try committedHit(key) { return hit }
         lock.lock()
         defer { lock.unlock() }
         try refresh()
@@ -216,6 +201,47 @@ final class LedgerHost: @unchecked Sendable {
             // Kept only for the ledger it was made from; a cache already further on drops it.
             if cache.size == size { cache[key] = made }
         }
+        return made
+    }
+
+    /// The answer cached under `key` for the ledger as committed now, without `lock`: the cache
+    /// is brought to the committed size (reading any new entries through the probe connection,
+    /// which a write in progress does not block). During a write the committed size is still the old one.
+    private func committedHit(_ key: String) throws -> Cached? {
+        let committed = try probe.size()
+        let (cachedSize, hit) = answers.withLock { ($0.size, $0[key]) }
+        if cachedSize >= committed, let hit { return hit }
+        guard cachedSize < committed else { return nil }
+        // The new entries are read and parsed outside the cache's lock: other readers go on.
+        let touched = AnswerCache.touched(from: cachedSize, to: committed, ledger: probe)
+        return answers.withLock { cache -> Cached? in
+            cache.apply(touched, from: cachedSize, to: committed)
+            return cache[key]
+        }
+    }
+
+    /// Makes the statistics' answers one at a time, apart from `lock`.
+    private let statsLock = NSLock()
+
+    /// The answer cached under `key`, or `make`'s from the running statistics aggregate read in
+    /// one snapshot of the committed ledger through the probe connection: never under `lock`, so
+    /// the lot API and writes go on while it is made. Requests that miss together make it once.
+    /// Nil when the snapshot has no index in step with it (then `cached` replays).
+    func statsCached(_ key: String, plotsOf filter: StatsFilter? = nil, _ make: (StatsAggregate, _ root: String) throws -> Cached)
+        throws -> Cached?
+    {
+        if let hit = try committedHit(key) { return hit }
+        statsLock.lock()
+        defer { statsLock.unlock() }
+        if let hit = try committedHit(key) { return hit }
+        guard
+            let aggregate = try probe.store.read({
+                try StatsAggregate.read($0, plotsOf: filter, limit: StatsPage.mapLimit)
+            })
+        else { return nil }
+        let made = try make(aggregate, try probe.root(size: aggregate.size).hex)
+        // Kept only for the ledger it was made from; a cache already further on drops it.
+        answers.withLock { cache in if cache.size == aggregate.size { cache[key] = made } }
         return made
     }
 

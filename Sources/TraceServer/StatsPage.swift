@@ -13,6 +13,8 @@ struct StatsPage {
     let plots: [PlotRecord]
     let language: BuyerLanguage
     let path: String
+    /// How many plots the filter covers, when `plots` was left empty because there are too many to draw.
+    var plotCount: Int? = nil
 
     private func t(_ vi: String, _ en: String) -> String { language.pick(vi, en) }
     private func esc(_ s: String) -> String { HTMLText.escape(s) }
@@ -186,9 +188,13 @@ struct StatsPage {
         return html + barList(stats.rows("scheme"))
     }
 
+    /// The most plots the map draws.
+    static let mapLimit = 2000
+
     private func map() -> String {
-        guard !plots.isEmpty else { return "<p>\(t("Chưa có thửa đất.", "No plot yet."))</p>\n" }
-        guard plots.count <= 2000 else {
+        let count = plotCount ?? plots.count
+        guard count > 0 else { return "<p>\(t("Chưa có thửa đất.", "No plot yet."))</p>\n" }
+        guard count <= Self.mapLimit else {
             return
                 "<p>\(t("Quá nhiều thửa để vẽ; xem tệp GeoJSON dữ liệu mở.", "Too many plots to draw; see the open-data GeoJSON."))</p>\n"
         }

@@ -24,9 +24,14 @@ struct StatsRoutes: Sendable {
 
     private func json(_ request: Request) throws -> Response {
         let filter = try filter(request)
-        let answer = try host.cached("stats.json|" + key(filter)) { chain in
-            LedgerHost.Cached(bytes: try CanonicalJSON.encode(try chain.stats(filter).json), found: true)
-        }
+        let cacheKey = "stats.json|" + key(filter)
+        let answer =
+            try host.statsCached(cacheKey) { aggregate, root in
+                LedgerHost.Cached(bytes: try CanonicalJSON.encode(try aggregate.stats(filter, root: root).json), found: true)
+            }
+            ?? host.cached(cacheKey) { chain in
+                LedgerHost.Cached(bytes: try CanonicalJSON.encode(try chain.stats(filter).json), found: true)
+            }
         return Answer.bytes(answer.bytes, type: "application/json", caching: .revalidate, request: request)
     }
 
@@ -40,15 +45,12 @@ struct StatsRoutes: Sendable {
                 Array(StatsPage.refused(error, language: language, path: path).utf8), type: "text/html; charset=utf-8",
                 status: .badRequest, caching: .revalidate, request: request)
         }
-        let answer = try host.cached("stats|\(language.rawValue)|" + key(filter)) { chain -> LedgerHost.Cached in
-            let records = try chain.allRecords()
-            let root = try chain.ledger.root(size: records.size).hex
-            let whole = try Stats(records, root: root)
+        func render(_ stats: () throws -> Stats, crops: [String], plots: [PlotRecord], plotCount: Int?) throws
+            -> LedgerHost.Cached
+        {
             do {
-                let stats = try Stats(records, root: root, filter: filter)
-                let plots = records.plots.filter { filter.crop == nil || $0.crop.lowercased() == filter.crop!.lowercased() }
                 let page = StatsPage(
-                    stats: stats, crops: whole.rows("crop").map(\.label), plots: plots, language: language, path: path
+                    stats: try stats(), crops: crops, plots: plots, language: language, path: path, plotCount: plotCount
                 ).render()
                 return LedgerHost.Cached(bytes: Array(page.utf8), found: true)
             } catch let error as DomainError where error.code == .tooFewFarms {
@@ -56,6 +58,23 @@ struct StatsRoutes: Sendable {
                     bytes: Array(StatsPage.refused(error, language: language, path: path).utf8), found: false)
             }
         }
+        let cacheKey = "stats|\(language.rawValue)|" + key(filter)
+        let answer =
+            try host.statsCached(cacheKey, plotsOf: filter) { aggregate, root in
+                try render(
+                    { try aggregate.stats(filter, root: root) }, crops: try aggregate.stats(root: root).rows("crop").map(\.label),
+                    plots: aggregate.plots, plotCount: aggregate.plotCount(filter))
+            }
+            ?? host.cached(cacheKey) { chain -> LedgerHost.Cached in
+                // No index in step with the ledger: every record, from a replay.
+                let records = try chain.allRecords()
+                let root = try chain.ledger.root(size: records.size).hex
+                return try render(
+                    { try Stats(records, root: root, filter: filter) },
+                    crops: try Stats(records, root: root).rows("crop").map(\.label),
+                    plots: records.plots.filter { filter.crop == nil || $0.crop.lowercased() == filter.crop!.lowercased() },
+                    plotCount: nil)
+            }
         return Answer.bytes(
             answer.bytes, type: "text/html; charset=utf-8", status: answer.found ? .ok : .unprocessableContent,
             caching: .revalidate, request: request, headers: [.vary: "Accept-Language", .contentLanguage: language.rawValue])
