@@ -19,6 +19,9 @@ public struct Lineage {
     public let root: LotRecord
     /// Where GS1 Digital Links point: the public base URL of the ledger's `trace serve`.
     public var digitalLinkBase = "https://id.trace.example"
+    /// Appended to each Digital Link: a server puts its label's key fingerprints here (`?k=…&w=…`),
+    /// so a link taken from the API opens a page whose browser check has keys to compare.
+    public var digitalLinkQuery = ""
     /// Whether a natural person's clear name may be shown; a public server never shows one.
     public var disclosesPersonalData = true
 
@@ -131,7 +134,8 @@ public struct Lineage {
             ]
             if let gtin = export.gtin {
                 e["gtin"] = .string(gtin)
-                e["digitalLink"] = .string(GS1.digitalLink(base: digitalLinkBase, gtin: gtin, lot: lot.code.text))
+                e["digitalLink"] = .string(
+                    GS1.digitalLink(base: digitalLinkBase, gtin: gtin, lot: lot.code.text) + digitalLinkQuery)
             }
             o["export"] = .object(e)
         }

@@ -252,6 +252,10 @@ final class LedgerHost: @unchecked Sendable {
     func lineage(_ code: String, in chain: SupplyChain) throws -> Lineage {
         var lineage = try Lineage(chain: chain, lot: code)
         lineage.digitalLinkBase = publicURL
+        // As on a printed label (`DigitalLink`): the genesis operator key and the witnesses.
+        lineage.digitalLinkQuery =
+            "?k=" + KeyFingerprint.of(chain.ledger.metadata.operatorKey.description)
+            + witnessKeys.map { "&w=" + KeyFingerprint.of($0.description) }.joined()
         lineage.disclosesPersonalData = false
         return lineage
     }

@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 import TraceCertificates
 import TraceCrypto
+import TraceLedger
 
 /// Certificates through a real `trace serve`: the exporter publishes with its key on its own
 /// machine; anyone reads the redacted certificate; only the exporter's signed request gets the
@@ -56,7 +57,8 @@ struct CertificateServerTests {
         #expect(try f.get(path).status == 404)
         // Without --public-url, Digital Links point at the port the server actually bound (--port 0).
         let link = try f.get("/v1/lots/X-1").json()["export"]?["digitalLink"]?.stringValue
-        #expect(link == f.server.url + "/01/08934567000017/10/X-1", "\(link ?? "")")
+        // It carries the label's operator key fingerprint, so the browser check of the page it opens has a key to compare.
+        #expect(link == f.server.url + "/01/08934567000017/10/X-1?k=" + KeyFingerprint.of(f.h.operatorVKey), "\(link ?? "")")
         let issue = try f.h.run(
             "certificate", "issue", "X-1", "--server", f.server.url, "--key", "vinarice.key", "--out", "cert.json", "--operator",
             f.h.operatorVKey, "--disclose-names")
