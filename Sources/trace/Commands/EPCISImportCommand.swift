@@ -1,6 +1,7 @@
 import ArgumentParser
 import CanonicalJSON
 import Foundation
+import TraceClient
 import TraceCrypto
 import TraceDomain
 import TraceEPCIS
@@ -20,9 +21,6 @@ struct EPCISImportCommand: ParsableCommand {
     @Flag(help: "Print the mapping and the rules' verdict; write nothing.") var dryRun = false
 
     func run() throws {
-        guard options.ledger.remote == nil else {
-            throw CLIFailure.input("error: --server: trace epcis import maps against a local ledger; run it where the ledger is")
-        }
         guard let data = FileManager.default.contents(atPath: document) else {
             throw CLIFailure.input("error: DOC: cannot read \(document)")
         }
@@ -30,22 +28,33 @@ struct EPCISImportCommand: ParsableCommand {
         do { json = try CanonicalJSON.parse([UInt8](data)) } catch {
             throw CLIFailure.input("error: DOC: \(document) is not JSON: \(error)")
         }
-        let chain = try options.open()
+        let remote = options.ledger.remote
+        // Mapping needs the ledger's parties and lots: with --server, a copy of the server's, checked
+        // against its signed checkpoint under the key its genesis names; the server checks the
+        // events again when they arrive.
+        let chain = try remote.map { try $0.mirror(trusting: try $0.operatorKey()) } ?? options.open()
         let mapping: EPCISImport
         do { mapping = try EPCISImport(document: json, chain: chain) } catch let refusal as EPCISImport.Refusal {
             throw CLIFailure.input(
                 "error: \(refusal.index >= 0 ? "event \(refusal.index): " : "")\(refusal.reason); nothing was written")
         }
         let key = try options.signingKey()
-        let (party, vkey) = try chain.signer(for: key)
-        let mine = mapping.mapped.filter { $0.party == party.id }
-        let others = mapping.mapped.filter { $0.party != party.id }
-        let events = try mine.map { try SignedEvent.sign($0.event, with: key, keyName: vkey.name) }
+        let partyID: String
+        let keyName: String
+        if let remote {
+            (partyID, keyName) = try remote.signer(for: key)
+        } else {
+            let (party, vkey) = try chain.signer(for: key)
+            (partyID, keyName) = (party.id, vkey.name)
+        }
+        let mine = mapping.mapped.filter { $0.party == partyID }
+        let others = mapping.mapped.filter { $0.party != partyID }
+        let events = try mine.map { try SignedEvent.sign($0.event, with: key, keyName: keyName) }
         let refusals = chain.dryRun(events)
         if dryRun || !refusals.isEmpty {
             for m in mapping.mapped {
                 let line = (try? CanonicalJSON.string(m.event)) ?? ""
-                print("event \(m.index) (\(m.party))\(m.party == party.id ? "" : " left for \(m.party)"): \(line)")
+                print("event \(m.index) (\(m.party))\(m.party == partyID ? "" : " left for \(m.party)"): \(line)")
             }
             for r in refusals {
                 print("event \(mine[r.index].index): refused: \(r.error.message) [\(r.error.code.rawValue)]")
@@ -55,17 +64,17 @@ struct EPCISImportCommand: ParsableCommand {
             }
             return
         }
-        let results = events.isEmpty ? [] : try chain.submit(events)
+        let results = events.isEmpty ? [] : try remote?.submit(events) ?? chain.submit(events)
         let fresh = results.filter { !$0.duplicate }.count
         let left = Set(others.map(\.party)).sorted()
         if options.ledger.json {
             try Output.json([
-                "party": .string(party.id), "new": .number(Double(fresh)), "duplicates": .number(Double(results.count - fresh)),
+                "party": .string(partyID), "new": .number(Double(fresh)), "duplicates": .number(Double(results.count - fresh)),
                 "leftFor": .array(left.map { .string($0) }),
             ])
         } else {
             print(
-                "imported \(Output.count(fresh, "event", "events")) of \(party.id)"
+                "imported \(Output.count(fresh, "event", "events")) of \(partyID)"
                     + (results.count > fresh ? " (\(results.count - fresh) already recorded)" : ""))
             for p in left {
                 print("  left for \(p): \(others.filter { $0.party == p }.count) events (import again with its key)")
