@@ -13,24 +13,8 @@ struct EPCISCLITests {
     /// exports it with a GTIN; or, with `events: false`, the same parties and plot and no events.
     static func ledger(events: Bool = true) throws -> CLIHarness {
         let h = try CLIHarness()
-        let exporter = try h.run("keys", "new", "--name", "vinarice", "--out", "vinarice.key").stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        try h.runAll([
-            ["party", "add", "--id", "vinarice", "--name", "Công ty Gạo Việt", "--role", "exporter", "--vkey", exporter]
-        ])
-        guard events else { return h }
-        try h.runAll([
-            [
-                "add", "--key", "htx-tan-lap.key", "--lot", "X-1", "--product", "Lúa ST25", "--quantity", "1200", "--plot",
-                "P-001", "--harvested", "2026-07-01",
-            ],
-            ["ship", "--key", "htx-tan-lap.key", "--lot", "X-1", "--to", "vinarice"],
-            ["receive", "--key", "vinarice.key", "--lot", "X-1"],
-            [
-                "export", "--key", "vinarice.key", "--lot", "X-1", "--buyer", "Hamburg Reis", "--country", "DE", "--container",
-                "MSCU1234565", "--gtin", "08934567000017",
-            ],
-        ])
+        try h.addExporter()
+        if events { try h.harvestShipAndExport() }
         return h
     }
 

@@ -12,21 +12,8 @@ struct EPCISServerImportTests {
     /// The cooperative harvests X-1 and ships it to an exporter, who receives and exports it.
     func exported() throws -> CLIHarness {
         let h = try CLIHarness()
-        let exporter = try h.run("keys", "new", "--name", "vinarice", "--out", "vinarice.key").stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        try h.runAll([
-            ["party", "add", "--id", "vinarice", "--name", "Công ty Gạo Việt", "--role", "exporter", "--vkey", exporter],
-            [
-                "add", "--key", "htx-tan-lap.key", "--lot", "X-1", "--product", "Lúa ST25", "--quantity", "1200", "--plot",
-                "P-001", "--harvested", "2026-07-01",
-            ],
-            ["ship", "--key", "htx-tan-lap.key", "--lot", "X-1", "--to", "vinarice"],
-            ["receive", "--key", "vinarice.key", "--lot", "X-1"],
-            [
-                "export", "--key", "vinarice.key", "--lot", "X-1", "--buyer", "Hamburg Reis", "--country", "DE", "--container",
-                "MSCU1234565", "--gtin", "08934567000017",
-            ],
-        ])
+        try h.addExporter()
+        try h.harvestShipAndExport()
         return h
     }
 
@@ -43,11 +30,7 @@ struct EPCISServerImportTests {
 
         // A fresh ledger with the same parties (their own keys), served with its operator key.
         let fresh = try CLIHarness()
-        let exporter = try fresh.run("keys", "new", "--name", "vinarice", "--out", "vinarice.key").stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        try fresh.runAll([
-            ["party", "add", "--id", "vinarice", "--name", "Công ty Gạo Việt", "--role", "exporter", "--vkey", exporter]
-        ])
+        try fresh.addExporter()
         try FileManager.default.copyItem(
             atPath: source.directory + "/x-1.epcis.json", toPath: fresh.directory + "/x-1.epcis.json")
         let server = try ServerProcess(["--ledger", fresh.ledger], directory: fresh.directory)

@@ -8,16 +8,9 @@ import Testing
 struct RotationServerTests {
     @Test func anExporterPublishesAfterARotationAndABuyerChecksItLiveWithTheGenesisKey() throws {
         let h = try CLIHarness()
-        let exporter = try h.run("keys", "new", "--name", "vinarice", "--out", "vinarice.key").stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try h.addExporter()
+        try h.harvestShipAndExport(exported: false)
         try h.runAll([
-            ["party", "add", "--id", "vinarice", "--name", "Công ty Gạo Việt", "--role", "exporter", "--vkey", exporter],
-            [
-                "add", "--key", "htx-tan-lap.key", "--lot", "X-1", "--product", "Lúa ST25", "--quantity", "1200", "--plot",
-                "P-001", "--harvested", "2026-07-01",
-            ],
-            ["ship", "--key", "htx-tan-lap.key", "--lot", "X-1", "--to", "vinarice"],
-            ["receive", "--key", "vinarice.key", "--lot", "X-1"],
             ["keys", "new", "--name", "longan.trace.example/ledger", "--out", "new.operator.key"],
             ["operator", "rotate", "--new-key", "new.operator.key"],
         ])

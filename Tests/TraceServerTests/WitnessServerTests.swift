@@ -130,21 +130,8 @@ struct WitnessServerTests {
         let s = try Setup()
         defer { s.stop() }
         let h = s.f.h
-        let exporter = try h.run("keys", "new", "--name", "vinarice", "--out", "vinarice.key").stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        try h.runAll([
-            ["party", "add", "--id", "vinarice", "--name", "Công ty Gạo Việt", "--role", "exporter", "--vkey", exporter],
-            [
-                "add", "--key", "htx-tan-lap.key", "--lot", "X-1", "--product", "Lúa ST25", "--quantity", "1200", "--plot",
-                "P-001", "--harvested", "2026-07-01",
-            ],
-            ["ship", "--key", "htx-tan-lap.key", "--lot", "X-1", "--to", "vinarice"],
-            ["receive", "--key", "vinarice.key", "--lot", "X-1"],
-            [
-                "export", "--key", "vinarice.key", "--lot", "X-1", "--buyer", "Hamburg Reis", "--country", "DE", "--container",
-                "MSCU1234565", "--gtin", "08934567000017",
-            ],
-        ])
+        try h.addExporter()
+        try h.harvestShipAndExport()
         let size = try s.f.ledgerSize()
         _ = try s.waitForCosignatures(["witness.test/w1", "witness.test/w2"], size: size)
         let two = ["--witness", s.vkeys[0], "--witness", s.vkeys[1], "--witness-quorum", "2"]
