@@ -9,13 +9,19 @@ public final class SupplyChain {
     public let ledger: Ledger
     public private(set) var state: DomainState
     let index: IndexReader
+    /// Set when this ledger was opened read-only and its rules index was missing, of another
+    /// version (`fromScratch`), or behind: the entries replayed in memory to open it. A command that
+    /// only reads never writes the index, so it pays this again every time until something writes.
+    public private(set) var replayedWithoutIndex: (entries: UInt64, fromScratch: Bool)?
 
     /// Opens a ledger: the rules' state comes from the index kept beside the entries, caught up
     /// (or rebuilt by a full replay) in one transaction when it is behind.
     public init(ledger: Ledger) throws {
         self.ledger = ledger
         index = IndexReader(store: ledger.store)
-        state = try Self.open(ledger, index)
+        var replayed: (entries: UInt64, fromScratch: Bool)?
+        state = try Self.open(ledger, index, replayed: &replayed)
+        replayedWithoutIndex = replayed
     }
 
     /// Opens with an index that reflects at least the first `entries` entries, catching up no
@@ -24,17 +30,22 @@ public final class SupplyChain {
     public init(ledger: Ledger, atLeast entries: UInt64) throws {
         self.ledger = ledger
         index = IndexReader(store: ledger.store)
-        state = try Self.open(ledger, index, upTo: entries)
+        var replayed: (entries: UInt64, fromScratch: Bool)?
+        state = try Self.open(ledger, index, upTo: entries, replayed: &replayed)
+        replayedWithoutIndex = replayed
     }
 
-    private static func open(_ ledger: Ledger, _ index: IndexReader, upTo limit: UInt64? = nil) throws -> DomainState {
+    private static func open(
+        _ ledger: Ledger, _ index: IndexReader, upTo limit: UInt64? = nil,
+        replayed: inout (entries: UInt64, fromScratch: Bool)?
+    ) throws -> DomainState {
         let current = try ledger.store.read { reader -> DomainState? in
             guard let state = try index.using(reader, { try index.state(reader) }) else { return nil }
             let wanted = try limit ?? reader.size()
             return limit == nil ? (state.size == wanted ? state : nil) : (state.size >= wanted ? state : nil)
         }
         if let current { return current }
-        if ledger.store.isReadOnly { return try readOnlyState(ledger, index, upTo: limit) }
+        if ledger.store.isReadOnly { return try readOnlyState(ledger, index, upTo: limit, replayed: &replayed) }
         do {
             return try ledger.store.write { writer in
                 let size = try min(limit ?? writer.size(), writer.size())
@@ -66,7 +77,9 @@ public final class SupplyChain {
     /// The state of a ledger opened read-only whose index is missing, of another version, or
     /// out of step: caught up in memory from the index when it is behind, else replayed in memory
     /// from entry 0. Nothing is written to the ledger.
-    private static func readOnlyState(_ ledger: Ledger, _ index: IndexReader, upTo limit: UInt64?) throws -> DomainState {
+    private static func readOnlyState(
+        _ ledger: Ledger, _ index: IndexReader, upTo limit: UInt64?, replayed: inout (entries: UInt64, fromScratch: Bool)?
+    ) throws -> DomainState {
         do {
             return try ledger.store.read { reader in
                 let size = try min(limit ?? reader.size(), reader.size())
@@ -74,6 +87,7 @@ public final class SupplyChain {
                 return try index.using(reader) {
                     var state = DomainState()
                     if let indexed = try index.state(reader), indexed.size <= size { state = indexed }
+                    if size > state.size { replayed = (size - state.size, state.size == 0) }
                     try catchUp(&state, to: size, access: reader)
                     try index.check()
                     return state
@@ -156,7 +170,10 @@ public final class SupplyChain {
         // nor keeps every record this process ever wrote (which made ingest slow down as it ran).
         working.value.forgetStored()
         state = working.value
-        if state.size < (try ledger.size()) { state = try Self.open(ledger, index) }
+        if state.size < (try ledger.size()) {
+            var replayed: (entries: UInt64, fromScratch: Bool)?
+            state = try Self.open(ledger, index, replayed: &replayed)
+        }
         return results
     }
 

@@ -37,7 +37,7 @@ struct EPCISExportCommand: ParsableCommand {
             }
             return ms
         }
-        let chain = try SupplyChain(ledger: options.open(readOnly: true))
+        let chain = try options.openChainForReading()
         var export = EPCISExport(chain: chain)
         export.from = try time(from, "--from")
         export.to = try time(to, "--to")

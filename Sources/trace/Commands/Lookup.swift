@@ -15,7 +15,7 @@ enum Lookup {
         if let remote = options.remote {
             return try remote.json(remotePath)[field]?.arrayValue ?? []
         }
-        let chain = try SupplyChain(ledger: options.open(readOnly: true))
+        let chain = try options.openChainForReading()
         return local(try chain.allRecords())
     }
 

@@ -37,7 +37,7 @@ struct ShowCommand: ParsableCommand {
             try Self.finish(verdict, printed: !options.json)
             return
         }
-        let chain = try SupplyChain(ledger: options.open(readOnly: true))
+        let chain = try options.openChainForReading()
         let lineage = try Lineage(chain: chain, lot: lot)
         let verdict = LotVerifier(chain: chain).verdict(lot: lot)
         if options.json {
@@ -93,7 +93,7 @@ struct LineageCommand: ParsableCommand {
             }
             return
         }
-        let chain = try SupplyChain(ledger: options.open(readOnly: true))
+        let chain = try options.openChainForReading()
         let lineage = try Lineage(chain: chain, lot: lot)
         if csv {
             print(try lineage.csv(), terminator: "")

@@ -36,7 +36,7 @@ struct VerifyLotCommand: ParsableCommand {
             try report(result, total: result.checkpoint.size, ms: Date().timeIntervalSince(started) * 1000, chain: nil)
             return
         }
-        let chain = try SupplyChain(ledger: options.open(readOnly: true))
+        let chain = try options.openChainForReading()
         let started = Date()
         var result = try LotVerifier(chain: chain).verify(lot: lot, operatorKey: trusted)
         if let policy, result.failure == nil {
