@@ -1,7 +1,5 @@
 import ArgumentParser
-import Dispatch
 import Foundation
-import Synchronization
 import TraceLedger
 import TraceServer
 
@@ -73,23 +71,11 @@ struct ServeCommand: ParsableCommand {
         configuration.readOnly = readOnly
         configuration.primaryURL = primary
         guard (0...65535).contains(port) else { throw CLIFailure.input("error: --port: \(port) is not a port number") }
-        let failure = Mutex<(any Error)?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do {
-                try await TraceServer.run(configuration) { address in
-                    // Unbuffered: a test or a supervisor waits for this line to connect.
-                    FileHandle.standardOutput.write(Data("trace serve: listening on \(address)\n".utf8))
-                }
-            } catch {
-                failure.withLock { $0 = error }
+        try runServer("trace serve") { [configuration] in
+            try await TraceServer.run(configuration) { address in
+                // Unbuffered: a test or a supervisor waits for this line to connect.
+                FileHandle.standardOutput.write(Data("trace serve: listening on \(address)\n".utf8))
             }
-            done.signal()
-        }
-        done.wait()
-        if let error = failure.withLock({ $0 }) {
-            throw CLIFailure(
-                status: CLIFailure.status(for: error), message: CLIFailure.describe(error) ?? "error: trace serve: \(error)")
         }
         print("trace serve: stopped")
     }

@@ -1,7 +1,5 @@
 import ArgumentParser
-import Dispatch
 import Foundation
-import Synchronization
 import TraceCrypto
 import TraceLedger
 import TraceServer
@@ -55,23 +53,10 @@ struct WitnessCommand: ParsableCommand {
                 throw CLIFailure.input("error: --name: \(error.message)")
             }
             FileHandle.standardError.write(Data("trace witness: witness key \(witness.key)\n".utf8))
-            let failure = Mutex<(any Error)?>(nil)
-            let done = DispatchSemaphore(value: 0)
-            Task {
-                do {
-                    try await WitnessServer.run(witness, host: address.host, port: address.port) { url in
-                        FileHandle.standardOutput.write(Data("trace witness: listening on \(url)\n".utf8))
-                    }
-                } catch {
-                    failure.withLock { $0 = error }
+            try runServer("trace witness") { [address] in
+                try await WitnessServer.run(witness, host: address.host, port: address.port) { url in
+                    FileHandle.standardOutput.write(Data("trace witness: listening on \(url)\n".utf8))
                 }
-                done.signal()
-            }
-            done.wait()
-            if let error = failure.withLock({ $0 }) {
-                throw CLIFailure(
-                    status: CLIFailure.status(for: error), message: CLIFailure.describe(error) ?? "error: trace witness: \(error)"
-                )
             }
         }
     }
