@@ -36,6 +36,8 @@ public struct ServerConfiguration: Sendable {
     public var readOnly = false
     /// Where writes go when this server is read-only.
     public var primaryURL: String?
+    /// Seconds between looks at the primary's latest signed checkpoint, to report this replica's lag.
+    public var primaryCheckInterval = 15.0
 
     public init(ledgerPath: String) { self.ledgerPath = ledgerPath }
 }
