@@ -9,9 +9,6 @@ final class ServerMetrics: Sendable {
     private let ledgerSize: Gauge
     private let checkpointSize: Gauge
     private let checkpointAge: Gauge
-    private let lagEntries: Gauge
-    private let lagSeconds: Gauge
-    private let primaryUp: Gauge
 
     /// Latency buckets from a cached page (under a millisecond) to a batch of a thousand events.
     static let latencyBuckets: [Duration] = [
@@ -31,18 +28,6 @@ final class ServerMetrics: Sendable {
             descriptor: Self.name(
                 "checkpoint_age", unit: "seconds",
                 help: "Seconds since the newest entry the newest signed checkpoint covers was recorded."))
-        lagEntries = registry.makeGauge(
-            descriptor: Self.name(
-                "replica_lag", unit: "entries",
-                help: "Entries the primary's signed checkpoint holds beyond this replica's entries (read-only with --primary)."))
-        lagSeconds = registry.makeGauge(
-            descriptor: Self.name(
-                "replica_lag", unit: "seconds",
-                help: "Seconds since the primary recorded the first entry this replica lacks; 0 when caught up."))
-        primaryUp = registry.makeGauge(
-            descriptor: Self.name(
-                "primary_up", unit: "",
-                help: "1 when the primary's last signed checkpoint was fetched and checked, else 0 (read-only with --primary)."))
     }
 
     private static func name(_ metric: String, unit: String, help: String) -> MetricNameDescriptor {
@@ -80,13 +65,25 @@ final class ServerMetrics: Sendable {
         self.checkpointAge.set(to: checkpointAge ?? 0.0)
     }
 
-    /// Sets the replica's lag gauges from the last look at its primary.
+    /// Sets the replica's lag gauges from the last look at its primary. They exist only on a
+    /// replica watching its primary, so a primary never shows a lag of 0 or a primary "down".
     func setLag(_ lag: PrimaryWatch.Observation) {
-        primaryUp.set(to: lag.error == nil ? 1 : 0)
+        gauge("primary_up", unit: "", help: Self.primaryUpHelp).set(to: lag.error == nil ? 1 : 0)
         guard let entries = lag.entries else { return }
-        lagEntries.set(to: Double(entries))
-        lagSeconds.set(to: lag.seconds ?? 0.0)
+        gauge("replica_lag", unit: "entries", help: Self.lagEntriesHelp).set(to: Double(entries))
+        gauge("replica_lag", unit: "seconds", help: Self.lagSecondsHelp).set(to: lag.seconds ?? 0.0)
     }
+
+    private func gauge(_ metric: String, unit: String, help: String) -> Gauge {
+        registry.makeGauge(descriptor: Self.name(metric, unit: unit, help: help))
+    }
+
+    private static let lagEntriesHelp =
+        "Entries the primary's signed checkpoint holds beyond this replica's entries (read-only with --primary)."
+    private static let lagSecondsHelp =
+        "Seconds since the primary recorded the first entry this replica lacks; 0 when caught up."
+    private static let primaryUpHelp =
+        "1 when the primary's last signed checkpoint was fetched and checked, else 0 (read-only with --primary)."
 
     /// The text exposition format (version 0.0.4), as Prometheus scrapes it.
     func exposition() -> [UInt8] { registry.emitToBuffer() }

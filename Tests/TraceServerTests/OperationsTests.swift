@@ -31,6 +31,8 @@ struct OperationsTests {
         #expect(
             text.contains("\ntrace_ledger_entries \(size).0\n") || text.contains("\ntrace_ledger_entries \(size)\n"), "\(text)")
         #expect(text.contains("\ntrace_checkpoint_age_seconds "), "\(text)")
+        // A primary reports no lag and no primary of its own.
+        #expect(!text.contains("trace_replica_lag") && !text.contains("trace_primary_up"), "\(text)")
     }
 
     @Test func theWriteLogNamesEachEntryItsPartyAndKindAndNoEventContent() throws {
