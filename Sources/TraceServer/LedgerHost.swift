@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import Synchronization
+import TraceCertificates
 import TraceCrypto
 import TraceDomain
 import TraceLedger
@@ -315,6 +316,15 @@ final class LedgerHost: @unchecked Sendable {
                 "appended entry \(result.entry.seq): \(kind) by \(party)",
                 metadata: ["entry": "\(result.entry.seq)", "party": "\(party)", "kind": "\(kind)"])
         }
+    }
+
+    /// Logs a published certificate: its lot, exporter and form, never what it discloses (a full
+    /// certificate carries farmers' names).
+    func logPublished(_ certificate: OriginCertificate, checkpointSize: UInt64) {
+        let form = certificate.redacted ? "redacted" : "full"
+        writeLog.info(
+            "published the \(form) certificate of lot \(certificate.lot) by \(certificate.exporter) at checkpoint \(checkpointSize)",
+            metadata: ["lot": "\(certificate.lot)", "party": "\(certificate.exporter)", "kind": "certificate"])
     }
 
     /// What a write did: each event's entry, and the signed checkpoint that covers them (nil when
