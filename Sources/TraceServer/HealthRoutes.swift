@@ -7,7 +7,8 @@ import TraceLedger
 /// a load balancer. `/readyz` also says whether this server takes writes, how far its entries
 /// run past its latest signed checkpoint and how old that checkpoint is: a replica serves what
 /// its checkpoint proves. A replica watching its primary reports its lag there too, and stays
-/// ready however far behind it is (lag is not loss); only a ledger it cannot read makes it unready.
+/// ready however far behind it is (lag is not loss); only a ledger it cannot read, or a primary
+/// whose signed checkpoint is another history than its entries (a fork), makes it unready.
 struct HealthRoutes: Sendable {
     let host: LedgerHost
     let watch: PrimaryWatch?
@@ -18,6 +19,12 @@ struct HealthRoutes: Sendable {
         }
         router.get("/readyz") { request, _ in
             do {
+                // Two histories are not lag: a replica that sees one is taken out of rotation.
+                if let fork = watch?.last.fork {
+                    var o: [String: JSONValue] = ["ready": false, "reason": .string(fork)]
+                    if let watch { o["primary"] = Self.primary(watch) }
+                    return try Answer.json(.object(o), status: .serviceUnavailable, caching: .none, request: request)
+                }
                 let size = try host.committedSize()
                 let signed = try host.checkpointSize()
                 var o: [String: JSONValue] = [

@@ -1,6 +1,7 @@
 import CanonicalJSON
 import Foundation
 import Synchronization
+import TraceCrypto
 import TraceLedger
 
 #if canImport(FoundationNetworking)
@@ -27,6 +28,9 @@ final class PrimaryWatch: Sendable {
         /// Why the last look failed (the primary did not answer, or answered with a checkpoint
         /// this ledger's operator did not sign); the lag figures are then the last known ones.
         var error: String?
+        /// Set when the primary's signed checkpoint and this replica's entries are two histories
+        /// (no consistency between them): the replica is then not ready.
+        var fork: String?
     }
 
     /// An HTTP GET: the status and body, or nil when nothing answered.
@@ -78,15 +82,20 @@ final class PrimaryWatch: Sendable {
                 seen.seconds = 0
             }
             seen.error = nil
+            seen.fork = nil
         } catch {
             seen.error = error.message
+            if error.fork { seen.fork = error.message }
         }
         let result = seen
         observation.withLock { $0 = result }
         return result
     }
 
-    private struct Failure: Error { let message: String }
+    private struct Failure: Error {
+        let message: String
+        var fork = false
+    }
 
     /// The primary's checked checkpoint size and, when it is ahead, how many entries this replica
     /// lacks and when the primary recorded the first of them (nil when that cannot be read).
@@ -110,8 +119,37 @@ final class PrimaryWatch: Sendable {
         guard checkpoint.origin == ledger.metadata.origin else {
             throw Failure(message: "the primary at \(primary) serves \(checkpoint.origin), not \(ledger.metadata.origin)")
         }
+        try await requireOneHistory(checkpoint, ours: ours)
         guard checkpoint.size > ours else { return (checkpoint.size, nil) }
         return (checkpoint.size, (checkpoint.size - ours, await recorded(ours)))
+    }
+
+    /// Lag is not a fork: the primary's checkpoint must extend this replica's entries (an RFC 9162
+    /// consistency proof from the primary), or be a prefix of them (the same root at its size).
+    private func requireOneHistory(_ checkpoint: Checkpoint, ours: UInt64) async throws(Failure) {
+        let fork =
+            "this replica's ledger and the primary's signed checkpoint (size \(checkpoint.size)) are two histories: "
+            + "a fork; stop serving from this replica and compare both with `trace verify`"
+        guard ours > 0 else { return }
+        let root: Digest
+        do { root = try ledger.root(size: min(ours, checkpoint.size)) } catch {
+            throw Failure(message: "this replica cannot compute its own root: \(error)")
+        }
+        guard ours < checkpoint.size else {
+            if root != checkpoint.root { throw Failure(message: fork, fork: true) }
+            return
+        }
+        guard
+            let (status, body) = await fetch(primary + "/v1/proofs/consistency?from=\(ours)&to=\(checkpoint.size)"),
+            status == 200, let json = try? CanonicalJSON.parse(body), let hashes = json["proof"]?.arrayValue,
+            let proof = try? hashes.map({ try Digest(hex: $0.stringValue ?? "") })
+        else {
+            throw Failure(message: "the primary at \(primary) gave no consistency proof from size \(ours) to \(checkpoint.size)")
+        }
+        guard
+            MerkleVerification.verifyConsistency(
+                oldSize: ours, newSize: checkpoint.size, oldRoot: root, newRoot: checkpoint.root, proof: proof)
+        else { throw Failure(message: fork, fork: true) }
     }
 
     /// When the primary recorded entry `seq`, read from its entries API; nil when it cannot be read.

@@ -2,6 +2,8 @@ import CanonicalJSON
 import Foundation
 import TestSupport
 import Testing
+import TraceCrypto
+import TraceDomain
 import TraceLedger
 import TraceLedgerSQLite
 
@@ -103,6 +105,48 @@ struct OperationsTests {
         #expect(ready["ready"]?.boolValue == true, "\(ready)")
         #expect(ready["primary"]?["error"]?.stringValue?.contains("did not answer") == true, "\(ready)")
         #expect(try HTTPReply.send("GET", replica.url + "/v1/lots/LA-ST25-1").status == 200)
+    }
+
+    @Test func aReplicaWhoseEntriesForkFromThePrimarysCheckpointIsNotReady() throws {
+        let h = try CLIHarness()
+        for replica in ["behind.db", "ahead.db"] {
+            #expect(try h.run("copy", "--from", "trace.db", "--to", replica).status == 0)
+        }
+        try h.appendEvents(2)
+        // Other events after the common entries: one (checked by the primary's consistency proof)
+        // and three (checked against the replica's own root at the primary's size).
+        let key = try PrivateKey(contentsOfFile: h.directory + "/htx-tan-lap.key")
+        for (replica, count) in [("behind.db", 1), ("ahead.db", 3)] {
+            let chain = try SupplyChain(ledger: Ledger(path: h.directory + "/" + replica))
+            _ = try chain.submit(
+                try (1...count).map {
+                    try chain.sign(
+                        SupplyChain.event(
+                            "harvest", actor: "htx-tan-lap", id: "fork-\($0)",
+                            [
+                                "lot": .string("LA-FORK-\($0)"), "product": "Lúa ST25", "quantity": "1", "unit": "kg",
+                                "plot": "P-001", "harvested": "2026-07-01",
+                            ]), with: key)
+                })
+        }
+        let primary = try ServerProcess(["--ledger", h.ledger], directory: h.directory)
+        defer { _ = primary.stop() }
+        for replica in ["behind.db", "ahead.db"] {
+            let server = try ServerProcess(
+                ["--ledger", h.directory + "/" + replica, "--read-only", "--primary", primary.url, "--primary-interval", "0.2"],
+                directory: h.directory)
+            defer { _ = server.stop() }
+            var reply = try HTTPReply.send("GET", server.url + "/readyz")
+            let deadline = Date().addingTimeInterval(20)
+            while reply.status == 200, Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.1)
+                reply = try HTTPReply.send("GET", server.url + "/readyz")
+            }
+            #expect(reply.status == 503, "\(replica): \(reply.text)")
+            let ready = try reply.json()
+            #expect(ready["ready"]?.boolValue == false, "\(replica): \(ready)")
+            #expect(ready["reason"]?.stringValue?.contains("a fork") == true, "\(replica): \(ready)")
+        }
     }
 
     @Test func aReplicaRefusesToTakeAnotherLedgersCheckpointAsItsPrimarys() throws {
