@@ -9,10 +9,11 @@ import TraceLedger
 #endif
 
 /// On a read-only replica started with `--primary URL`: asks the primary for its latest signed
-/// checkpoint now and then, checks it was signed by this ledger's operator, and compares its size
-/// with the entries this replica holds (how far replication has come; `/readyz`'s `unsigned`
-/// says how many of those its own latest checkpoint does not yet cover). The lag goes to `/readyz` and `/metrics`; it never
-/// makes the replica unready (lag is not loss: the replica serves what its own checkpoint proves).
+/// checkpoint now and then, checks it was signed by this ledger's operator and extends this
+/// replica's entries, and compares its size with the entries this replica holds (how far
+/// replication has come; `/readyz`'s `unsigned` says how many of those its own checkpoint does
+/// not yet cover). The lag goes to `/readyz` and `/metrics` and never makes the replica unready
+/// (lag is not loss: the replica serves what its own checkpoint proves); a fork does.
 final class PrimaryWatch: Sendable {
     /// What the last look at the primary found.
     struct Observation: Sendable {

@@ -63,7 +63,9 @@ public enum TraceServer {
             ledger: Ledger(store: store), probe: reader, ledgerPath: configuration.ledgerPath, operatorKey: operatorKey,
             publicURL: publicURL, signerState: signed, witnessURLs: configuration.witnessURLs,
             witnessKeys: try configuration.witnessKeys.map(CosignerKey.init), fullDisk: fullDisk,
-            readOnly: configuration.readOnly ? LedgerHost.readOnlyReason(primary: configuration.primaryURL) : nil)
+            readOnly: configuration.readOnly ? LedgerHost.readOnlyReason(primary: configuration.primaryURL) : nil,
+            writeLog: configuration.logWrites
+                ? LedgerHost.defaultWriteLog : Logger(label: "trace.serve.writes") { _ in SwiftLogNoOpLogHandler() })
         // A replica told where its primary is watches how far behind it is (/readyz, /metrics).
         let watch =
             configuration.readOnly
