@@ -4,11 +4,12 @@ import Hummingbird
 import TraceLedger
 
 /// `/healthz` (the process answers) and `/readyz` (its ledger answers a read) for a supervisor or
-/// a load balancer. `/readyz` also says whether this server takes writes, how far its entries
-/// run past its latest signed checkpoint and how old that checkpoint is: a replica serves what
-/// its checkpoint proves. A replica watching its primary reports its lag there too, and stays
-/// ready however far behind it is (lag is not loss); only a ledger it cannot read, or a primary
-/// whose signed checkpoint is another history than its entries (a fork), makes it unready.
+/// a load balancer. `/readyz` also says whether this server takes writes, whether it signs
+/// checkpoints (on PostgreSQL: whether it holds the signer lock), how far its entries run past
+/// its latest signed checkpoint and how old that checkpoint is: a replica serves what its
+/// checkpoint proves. A replica watching its primary reports its lag there too, and stays ready
+/// however far behind it is (lag is not loss); only a ledger it cannot read, or a primary whose
+/// signed checkpoint is another history than its entries (a fork), makes it unready.
 struct HealthRoutes: Sendable {
     let host: LedgerHost
     let watch: PrimaryWatch?
@@ -30,6 +31,7 @@ struct HealthRoutes: Sendable {
                 var o: [String: JSONValue] = [
                     "ready": true, "size": .number(Double(size)), "checkpoint": .number(Double(signed)),
                     "unsigned": .number(Double(size - min(size, signed))), "writes": .bool(host.takesWrites),
+                    "signer": .bool(host.signs),
                     "checkpointAgeSeconds": try host.checkpointAge().map { .number($0.rounded()) } ?? .null,
                 ]
                 if let watch { o["primary"] = Self.primary(watch) }

@@ -74,6 +74,8 @@ public enum TraceServer {
                     primary: $0, interval: .milliseconds(Int64(configuration.primaryCheckInterval * 1000)), ledger: reader)
             } : nil
         watch?.start()
+        // On a store servers share, the one holding the signer lease signs what the others append.
+        host.leadWhileRunning()
         let router = Router(context: ServerContext.self)
         router.add(middleware: MetricsMiddleware(metrics: host.metrics))
         router.add(middleware: ProblemMiddleware(metrics: host.metrics))
