@@ -1,4 +1,6 @@
 import CanonicalJSON
+import Foundation
+import HTTPTypes
 import Hummingbird
 import TraceCrypto
 import TraceDomain
@@ -11,8 +13,10 @@ extension FuzzTarget {
     /// against real events and its next page's parameters must parse to the same query.
     static let epcisQuery = FuzzTarget(name: "epcis-query") { bytes in
         let line = String(decoding: bytes, as: UTF8.self)
-        let uri = URI("/epcis/events?" + line)
-        let parameters = uri.queryParameters.map {
+        let request = Request(
+            head: HTTPRequest(method: .get, scheme: "http", authority: "127.0.0.1", path: "/epcis/events?" + line),
+            body: RequestBody(buffer: ByteBuffer()))
+        let parameters = request.uri.queryParameters.map {
             (name: String($0.key.removingPercentEncoding ?? String($0.key)), value: String($0.value))
         }
         for parameter in parameters { _ = DigitalLink.canonical(parameter.value) }
