@@ -95,6 +95,9 @@ public final class Ledger: Sendable {
         }
         do {
             return try store.write { writer in
+                // The ids first, in one lookup: a store that batches (PostgreSQL) answers them with
+                // the size and the tree's right edge, instead of one round trip per event.
+                let stored = try writer.seqs(forEventIDs: events.map(\.id))
                 var size = try writer.size()
                 var prev = try writer.lastLeafHash()
                 // The tree's right edge, resumed once per batch: each entry's leaf and the inner
@@ -112,7 +115,7 @@ public final class Ledger: Sendable {
                             AppendResult(entry: results[earlier].entry, leafHash: results[earlier].leafHash, duplicate: true))
                         continue
                     }
-                    if let seq = try writer.seq(forEventID: event.id), let bytes = try writer.entryBytes(seq) {
+                    if let seq = stored[event.id], let bytes = try writer.entryBytes(seq) {
                         let original = try Entry(bytes: bytes, expectedSeq: seq)
                         try Self.requireSame(event, original)
                         results.append(AppendResult(entry: original, leafHash: original.leafHash(), duplicate: true))

@@ -43,6 +43,9 @@ public protocol LedgerReader: MerkleNodeSource {
     func nodes(level: Int, from: UInt64, limit: Int) throws -> [Digest?]
     /// The entry that holds the event with this id, or nil.
     func seq(forEventID id: String) throws -> UInt64?
+    /// The entries that hold the events with these ids, for those the ledger holds: one lookup
+    /// per batch where a store can (PostgreSQL: one round trip, not one per event).
+    func seqs(forEventIDs ids: [String]) throws -> [String: UInt64]
     /// Every stored checkpoint, smallest size first.
     func checkpoints() throws -> [StoredCheckpoint]
     /// The stored checkpoint of this size, or nil (the largest size when `size` is nil).
@@ -56,6 +59,13 @@ public protocol LedgerReader: MerkleNodeSource {
 }
 
 extension LedgerReader {
+    /// One lookup per id, for stores where a lookup is cheap (memory, SQLite).
+    public func seqs(forEventIDs ids: [String]) throws -> [String: UInt64] {
+        var found: [String: UInt64] = [:]
+        for id in ids { if let seq = try seq(forEventID: id) { found[id] = seq } }
+        return found
+    }
+
     /// One read per node, for stores without a range query.
     public func nodes(level: Int, from: UInt64, limit: Int) throws -> [Digest?] {
         try (0..<UInt64(limit)).map { offset -> Digest? in
@@ -128,10 +138,15 @@ public protocol LedgerStore: Sendable {
     /// Makes records removed since the last call unrecoverable from the store's files too (SQLite
     /// keeps old page copies in its write-ahead log until it is checkpointed).
     func scrub() throws
+    /// A lease on the right to sign checkpoints, for a store that processes on several hosts
+    /// share; nil where signers need none (one file or memory: they take turns in the store's
+    /// write transaction, and one host holds the key).
+    func signerLease() throws -> (any SignerLease)?
 }
 
 extension LedgerStore {
     public var isReadOnly: Bool { false }
+    public func signerLease() throws -> (any SignerLease)? { nil }
     public func makeScratch() throws -> any ScratchSpace { MemoryScratch() }
     public func scrub() throws {}
 }

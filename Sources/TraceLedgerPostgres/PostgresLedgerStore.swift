@@ -41,16 +41,11 @@
             var logger = Logger(label: "trace.postgres")
             logger.logLevel = .critical
             self.logger = logger
-            writerLock = Self.lockKey(for: location)
+            writerLock = Self.lockKey("trace.ledger/", location)
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             let connection: PostgresConnection
             do {
-                let configuration = PostgresConnection.Configuration(
-                    host: location.host, port: location.port, username: location.user, password: location.password,
-                    database: location.database, tls: .disable)
-                connection = try Self.mapErrors(location) {
-                    try PostgresConnection.connect(on: group.next(), configuration: configuration, id: 1, logger: logger).wait()
-                }
+                connection = try Self.connect(location, on: group.next(), logger: logger)
             } catch {
                 try? group.syncShutdownGracefully()
                 throw error
@@ -64,7 +59,7 @@
                     }
                     if let new {
                         try Self.createTables(
-                            session, origin: new.origin, operatorKey: new.key, lock: Self.lockKey(for: location))
+                            session, origin: new.origin, operatorKey: new.key, lock: Self.lockKey("trace.ledger/", location))
                     }
                     return try Self.loadMetadata(session)
                 }
@@ -103,7 +98,7 @@
                     // One snapshot for the whole read, as SQLite's read transaction gives.
                     try session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     do {
-                        let result = try body(Access(session))
+                        let result = try body(Access(session, writing: false))
                         try session.execute("COMMIT")
                         return result
                     } catch {
@@ -119,12 +114,15 @@
             return try lock.withLock {
                 try Self.mapErrors(location) {
                     let session = Session(connection: connection, logger: logger, location: location)
-                    try session.execute("BEGIN")
+                    // Sent without waiting: the first read waits for them too. Read committed: every
+                    // statement after the lock sees what the last writer committed.
+                    session.send("BEGIN")
+                    session.send("SELECT pg_advisory_xact_lock($1)", [writerLock])
                     do {
-                        // Read committed: every statement after the lock sees what the last writer committed.
-                        try session.execute("SELECT pg_advisory_xact_lock($1)", [writerLock])
-                        let result = try body(Access(session))
-                        try session.execute("COMMIT")
+                        let access = Access(session, writing: true)
+                        let result = try body(access)
+                        // The buffered rows and COMMIT in one wait; COMMIT rolls back if the rows failed.
+                        try access.flush(thenCommit: true)
                         return result
                     } catch {
                         try? session.execute("ROLLBACK")
@@ -144,10 +142,26 @@
             }
         }
 
-        /// One advisory lock key per ledger: a fixed tag with the schema's name folded in (FNV-1a).
-        static func lockKey(for location: PostgresLocation) -> Int64 {
+        /// A lease on signing this ledger's checkpoints: one process of all that share the database holds it.
+        public func signerLease() throws -> (any SignerLease)? {
+            PostgresSignerLease(location: location, logger: logger)
+        }
+
+        /// A new connection to `location`'s database.
+        static func connect(_ location: PostgresLocation, on loop: any EventLoop, logger: Logger) throws -> PostgresConnection {
+            let configuration = PostgresConnection.Configuration(
+                host: location.host, port: location.port, username: location.user, password: location.password,
+                database: location.database, tls: .disable)
+            return try mapErrors(location) {
+                try PostgresConnection.connect(on: loop, configuration: configuration, id: 1, logger: logger).wait()
+            }
+        }
+
+        /// One advisory lock key per ledger and purpose: `tag` (`trace.ledger/` for writers,
+        /// `trace.signer/` for the signer) and the schema's name, hashed with FNV-1a 64.
+        static func lockKey(_ tag: String, _ location: PostgresLocation) -> Int64 {
             var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in ("trace.ledger/" + (location.schema ?? "public")).utf8 {
+            for byte in (tag + (location.schema ?? "public")).utf8 {
                 hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
             }
             return Int64(bitPattern: hash)
@@ -216,145 +230,5 @@
             }
         }
 
-        /// One connection's statements, each waited for on the calling thread.
-        struct Session {
-            let connection: PostgresConnection
-            let logger: Logger
-            let location: PostgresLocation
-
-            func query(_ sql: String, _ binds: [any PostgresThrowingDynamicTypeEncodable] = []) throws -> [PostgresRow] {
-                var bindings = PostgresBindings(capacity: binds.count)
-                for bind in binds { try bindings.append(bind) }
-                return try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).wait().rows
-            }
-
-            func execute(_ sql: String, _ binds: [any PostgresThrowingDynamicTypeEncodable] = []) throws {
-                _ = try query(sql, binds)
-            }
-        }
-
-        /// One snapshot or transaction's view.
-        final class Access: LedgerWriter {
-            let session: Session
-            private(set) var nodeReads = 0
-
-            init(_ session: Session) { self.session = session }
-
-            func size() throws -> UInt64 {
-                UInt64(try session.query("SELECT COALESCE(MAX(seq) + 1, 0) FROM entries")[0].decode(Int64.self))
-            }
-
-            func entryBytes(_ seq: UInt64) throws -> [UInt8]? {
-                try session.query("SELECT bytes FROM entries WHERE seq = $1", [Int64(clamping: seq)]).first.map {
-                    [UInt8](try $0.decode(ByteBuffer.self).readableBytesView)
-                }
-            }
-
-            func entries(from: UInt64, limit: Int) throws -> [(seq: UInt64, bytes: [UInt8])] {
-                guard limit > 0 else { return [] }
-                return try session.query(
-                    "SELECT seq, bytes FROM entries WHERE seq >= $1 ORDER BY seq LIMIT $2", [Int64(clamping: from), Int64(limit)]
-                ).map {
-                    let (seq, bytes) = try $0.decode((Int64, ByteBuffer).self)
-                    return (UInt64(seq), [UInt8](bytes.readableBytesView))
-                }
-            }
-
-            func leafHashes(from: UInt64, limit: Int) throws -> [Digest?] { try nodes(level: 0, from: from, limit: limit) }
-
-            func nodes(level: Int, from: UInt64, limit: Int) throws -> [Digest?] {
-                guard limit > 0 else { return [] }
-                let start = PostgresSchema.nodeID(level: level, index: from)
-                var out = [Digest?](repeating: nil, count: limit)
-                for row in try session.query(
-                    "SELECT id, hash FROM merkle_nodes WHERE id >= $1 AND id < $2 ORDER BY id", [start, start + Int64(limit)])
-                {
-                    let (id, hash) = try row.decode((Int64, ByteBuffer).self)
-                    out[Int(id - start)] = try? Digest(bytes: [UInt8](hash.readableBytesView))
-                }
-                return out
-            }
-
-            func node(level: Int, index: UInt64) throws -> Digest {
-                nodeReads += 1
-                guard
-                    let row = try session.query(
-                        "SELECT hash FROM merkle_nodes WHERE id = $1", [PostgresSchema.nodeID(level: level, index: index)]
-                    ).first
-                else { throw LedgerError(.store, "Merkle node at level \(level), index \(index) is missing from the store") }
-                return try Digest(bytes: [UInt8](try row.decode(ByteBuffer.self).readableBytesView))
-            }
-
-            func seq(forEventID id: String) throws -> UInt64? {
-                try session.query("SELECT seq FROM entries WHERE event_id = $1", [id]).first.map {
-                    UInt64(try $0.decode(Int64.self))
-                }
-            }
-
-            func checkpoints() throws -> [StoredCheckpoint] {
-                try session.query("SELECT size, note FROM checkpoints ORDER BY size").map {
-                    let (size, note) = try $0.decode((Int64, String).self)
-                    return StoredCheckpoint(size: UInt64(size), note: note)
-                }
-            }
-
-            func checkpoint(size: UInt64?) throws -> StoredCheckpoint? {
-                let rows =
-                    if let size {
-                        try session.query("SELECT size, note FROM checkpoints WHERE size = $1", [Int64(clamping: size)])
-                    } else {
-                        try session.query("SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1")
-                    }
-                return try rows.first.map {
-                    let (size, note) = try $0.decode((Int64, String).self)
-                    return StoredCheckpoint(size: UInt64(size), note: note)
-                }
-            }
-
-            func sideRecord(_ space: SideSpace, key: String) throws -> [UInt8]? {
-                try session.query("SELECT value FROM side_records WHERE space = $1 AND key = $2", [space.name, key]).first.map {
-                    [UInt8](try $0.decode(ByteBuffer.self).readableBytesView)
-                }
-            }
-
-            func sideRecords(_ space: SideSpace) throws -> [(key: String, value: [UInt8])] {
-                try session.query("SELECT key, value FROM side_records WHERE space = $1 ORDER BY key", [space.name]).map {
-                    let (key, value) = try $0.decode((String, ByteBuffer).self)
-                    return (key, [UInt8](value.readableBytesView))
-                }
-            }
-
-            func append(_ entry: Entry, nodes: [MerkleAccumulator.Node]) throws {
-                try session.execute(
-                    "INSERT INTO entries (seq, event_id, bytes) VALUES ($1, $2, $3)",
-                    [Int64(entry.seq), entry.signed.id, ByteBuffer(bytes: entry.bytes)])
-                for node in nodes {
-                    try session.execute(
-                        "INSERT INTO merkle_nodes (id, hash) VALUES ($1, $2)",
-                        [PostgresSchema.nodeID(level: node.level, index: node.index), ByteBuffer(bytes: node.hash.bytes)])
-                }
-            }
-
-            func saveCheckpoint(_ checkpoint: StoredCheckpoint) throws {
-                try session.execute(
-                    "INSERT INTO checkpoints (size, note) VALUES ($1, $2) ON CONFLICT (size) DO NOTHING",
-                    [Int64(checkpoint.size), checkpoint.note])
-            }
-
-            func putSideRecord(_ space: SideSpace, key: String, value: [UInt8]) throws {
-                try session.execute(
-                    "INSERT INTO side_records (space, key, value) VALUES ($1, $2, $3) "
-                        + "ON CONFLICT (space, key) DO UPDATE SET value = EXCLUDED.value",
-                    [space.name, key, ByteBuffer(bytes: value)])
-            }
-
-            func removeSideRecord(_ space: SideSpace, key: String) throws {
-                try session.execute("DELETE FROM side_records WHERE space = $1 AND key = $2", [space.name, key])
-            }
-
-            func clearSideRecords(_ space: SideSpace) throws {
-                try session.execute("DELETE FROM side_records WHERE space = $1", [space.name])
-            }
-        }
     }
 #endif
