@@ -216,7 +216,7 @@ if fuzzing {
             name: "TraceFuzz",
             dependencies: [
                 "CLibFuzzer", "CanonicalJSON", "TraceCrypto", "TraceLedger", "TraceDomain", "TraceCertificates",
-                "TraceServer",
+                "TraceServer", "TraceEPCIS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
