@@ -200,11 +200,21 @@ public final class SupplyChain {
         var refusals: [(Int, DomainError)] = []
         var seen: Set<String> = []
         let recorded = Timestamp.now()
+        func stored(_ ids: [String]) -> [String: UInt64] { (try? ledger.store.read { try $0.seqs(forEventIDs: ids) }) ?? [:] }
+        // One lookup for the batch (a round trip per event on PostgreSQL otherwise).
+        let already = stored(events.map(\.id))
         for (i, event) in events.enumerated() where seen.insert(event.id).inserted {
             // An event already in the ledger is a resubmission: it will return its entry.
-            if (try? ledger.store.read({ try $0.seq(forEventID: event.id) })) != nil { continue }
+            if already[event.id] != nil { continue }
             guard let entry = try? Entry(seq: trial.size, recorded: recorded, prev: .zero, signed: event) else { continue }
             do { try trial.apply(entry) } catch let error as DomainError { refusals.append((i, error)) } catch {}
+        }
+        // Another process may have appended the same events meanwhile (a resubmission racing the
+        // first submission): the state read lazily from the index then holds their lots already.
+        // Those are resubmissions, not refusals; the append returns their entries.
+        if !refusals.isEmpty {
+            let now = stored(refusals.map { events[$0.0].id })
+            refusals.removeAll { now[events[$0.0].id] != nil }
         }
         // A refusal that came from an unreadable index is not the batch's fault.
         if (try? index.check()) == nil { return [] }

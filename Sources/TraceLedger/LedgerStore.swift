@@ -138,10 +138,15 @@ public protocol LedgerStore: Sendable {
     /// Makes records removed since the last call unrecoverable from the store's files too (SQLite
     /// keeps old page copies in its write-ahead log until it is checkpointed).
     func scrub() throws
+    /// A lease on the right to sign checkpoints, for a store that processes on several hosts
+    /// share; nil where signers need none (one file or memory: they take turns in the store's
+    /// write transaction, and one host holds the key).
+    func signerLease() throws -> (any SignerLease)?
 }
 
 extension LedgerStore {
     public var isReadOnly: Bool { false }
+    public func signerLease() throws -> (any SignerLease)? { nil }
     public func makeScratch() throws -> any ScratchSpace { MemoryScratch() }
     public func scrub() throws {}
 }

@@ -142,6 +142,11 @@
             }
         }
 
+        /// A lease on signing this ledger's checkpoints: one process of all that share the database holds it.
+        public func signerLease() throws -> (any SignerLease)? {
+            PostgresSignerLease(location: location, logger: logger)
+        }
+
         /// A new connection to `location`'s database.
         static func connect(_ location: PostgresLocation, on loop: any EventLoop, logger: Logger) throws -> PostgresConnection {
             let configuration = PostgresConnection.Configuration(

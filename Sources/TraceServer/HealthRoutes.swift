@@ -3,8 +3,9 @@ import Hummingbird
 import TraceLedger
 
 /// `/healthz` (the process answers) and `/readyz` (its ledger answers a read) for a supervisor or
-/// a load balancer. `/readyz` also says whether this server takes writes and how far its entries
-/// run past its latest signed checkpoint: a replica serves what its checkpoint proves.
+/// a load balancer. `/readyz` also says whether this server takes writes, whether it signs
+/// checkpoints (on PostgreSQL: whether it holds the signer lock), and how far its entries run past
+/// its latest signed checkpoint: a replica serves what its checkpoint proves.
 struct HealthRoutes: Sendable {
     let host: LedgerHost
 
@@ -20,6 +21,7 @@ struct HealthRoutes: Sendable {
                     [
                         "ready": true, "size": .number(Double(size)), "checkpoint": .number(Double(signed)),
                         "unsigned": .number(Double(size - min(size, signed))), "writes": .bool(host.takesWrites),
+                        "signer": .bool(host.signs),
                     ], caching: .none, request: request)
             } catch {
                 // The reason names the store, never a password (PostgresLocation's description has none).

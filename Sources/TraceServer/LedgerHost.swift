@@ -17,6 +17,9 @@ final class LedgerHost: @unchecked Sendable {
     private let operatorKey: PrivateKey?
     /// The operator's record of its last signed checkpoint, outside the store.
     private let signerState: SignerState?
+    /// The right to sign, where servers on several hosts share the store (PostgreSQL); nil where
+    /// holding the key is enough (one file).
+    private let lease: (any SignerLease)?
     /// Rendered lot answers and pages, kept until an append touches their lots; read without
     /// `lock`, so a long batch write does not hold up buyers' pages.
     private let answers: Mutex<AnswerCache>
@@ -59,6 +62,9 @@ final class LedgerHost: @unchecked Sendable {
         }
         try Self.checkSignedHistory(ledger, state: signerState, signing: operatorKey != nil)
         self.signerState = signerState
+        // Every writing server knows the lease (one without the key to wait for the leader's
+        // checkpoints), but only one holding the key ever takes it.
+        lease = readOnly != nil ? nil : try ledger.store.signerLease()
         chain = try SupplyChain(ledger: ledger)
         answers = Mutex(AnswerCache(size: chain.state.size))
         self.probe = probe
@@ -67,7 +73,59 @@ final class LedgerHost: @unchecked Sendable {
         cosigned = CosignedCheckpoints(besideLedger: ledgerPath)
         self.witnessKeys = witnessKeys
         witnesses = witnessURLs.isEmpty ? nil : WitnessPublisher(urls: witnessURLs, ledger: probe, cosigned: cosigned)
+        if let lease, operatorKey != nil, !lease.holdsOrTakes() {
+            FileHandle.standardError.write(
+                Data(
+                    ("trace serve: another trace serve holds the signer lock of \(ledger.metadata.origin) and signs its checkpoints; "
+                        + "this one appends and serves, signs nothing, and takes over signing if that one stops\n").utf8))
+        }
         try signCheckpointUnlessFull()
+    }
+
+    /// Whether this server signs checkpoints now: it holds the operator key and, where servers
+    /// share the store, the signer lease (taken here when it is free).
+    var signs: Bool { operatorKey != nil && readOnly == nil && (lease?.holdsOrTakes() ?? true) }
+
+    /// Signs what other servers appended, while this one holds the lease: they rely on it for
+    /// their answers' checkpoints. Checks every `interval` seconds on a thread of its own, until
+    /// the host is gone; a server that does not hold the lease tries to take it each time.
+    func leadWhileRunning(interval: Double = 0.1) {
+        guard lease != nil, operatorKey != nil else { return }
+        let thread = Thread { [weak self] in
+            while let host = self {
+                host.signIfBehind()
+                Thread.sleep(forTimeInterval: interval)
+            }
+        }
+        thread.name = "trace.signer"
+        thread.start()
+    }
+
+    private func signIfBehind() {
+        do {
+            // Asked first, every time: a server without the lease takes it as soon as the holder stops.
+            guard signs, try committedSize() > checkpointSize() else { return }
+            lock.lock()
+            defer { lock.unlock() }
+            try refresh()
+            try signCheckpointUnlessFull()
+        } catch {
+            FileHandle.standardError.write(Data("trace serve: warning: signing a checkpoint failed: \(error)\n".utf8))
+        }
+    }
+
+    /// The latest checkpoint once it covers entry `seq`, waiting up to `timeout` seconds for the
+    /// signing server (the lease's holder) to sign it; nil when none does in time, or none runs.
+    private func awaitLeaderCheckpoint(covering seq: UInt64, timeout: Double = 5) throws -> (
+        checkpoint: Checkpoint, note: String
+    )? {
+        guard let lease, lease.leaderRuns() else { return nil }
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if let latest = try probe.latestCheckpoint(), latest.checkpoint.size > seq { return latest }
+            guard Date() < deadline else { return nil }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
     }
 
     /// Opens the ledger at `location` for writing or, for a SQLite file on a disk too full even to
@@ -136,7 +194,7 @@ final class LedgerHost: @unchecked Sendable {
     @discardableResult
     private func signCheckpoint() throws -> (checkpoint: Checkpoint, note: String)? {
         let latest = try chain.ledger.latestCheckpoint()
-        guard let operatorKey, latest?.checkpoint.size != chain.state.size else {
+        guard let operatorKey, latest?.checkpoint.size != chain.state.size, signs else {
             if let latest { witnesses?.publish(latest.note) }
             return latest
         }
@@ -285,6 +343,28 @@ final class LedgerHost: @unchecked Sendable {
     /// Appends signed events exactly as `trace submit` does: every event is checked against the
     /// rules first and every refusal reported, then all are appended in one transaction or none.
     func submit(_ events: [SignedEvent]) throws -> Written {
+        let (results, ledger, signed) = try append(events)
+        var checkpoint = signed
+        // Where another server signs (it holds the lease), its checkpoint covers this write a moment
+        // later: waited for outside the lock, so this server's other requests go on meanwhile.
+        if let last = results.map(\.entry.seq).max(), checkpoint.map({ $0.checkpoint.size <= last }) ?? true {
+            checkpoint = try awaitLeaderCheckpoint(covering: last) ?? checkpoint
+        }
+        guard let checkpoint, results.allSatisfy({ $0.entry.seq < checkpoint.checkpoint.size }) else {
+            return Written(results: results, checkpoint: nil, proofs: [])
+        }
+        let proofs = try ledger.inclusionProofs(results.map(\.entry.seq), treeSize: checkpoint.checkpoint.size)
+        for (proof, _) in proofs where !proof.verify(root: checkpoint.checkpoint.root) {
+            throw LedgerError(.rootMismatch, "the proof of entry \(proof.index) does not lead to the checkpoint's root")
+        }
+        return Written(results: results, checkpoint: checkpoint, proofs: proofs)
+    }
+
+    /// The appending half of `submit`, under the lock: the entries, and the checkpoint this
+    /// server signed for them (or the latest one, when it signs nothing).
+    private func append(_ events: [SignedEvent]) throws -> (
+        results: [AppendResult], ledger: Ledger, checkpoint: (checkpoint: Checkpoint, note: String)?
+    ) {
         try requireWritable()
         lock.lock()
         defer { lock.unlock() }
@@ -306,15 +386,6 @@ final class LedgerHost: @unchecked Sendable {
                 ])
         }
         let results = try chain.submit(events)
-        let ledger = chain.ledger
-        let checkpoint = try signCheckpoint()
-        guard let checkpoint, results.allSatisfy({ $0.entry.seq < checkpoint.checkpoint.size }) else {
-            return Written(results: results, checkpoint: nil, proofs: [])
-        }
-        let proofs = try ledger.inclusionProofs(results.map(\.entry.seq), treeSize: checkpoint.checkpoint.size)
-        for (proof, _) in proofs where !proof.verify(root: checkpoint.checkpoint.root) {
-            throw LedgerError(.rootMismatch, "the proof of entry \(proof.index) does not lead to the checkpoint's root")
-        }
-        return Written(results: results, checkpoint: checkpoint, proofs: proofs)
+        return (results, chain.ledger, try signCheckpoint())
     }
 }

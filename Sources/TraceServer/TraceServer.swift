@@ -64,6 +64,8 @@ public enum TraceServer {
             publicURL: publicURL, signerState: signed, witnessURLs: configuration.witnessURLs,
             witnessKeys: try configuration.witnessKeys.map(CosignerKey.init), fullDisk: fullDisk,
             readOnly: configuration.readOnly ? LedgerHost.readOnlyReason(primary: configuration.primaryURL) : nil)
+        // On a store servers share, the one holding the signer lease signs what the others append.
+        host.leadWhileRunning()
         let router = Router(context: ServerContext.self)
         router.add(middleware: ProblemMiddleware())
         let writes = WriteRoutes(host: host, configuration: configuration)

@@ -4,6 +4,10 @@ import Foundation
 /// The `trace` command: a thin layer that parses, calls one library function, and prints.
 @main
 struct Trace: ParsableCommand {
+    // Every command here names itself (`commandName:`). Without it, ArgumentParser derives each
+    // name from the type's name at every start, for every command in the tree: a demangling and
+    // conformance scans costing about 2M instructions a command (callgrind), a fifth of a
+    // `verify-lot`.
     static let configuration = CommandConfiguration(
         commandName: "trace",
         abstract: L10n.helpText("A verifiable farm-to-export traceability ledger."),

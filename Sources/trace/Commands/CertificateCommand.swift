@@ -46,6 +46,7 @@ struct CertificateCommand: ParsableCommand {
 
     struct Issue: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "issue",
             abstract: "The exporter holding LOT writes its origin certificate: the lot's whole story with proofs, signed.")
 
         @OptionGroup var options: LedgerOptions
@@ -210,6 +211,7 @@ extension CertificateCommand.Issue {
 extension CertificateCommand {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Check a certificate offline against the operator's key; exits 1 naming the first failed check.",
             discussion:
                 "With --server URL (or --ledger PATH) also checks that the ledger's current checkpoint extends the certificate's, so a forked ledger is caught."

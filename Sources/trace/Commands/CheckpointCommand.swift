@@ -31,7 +31,14 @@ struct CheckpointCommand: ParsableCommand {
         var current = try ledger.latestCheckpoint()
         // With the key, always through the signer's record: even with nothing new to sign, a
         // ledger behind or forked from what the operator already signed is refused, not shown.
-        if let signer {
+        // On a store servers share (PostgreSQL), the CLI signs only when it can take the signer
+        // lock for the moment it signs; while a server holds it, that server signs, not the CLI.
+        let lease = signer == nil ? nil : try ledger.store.signerLease()
+        if let lease, !lease.holdsOrTakes() {
+            Output.note(
+                "note: not signed here: a trace serve holds the signer lock of \(ledger.metadata.origin) and signs its checkpoints; "
+                    + "this is the latest one it signed")
+        } else if let signer {
             current = try ledger.checkpoint(signingWith: signer.key, state: SignerState(besideKey: signer.path))
         } else if current?.checkpoint.size != size {
             if let stale = current {
@@ -44,6 +51,7 @@ struct CheckpointCommand: ParsableCommand {
             throw CLIFailure.input("error: the ledger has no checkpoint yet; pass the operator's --key to sign one")
         }
         try show(checkpoint, note)
+        withExtendedLifetime(lease) {}
     }
 
     private func show(_ checkpoint: Checkpoint, _ note: String) throws {

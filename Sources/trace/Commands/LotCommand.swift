@@ -12,6 +12,7 @@ struct LotCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: L10n.helpText(
                 "Lots: those a party holds now (--holder), or those grown on a farm or made from its harvests (--farm)."))
         @OptionGroup var options: LedgerOptions

@@ -11,6 +11,7 @@ struct PartyCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Register a party: a cooperative, farm, processor, exporter, certifier or buyer.",
             discussion: """
                 A member farmer is a natural person: pass --person, and the name, --phone and --id-number are written \
@@ -90,6 +91,7 @@ struct PartyCommand: ParsableCommand {
 
     struct Rotate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rotate",
             abstract: "Replace a party's key; the old key signs nothing after this entry.")
         @OptionGroup var options: EventOptions
         @Option(help: "The party.") var id: String
@@ -104,6 +106,7 @@ struct PartyCommand: ParsableCommand {
 
     struct Revoke: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "revoke",
             abstract: "Revoke a party's key; what it signed before stays valid, nothing after is accepted.")
         @OptionGroup var options: EventOptions
         @Option(help: "The party.") var id: String
@@ -119,6 +122,7 @@ struct PartyCommand: ParsableCommand {
 
     struct Amend: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "amend",
             abstract: "Correct a party by a new entry: a packhouse code, or a person's name, phone or ID number (committed anew)."
         )
         @OptionGroup var options: EventOptions

@@ -12,6 +12,7 @@ struct PlotCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Register a plot: GeoJSON Point or Polygon in [longitude, latitude], kept to 6 decimal places.")
         @OptionGroup var options: EventOptions
         @Option(help: "The plot's id.") var id: String
@@ -50,6 +51,7 @@ struct PlotCommand: ParsableCommand {
 
     struct Amend: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "amend",
             abstract: "Correct a plot's registration by a new entry (its cooperative or the operator); nothing is deleted.")
         @OptionGroup var options: EventOptions
         @Option(help: "The plot's id.") var id: String

@@ -75,6 +75,7 @@ struct RulesCommand: ParsableCommand {
 
     struct Adopt: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "adopt",
             abstract: "Adopt this release's rules: they apply from this entry on, never to earlier entries.")
         @OptionGroup var options: EventOptions
         @Option(
@@ -97,7 +98,8 @@ struct RulesCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The caps and rules in force, with the entry that set each.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "The caps and rules in force, with the entry that set each.")
         @OptionGroup var options: LedgerOptions
 
         func run() throws {
