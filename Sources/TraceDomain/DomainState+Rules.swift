@@ -35,11 +35,39 @@ extension DomainState {
     mutating func adoptRules(_ ctx: EventContext, _ e: TraceEvent.AdoptRules) throws {
         let days = e.maxBackdateDays ?? rules.maxBackdateDays
         if rules.adoptedSeq == nil { rules.adoptedSeq = ctx.seq }
+        if rules.wholeMilligramsSeq == nil,
+            OperatorRules.release(e.release, isAtLeast: OperatorRules.wholeMilligramsRelease)
+        {
+            rules.wholeMilligramsSeq = ctx.seq
+        }
         rules.maxBackdateDays = days
         rules.entries.append(ctx.seq)
     }
 
     // MARK: checks made by other events
+
+    /// Once release 2026.12's rules are adopted, every quantity is a whole number of milligrams:
+    /// finer ones were stored as written but shown and exported rounded to the milligram, so one
+    /// lot read as two amounts (docs/RELIABILITY.md, the fuzzer's `fields` finding).
+    func requireWholeMilligrams(_ ctx: EventContext, _ kind: TraceEvent.Kind) throws {
+        guard rules.wholeMilligramsSeq != nil else { return }
+        func lines(_ key: String, _ lines: [TraceEvent.Line]) -> [(String, Mass)] {
+            lines.enumerated().map { ("\(key)[\($0.offset)].quantity", $0.element.mass) }
+        }
+        let masses: [(String, Mass)]
+        switch kind {
+        case .harvest(let e): masses = [("quantity", e.mass)]
+        case .transform(let e): masses = lines("inputs", e.inputs) + lines("outputs", e.outputs)
+        case .split(let e): masses = lines("outputs", e.outputs)
+        default: return
+        }
+        for (field, mass) in masses where !mass.isWholeMilligrams {
+            throw DomainError(
+                .badInput,
+                "event \(ctx.id): \(field): \(Mass.exact(mass.kilograms)) kg is finer than a milligram; give at most 6 decimal places in kg (3 in g), under the rules adopted at entry \(rules.wholeMilligramsSeq ?? 0)"
+            )
+        }
+    }
 
     /// Once adopted and once the operator caps any crop, a plot's crop must be a capped one: a crop
     /// nobody capped (or another spelling of one, "lúa " or "lua") would let its harvests go unchecked.

@@ -116,6 +116,7 @@ public struct DomainState: Sendable {
             throw DomainError(.badInput, "event \(ctx.id): ids starting \"operator-rotate-\" are kept for operator key rotations")
         }
         pendingEffect = nil
+        try requireWholeMilligrams(ctx, event.kind)
         switch event.kind {
         case .partyRegister(let e): try registerParty(ctx, e)
         case .operatorRotate(let e): try rotateOperatorKey(ctx, e)

@@ -6,6 +6,9 @@ public import Foundation
 public struct OperatorRules: Sendable, Codable, Equatable {
     /// The `rules.adopt` entry from which the rules added in code apply, if adopted.
     public var adoptedSeq: UInt64?
+    /// The first `rules.adopt` entry of release 2026.12 or later, from which a quantity must be
+    /// a whole number of milligrams; nil before (ledgers adopted under 2026.11 replay unchanged).
+    public var wholeMilligramsSeq: UInt64?
     /// How many days before the entry's recorded day a harvest may be dated, once adopted.
     public var maxBackdateDays: Int = OperatorRules.defaultBackdateDays
     /// Crop caps by folded crop name.
@@ -23,6 +26,15 @@ public struct OperatorRules: Sendable, Codable, Equatable {
     public static let defaultBackdateDays = 30
 
     public var adopted: Bool { adoptedSeq != nil }
+
+    /// The release that first asks quantities to be whole milligrams.
+    public static let wholeMilligramsRelease = "2026.12"
+
+    /// Whether a `rules.adopt` entry's `release` is `release` or later: `YYYY.MM` compares as text.
+    static func release(_ adopted: String?, isAtLeast release: String) -> Bool {
+        guard let adopted, adopted.utf8.count == 7, adopted.wholeMatch(of: /\d{4}\.\d{2}/) != nil else { return false }
+        return adopted >= release
+    }
 
     /// A crop, process or product name as rules compare it: NFC, lower-cased (Unicode's full
     /// lower-case mapping), NFC again.

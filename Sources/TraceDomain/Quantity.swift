@@ -87,6 +87,18 @@ public struct Mass: Comparable, Hashable, Sendable, CustomStringConvertible, Cod
     public static func - (a: Mass, b: Mass) -> Mass { Mass(kilograms: a.kilograms - b.kilograms) }
     public static func < (a: Mass, b: Mass) -> Bool { a.kilograms < b.kilograms }
 
+    /// Whether this is a whole number of milligrams (at most 6 decimal places of kilograms), the
+    /// finest amount `decimalString` writes back unchanged.
+    public var isWholeMilligrams: Bool {
+        var scaled = kilograms * 1_000_000
+        var whole = Decimal()
+        NSDecimalRound(&whole, &scaled, 0, .plain)
+        return whole == scaled
+    }
+
+    /// Every digit of `d`, unrounded, for messages about precision ("0.0000001").
+    public static func exact(_ d: Decimal) -> String { NSDecimalNumber(decimal: d).stringValue }
+
     /// Kilograms as a plain decimal string, for events and JSON ("1200.5").
     public var decimalString: String { Self.plain(kilograms) }
 

@@ -7,7 +7,7 @@ struct FuzzTarget: Sendable {
     let run: @Sendable ([UInt8]) -> Void
 
     static let all: [FuzzTarget] = [
-        canonicalJSON, entry, signedEvent, note, proof, certificate, geoJSON, query, fields,
+        canonicalJSON, entry, signedEvent, note, proof, certificate, geoJSON, query, fields, epcisQuery, epcisDocument, csv,
     ]
 
     static var names: String { all.map(\.name).joined(separator: ", ") }

@@ -15,11 +15,23 @@ public enum LedgerCopy {
         public let root: Digest
     }
 
+    /// The copy's three passes, for a progress bar.
+    public enum Stage: String, Sendable {
+        case verifyingSource = "verifying source"
+        case copying = "copying"
+        case verifyingCopy = "verifying copy"
+    }
+
+    /// Called as a copy goes: the pass, the entries done in it and its total.
+    public typealias Progress = (_ stage: Stage, _ done: UInt64, _ total: UInt64) -> Void
+
     /// Verifies the source, copies the entries the destination lacks (creating it if absent), its
     /// checkpoints and the side records of `spaces` in one transaction, then verifies the copy. A
     /// destination that holds another ledger (other origin or key, or different entries) is
     /// refused before anything is written.
-    public static func copy(from source: LedgerLocation, to destination: LedgerLocation, spaces: [SideSpace]) throws -> Outcome {
+    public static func copy(
+        from source: LedgerLocation, to destination: LedgerLocation, spaces: [SideSpace], progress: Progress? = nil
+    ) throws -> Outcome {
         let from = try Ledger(at: source, readOnly: true)
         let meta = from.metadata
         // A file at an older store format is read as it is, without side records: copying it
@@ -30,7 +42,7 @@ public enum LedgerCopy {
                 "--from \(source) is at store format \(file.version), whose personal data and certificates a copy "
                     + "cannot read; run `trace migrate --ledger \(source)` first, then copy again; nothing was written")
         }
-        let checked = try from.verify()
+        let checked = try from.verify(progress: progress.map { report in { report(.verifyingSource, $0, $1) } })
         if let failure = checked.failure {
             throw LedgerError(failure.code, "--from \(source): verification failed: \(failure.message)", entry: failure.entry)
         }
@@ -71,6 +83,7 @@ public enum LedgerCopy {
                 let rows = try from.store.read { try $0.entries(from: seq, limit: chunk) }
                 for row in rows where row.seq < size { try writer.append(try Entry(bytes: row.bytes, expectedSeq: row.seq)) }
                 seq += UInt64(rows.count)
+                progress?(.copying, min(seq, size), size)
                 if rows.isEmpty { break }
             }
             for checkpoint in try from.store.read({ try $0.checkpoints() }) where checkpoint.size <= size {
@@ -85,7 +98,7 @@ public enum LedgerCopy {
             return size - held
         }
         let copy = try Ledger(store: target)
-        let report = try copy.verify()
+        let report = try copy.verify(progress: progress.map { report in { report(.verifyingCopy, $0, $1) } })
         if let failure = report.failure {
             throw LedgerError(
                 failure.code, "--to \(destination): the copy does not verify: \(failure.message)", entry: failure.entry)

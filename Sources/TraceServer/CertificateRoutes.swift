@@ -135,6 +135,7 @@ struct CertificateRoutes: Sendable {
             try CertificateStore.save(
                 try certificate.encoded(), lot: code, redacted: certificate.redacted, checkpointSize: size, in: chain.ledger.store
             )
+            host.logPublished(certificate, checkpointSize: size)
             return [
                 "lot": .string(certificate.lot), "redacted": .bool(certificate.redacted), "checkpointSize": .number(Double(size)),
             ]

@@ -1,7 +1,9 @@
 import CanonicalJSON
 import Foundation
 import HTTPTypes
+import Logging
 import Synchronization
+import TraceCertificates
 import TraceCrypto
 import TraceDomain
 import TraceLedger
@@ -44,6 +46,11 @@ final class LedgerHost: @unchecked Sendable {
     let readOnly: String?
     /// Whether a write may be taken here now.
     var takesWrites: Bool { fullDisk == nil && readOnly == nil }
+    /// The figures `/metrics` serves.
+    let metrics = ServerMetrics()
+    /// One line per entry written: its number, the party and the event kind, never the event's
+    /// content (a person's values are committed in it, and clear beside it: docs/OPERATIONS.md).
+    private let writeLog: Logger
 
     /// The host of `ledger`; `probe` reads the same ledger through a second connection (or the
     /// same store, where reads never wait on a write). Witnesses' cosignatures are kept in files
@@ -51,8 +58,9 @@ final class LedgerHost: @unchecked Sendable {
     init(
         ledger: Ledger, probe: Ledger, ledgerPath: String, operatorKey: PrivateKey?, publicURL: String,
         signerState: SignerState? = nil, witnessURLs: [String] = [], witnessKeys: [CosignerKey] = [], fullDisk: String? = nil,
-        readOnly: String? = nil
+        readOnly: String? = nil, writeLog: Logger = LedgerHost.defaultWriteLog
     ) throws {
+        self.writeLog = writeLog
         self.fullDisk = fullDisk
         self.readOnly = readOnly
         if let operatorKey, operatorKey.publicKey != (try ledger.operatorKeys().current).publicKey {
@@ -243,6 +251,19 @@ final class LedgerHost: @unchecked Sendable {
     /// are cached under it: a newly signed checkpoint is seen at once, with no append needed.
     func checkpointSize() throws -> UInt64 { try probe.store.read { try $0.checkpoint(size: nil)?.size ?? 0 } }
 
+    /// Seconds since the newest entry the newest signed checkpoint covers was recorded (a
+    /// checkpoint carries no time of its own); nil when nothing is signed yet.
+    func checkpointAge(now: Date = Date()) throws -> Double? {
+        try probe.store.read { reader -> Double? in
+            guard let size = try reader.checkpoint(size: nil)?.size, size > 0,
+                let row = try reader.entries(from: size - 1, limit: 1).first,
+                let recorded = try CanonicalJSON.parse(row.bytes)["recorded"]?.stringValue,
+                let ms = Timestamp.parse(recorded)
+            else { return nil }
+            return max(0, now.timeIntervalSince1970 - Double(ms) / 1000)
+        }
+    }
+
     func cached(_ key: String, _ make: (SupplyChain) throws -> Cached) throws -> Cached {
         if let hit = try committedHit(key) { return hit }
         lock.lock()
@@ -332,6 +353,38 @@ final class LedgerHost: @unchecked Sendable {
         }
     }
 
+    /// The write log on standard error, at `info` unless `LOG_LEVEL` says otherwise.
+    static var defaultWriteLog: Logger {
+        var log = Logger(label: "trace.serve.writes")
+        log.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        return log
+    }
+
+    /// Logs each entry appended and counts it; a duplicate resubmitted wrote nothing and is not logged.
+    private func logWrites(_ results: [AppendResult]) {
+        let fresh = results.filter { !$0.duplicate }
+        metrics.appended(fresh.count)
+        for result in fresh {
+            // Only the entry number, the actor (a party id, public in every entry) and the event
+            // type: never member values, which may hold a person's commitments or free text.
+            let event = result.entry.signed.event
+            let party = event["actor"]?.stringValue ?? "?"
+            let kind = event["type"]?.stringValue ?? "?"
+            writeLog.info(
+                "appended entry \(result.entry.seq): \(kind) by \(party)",
+                metadata: ["entry": "\(result.entry.seq)", "party": "\(party)", "kind": "\(kind)"])
+        }
+    }
+
+    /// Logs a published certificate: its lot, exporter and form, never what it discloses (a full
+    /// certificate carries farmers' names).
+    func logPublished(_ certificate: OriginCertificate, checkpointSize: UInt64) {
+        let form = certificate.redacted ? "redacted" : "full"
+        writeLog.info(
+            "published the \(form) certificate of lot \(certificate.lot) by \(certificate.exporter) at checkpoint \(checkpointSize)",
+            metadata: ["lot": "\(certificate.lot)", "party": "\(certificate.exporter)", "kind": "certificate"])
+    }
+
     /// What a write did: each event's entry, and the signed checkpoint that covers them (nil when
     /// the server has no operator key and no checkpoint covers them yet).
     struct Written {
@@ -386,6 +439,7 @@ final class LedgerHost: @unchecked Sendable {
                 ])
         }
         let results = try chain.submit(events)
+        logWrites(results)
         return (results, chain.ledger, try signCheckpoint())
     }
 }

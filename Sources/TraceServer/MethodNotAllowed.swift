@@ -14,7 +14,8 @@ enum MethodNotAllowed {
         ("/v1/stats", [.get]), ("/stats", [.get]), ("/lot/:code", [.get]), ("/", [.get]), ("/lot", [.get]),
         ("/01/:gtin/10/:lot", [.get]), ("/checkpoint", [.get]), ("/tile/**", [.get]),
         ("/epcis/events", [.get, .post]), ("/epcis/events/:eventID", [.get]), ("/epcis/eventTypes", [.get]),
-        ("/epcis/eventTypes/:eventType/events", [.get]), ("/epcis/capture", [.post]),
+        ("/epcis/eventTypes/:eventType/events", [.get]), ("/epcis/capture", [.post]), ("/healthz", [.get]),
+        ("/readyz", [.get]), ("/metrics", [.get]),
     ]
 
     /// The methods answered 405 where a path does not take them (OPTIONS and HEAD are left to

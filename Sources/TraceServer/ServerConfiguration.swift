@@ -36,6 +36,11 @@ public struct ServerConfiguration: Sendable {
     public var readOnly = false
     /// Where writes go when this server is read-only.
     public var primaryURL: String?
+    /// Seconds between looks at the primary's latest signed checkpoint, to report this replica's lag.
+    public var primaryCheckInterval = 15.0
+    /// Log each entry written and each certificate published (docs/OPERATIONS.md); tests that
+    /// drive the application in-process turn it off to keep their output readable.
+    public var logWrites = true
 
     public init(ledgerPath: String) { self.ledgerPath = ledgerPath }
 }

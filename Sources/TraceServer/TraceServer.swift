@@ -63,11 +63,22 @@ public enum TraceServer {
             ledger: Ledger(store: store), probe: reader, ledgerPath: configuration.ledgerPath, operatorKey: operatorKey,
             publicURL: publicURL, signerState: signed, witnessURLs: configuration.witnessURLs,
             witnessKeys: try configuration.witnessKeys.map(CosignerKey.init), fullDisk: fullDisk,
-            readOnly: configuration.readOnly ? LedgerHost.readOnlyReason(primary: configuration.primaryURL) : nil)
+            readOnly: configuration.readOnly ? LedgerHost.readOnlyReason(primary: configuration.primaryURL) : nil,
+            writeLog: configuration.logWrites
+                ? LedgerHost.defaultWriteLog : Logger(label: "trace.serve.writes") { _ in SwiftLogNoOpLogHandler() })
+        // A replica told where its primary is watches how far behind it is (/readyz, /metrics).
+        let watch =
+            configuration.readOnly
+            ? configuration.primaryURL.map {
+                PrimaryWatch(
+                    primary: $0, interval: .milliseconds(Int64(configuration.primaryCheckInterval * 1000)), ledger: reader)
+            } : nil
+        watch?.start()
         // On a store servers share, the one holding the signer lease signs what the others append.
         host.leadWhileRunning()
         let router = Router(context: ServerContext.self)
-        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: MetricsMiddleware(metrics: host.metrics))
+        router.add(middleware: ProblemMiddleware(metrics: host.metrics))
         let writes = WriteRoutes(host: host, configuration: configuration)
         // One write limit for every write route: events and certificates alike.
         let writeRoutes = router.group()
@@ -79,7 +90,8 @@ public enum TraceServer {
         certificates.add(to: router)
         certificates.addWrites(to: writeRoutes)
         ReadRoutes(host: host).add(to: router)
-        HealthRoutes(host: host).add(to: router)
+        HealthRoutes(host: host, watch: watch).add(to: router)
+        MetricsRoutes(host: host, watch: watch).add(to: router)
         BuyerRoutes(host: host).add(to: router)
         StatsRoutes(host: host).add(to: router)
         WitnessRoutes(cosigned: host.cosigned).add(to: router)

@@ -27,6 +27,8 @@ struct AppClient: Sendable {
     static func test(
         _ configuration: ServerConfiguration, store: any LedgerStore, _ body: @Sendable (AppClient) async throws -> Void
     ) async throws {
+        var configuration = configuration
+        configuration.logWrites = false
         try await drive(try TraceServer.makeApplication(configuration: configuration, store: store), body)
     }
 

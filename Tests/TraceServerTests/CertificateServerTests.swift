@@ -64,6 +64,9 @@ struct CertificateServerTests {
             f.h.operatorVKey, "--disclose-names")
         #expect(issue.status == 0, "\(issue.stderr)")
         #expect(issue.stdout.contains("published on"))
+        // The write log names the publication, never the names it discloses.
+        #expect(f.server.stderr.contains("published the full certificate of lot X-1 by vinarice"), "\(f.server.stderr)")
+        #expect(!f.server.stderr.contains("Nguyễn Văn Bảy"), "\(f.server.stderr)")
 
         // Anyone: the redacted certificate, with no farmer's name.
         let open = try f.get(path)

@@ -66,6 +66,9 @@ struct OpenAPITests {
         try get("/lot/{code}", "/lot/RICE-404")
         try get("/lot/{code}", "/lot/LA-ST25-1?lang=en")
         try get("/01/{gtin}/10/{lot}", "/01/08934567000017/10/LA-ST25-1")
+        try get("/healthz", "/healthz")
+        try get("/readyz", "/readyz")
+        try get("/metrics", "/metrics")
         // C2SP tlog-tiles: a small ledger has only partial tiles.
         let size = try f.ledgerSize()
         try get("/checkpoint", "/checkpoint")

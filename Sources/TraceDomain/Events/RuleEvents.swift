@@ -52,8 +52,12 @@ extension TraceEvent {
     public struct AdoptRules: Sendable {
         /// How many days a harvest may be dated before it is recorded; nil keeps the current limit.
         public let maxBackdateDays: Int?
+        /// The release whose rules are adopted (`YYYY.MM`), as `trace rules adopt` writes it; nil
+        /// when not given (the first release's rules).
+        public let release: String?
 
         init(_ f: EventFields) throws {
+            release = f["release"]?.stringValue
             maxBackdateDays =
                 f["maxBackdateDays"] == nil
                 ? nil : try f.integer("maxBackdateDays", "how many days a harvest may be dated before it is recorded", 0...3660)

@@ -26,6 +26,9 @@ struct CopyCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON document instead of text.")
     var json = false
 
+    @Flag(name: .long, help: "Draw no progress bar (none is drawn anyway when standard error is not a terminal).")
+    var quiet = false
+
     /// The side records that cannot be rebuilt from the entries (`PersonalData`, `CertificateStore`).
     static let spaces = [SideSpace("domain.personal"), SideSpace("certificates.published")]
 
@@ -39,7 +42,18 @@ struct CopyCommand: ParsableCommand {
             throw CLIFailure.input("error: --to: \(error.message)")
         }
         guard source != destination else { throw CLIFailure.input("error: --to: is the same ledger as --from (\(from))") }
-        let outcome = try LedgerCopy.copy(from: source, to: destination, spaces: Self.spaces)
+        // One bar per pass (source verified, entries copied, copy verified), each on its own line's place.
+        var bar: (stage: LedgerCopy.Stage, bar: ProgressBar)?
+        let drawn = !quiet && !json
+        let outcome = try LedgerCopy.copy(from: source, to: destination, spaces: Self.spaces) { stage, done, total in
+            guard drawn else { return }
+            if bar?.stage != stage {
+                bar?.bar.finish()
+                bar = (stage, ProgressBar(label: stage.rawValue, enabled: true))
+            }
+            bar?.bar.update(done: done, total: total)
+        }
+        bar?.bar.finish()
         if json {
             try Output.json([
                 "from": .string(source.description), "to": .string(destination.description),

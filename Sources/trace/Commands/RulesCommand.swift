@@ -112,6 +112,11 @@ struct RulesCommand: ParsableCommand {
                 rules.adoptedSeq.map {
                     "rules of this release adopted at entry \($0) (harvests dated at most \(rules.maxBackdateDays) days back)"
                 } ?? "rules of this release not adopted (trace rules adopt)")
+            if let seq = rules.wholeMilligramsSeq {
+                print("quantities in whole milligrams from entry \(seq) (release \(OperatorRules.wholeMilligramsRelease))")
+            } else if rules.adopted {
+                print("quantities finer than a milligram still accepted (trace rules adopt again adopts release \(release))")
+            }
             for cap in rules.cropCaps.values.sorted(by: { $0.seq < $1.seq }) {
                 print("crop cap     \(cap.crop): \(decimal(cap.kgPerHa)) kg/ha per \(cap.windowDays) days (entry \(cap.seq))")
             }
@@ -127,7 +132,7 @@ struct RulesCommand: ParsableCommand {
     }
 
     /// The release whose rules `rules adopt` adopts.
-    static let release = "2026.11"
+    static let release = OperatorRules.wholeMilligramsRelease
 
     static func decimal(_ d: Decimal) -> String { NSDecimalNumber(decimal: d).stringValue }
 
@@ -135,6 +140,7 @@ struct RulesCommand: ParsableCommand {
         [
             "adoptedEntry": rules.adoptedSeq.map { .number(Double($0)) } ?? .null,
             "maxBackdateDays": .int(rules.maxBackdateDays),
+            "wholeMilligramsEntry": rules.wholeMilligramsSeq.map { .number(Double($0)) } ?? .null,
             "cropCaps": .array(
                 rules.cropCaps.values.sorted(by: { $0.seq < $1.seq }).map {
                     [

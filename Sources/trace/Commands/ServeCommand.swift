@@ -38,6 +38,10 @@ struct ServeCommand: ParsableCommand {
         help: "Serve reads only (a replica, such as a PostgreSQL hot standby): sign nothing, refuse every write.")
     var readOnly = false
     @Option(help: "With --read-only: the primary server's URL, named in every refused write.") var primary: String?
+    @Option(
+        name: .customLong("primary-interval"),
+        help: "With --primary: seconds between looks at the primary's signed checkpoint, to report this replica's lag.")
+    var primaryInterval = 15.0
 
     func run() throws {
         var configuration = ServerConfiguration(ledgerPath: options.path)
@@ -70,6 +74,10 @@ struct ServeCommand: ParsableCommand {
         guard primary == nil || readOnly else { throw CLIFailure.input("error: --primary: give it with --read-only") }
         configuration.readOnly = readOnly
         configuration.primaryURL = primary
+        guard primaryInterval >= 0.1, primaryInterval <= 3600 else {
+            throw CLIFailure.input("error: --primary-interval: give seconds from 0.1 to 3600, not \(primaryInterval)")
+        }
+        configuration.primaryCheckInterval = primaryInterval
         guard (0...65535).contains(port) else { throw CLIFailure.input("error: --port: \(port) is not a port number") }
         try runServer("trace serve") { [configuration] in
             try await TraceServer.run(configuration) { address in

@@ -35,7 +35,10 @@ struct SubmitCommand: ParsableCommand {
         guard let data else { throw CLIFailure.input("error: \(option): cannot read \(source)") }
         // A spreadsheet is read whole first: a file that cannot be read at all is refused before
         // the ledger or the server is touched.
-        let sheet = try csv.map { try SpreadsheetCSV(data: data, file: $0) }
+        let sheet: SpreadsheetCSV?
+        do { sheet = try csv.map { try SpreadsheetCSV(data: data, file: $0) } } catch let refusal as SpreadsheetCSV.Refusal {
+            throw CLIFailure.input(refusal.message)
+        }
         let remote = options.ledger.remote
         let chain = remote == nil ? try options.open() : nil
         let key = try options.signingKey()

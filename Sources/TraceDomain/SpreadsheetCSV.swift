@@ -1,22 +1,28 @@
-import CanonicalJSON
-import Foundation
-import TraceDomain
+public import CanonicalJSON
+public import Foundation
 
 /// A spreadsheet's CSV as a clerk saves it, read into events for `trace submit --csv`: UTF-8 with
 /// or without a byte order mark, comma or semicolon separated, Vietnamese or English headers,
 /// quantities with a decimal comma ("1.200,5" or "1200,5") or point ("1200.5"), dates as
 /// YYYY-MM-DD or DD/MM/YYYY. Harvests, shipments and receipts; each row is read in full, and
-/// every cell that cannot be read is named by its row and column.
-struct SpreadsheetCSV {
+/// every cell that cannot be read is named by its row and column. In TraceDomain, not the CLI,
+/// so that tools/fuzz reaches it.
+public struct SpreadsheetCSV: Sendable {
     /// One row: its spreadsheet row number (the header is row 1) and its event, or its problems.
-    struct Row {
-        let number: Int
-        let type: String
-        let fields: [String: JSONValue]
-        let problems: [String]
+    public struct Row: Sendable {
+        public let number: Int
+        public let type: String
+        public let fields: [String: JSONValue]
+        public let problems: [String]
     }
 
-    let rows: [Row]
+    /// A file that cannot be read at all; the message names the file, row and column, and ends
+    /// with its code (`[csv.bad_file]`, `[csv.bad_header]`).
+    public struct Refusal: Error, Sendable {
+        public let message: String
+    }
+
+    public let rows: [Row]
 
     /// The columns we read, by every header a clerk may have written (compared after NFC,
     /// lower-casing and trimming; unaccented spellings too).
@@ -43,34 +49,37 @@ struct SpreadsheetCSV {
     ]
 
     /// Reads `data`; a file that cannot be read at all (not UTF-8, no header, an unknown column)
-    /// is refused whole with a CLIFailure that names the file, row and column.
-    init(data: Data, file: String) throws {
+    /// is refused whole with a Refusal that names the file, row and column.
+    public init(data: Data, file: String) throws {
         var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw CLIFailure.input(
-                "error: --csv: \(file) is not UTF-8 text; in the spreadsheet choose \"CSV UTF-8\" when saving [csv.bad_file]")
+            throw Refusal(
+                message:
+                    "error: --csv: \(file) is not UTF-8 text; in the spreadsheet choose \"CSV UTF-8\" when saving [csv.bad_file]")
         }
         let table = Self.cells(text)
-        guard let header = table.first else { throw CLIFailure.input("error: --csv: \(file) is empty [csv.bad_file]") }
+        guard let header = table.first else { throw Refusal(message: "error: --csv: \(file) is empty [csv.bad_file]") }
         var columns: [String: Int] = [:]
         for (index, name) in header.enumerated() {
             let key = Self.fold(name)
             if key.isEmpty || Self.ignored.contains(key) { continue }
             guard let field = Self.headers.first(where: { $0.value.contains(key) })?.key else {
-                throw CLIFailure.input(
-                    "error: row 1, column \(index + 1): header \"\(name)\" is not one we read; use \(Self.headers.keys.sorted().joined(separator: ", ")) or their Vietnamese names (see tools/sample-data/) [csv.bad_header]"
+                throw Refusal(
+                    message:
+                        "error: row 1, column \(index + 1): header \"\(name)\" is not one we read; use \(Self.headers.keys.sorted().joined(separator: ", ")) or their Vietnamese names (see tools/sample-data/) [csv.bad_header]"
                 )
             }
             guard columns[field] == nil else {
-                throw CLIFailure.input(
-                    "error: row 1, column \(index + 1): header \"\(name)\" repeats the column of \"\(header[columns[field]!])\" [csv.bad_header]"
+                throw Refusal(
+                    message:
+                        "error: row 1, column \(index + 1): header \"\(name)\" repeats the column of \"\(header[columns[field]!])\" [csv.bad_header]"
                 )
             }
             columns[field] = index
         }
         guard columns["lot"] != nil else {
-            throw CLIFailure.input("error: row 1: no lot column (\"mã lô\" or \"lot\") [csv.bad_header]")
+            throw Refusal(message: "error: row 1: no lot column (\"mã lô\" or \"lot\") [csv.bad_header]")
         }
         rows = table.enumerated().dropFirst().compactMap { index, cells in
             guard cells.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else { return nil }
