@@ -4,6 +4,7 @@ import TraceCrypto
 import TraceDomain
 import TraceLedger
 import TraceLedgerSQLite
+import TraceLedgerStores
 
 /// A new supply-chain ledger for the benchmarks: an operator, a cooperative with one member
 /// farm and one plot ("P-1"), and an exporter, each with its own key.
@@ -13,12 +14,14 @@ struct BenchChain {
     let exporter: PrivateKey
     let chain: SupplyChain
 
+    /// A new ledger at `path`: a SQLite file, or a postgres:// URL (with the Postgres trait).
     init(path: String) throws {
         operatorKey = try PrivateKey.generate()
         coop = try PrivateKey.generate()
         exporter = try PrivateKey.generate()
         let origin = "bench.trace.example/ledger"
-        chain = try SupplyChain(ledger: Ledger.create(path: path, origin: origin, operatorKey: operatorKey))
+        chain = try SupplyChain(
+            ledger: Ledger.create(at: LedgerLocation(path), origin: origin, operatorKey: operatorKey))
         for (id, role, key, extra) in [
             ("coop", "cooperative", coop, [String: JSONValue]()),
             ("farm", "farm", try PrivateKey.generate(), ["memberOf": "coop"]),

@@ -20,6 +20,7 @@ enum TraceBench {
         case "server": try ServerBench.run(options)
         case "tiles": try TileBench.run(options)
         case "appends": try AppendBench.run(options)
+        case "stores": try StoreBench.run(options)
         case "all":
             try CryptoBench.run(options)
             try ProofBench.run(options)
@@ -27,7 +28,7 @@ enum TraceBench {
         default:
             FileHandle.standardError.write(
                 Data(
-                    "usage: trace-bench [verification|crypto|proofs|lineage|server|tiles|appends|all] [--seconds S] [--entries N] [--dir D]\n"
+                    "usage: trace-bench [verification|crypto|proofs|lineage|server|tiles|appends|stores|all] [--seconds S] [--entries N] [--dir D]\n"
                         .utf8))
             exit(2)
         }

@@ -20,7 +20,8 @@ public enum MassUnit: String, Sendable, CaseIterable {
 
     /// Accepts the usual spellings: "kg", "t", "tonne", "tấn", "tạ", "yến", "g".
     public init(parsing text: String, field: String = "--unit") throws {
-        let t = text.precomposedStringWithCanonicalMapping.lowercased()
+        // ASCII is NFC already: most units skip the normalization tables.
+        let t = (text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCanonicalMapping).lowercased()
         switch t {
         case "g", "gram": self = .g
         case "kg", "kilogram": self = .kg
@@ -80,8 +81,11 @@ public struct Mass: Comparable, Hashable, Sendable, CustomStringConvertible, Cod
                 }
                 return b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")
             } && dots <= 1 && bytes.first != UInt8(ascii: ".") && bytes.last != UInt8(ascii: ".")
-        return ok ? Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) : nil
+        return ok ? Decimal(string: text, locale: posix) : nil
     }
+
+    /// Made once, not for every quantity read: a `Locale` is costly to build.
+    private static let posix = Locale(identifier: "en_US_POSIX")
 
     public static func + (a: Mass, b: Mass) -> Mass { Mass(kilograms: a.kilograms + b.kilograms) }
     public static func - (a: Mass, b: Mass) -> Mass { Mass(kilograms: a.kilograms - b.kilograms) }

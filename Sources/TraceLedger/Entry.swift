@@ -71,8 +71,9 @@ public struct Entry: Sendable, Equatable {
     /// `canonical: false` skips the spelling checks, for replaying a store that `Ledger.verify`
     /// checks; anything read from outside keeps them.
     public init(bytes: [UInt8], expectedSeq: UInt64? = nil, canonical: Bool = true) throws {
-        let label = expectedSeq.map { "entry \($0)" } ?? "entry"
-        func bad(_ why: String) -> LedgerError { LedgerError(.badEntry, "\(label): \(why)", entry: expectedSeq) }
+        func bad(_ why: String) -> LedgerError {
+            LedgerError(.badEntry, "\(expectedSeq.map { "entry \($0)" } ?? "entry"): \(why)", entry: expectedSeq)
+        }
         let value: JSONValue
         // The one canonical spelling only: anything else could hide a second meaning of the same
         // entry. The canonical parser refuses any other spelling as it reads, encoding nothing.
@@ -109,16 +110,38 @@ public struct Entry: Sendable, Equatable {
         self.prev = prev
         self.signed = SignedEvent(event: event, key: key, signature: Array(sig))
         self.bytes = bytes
-        // Canonical JSON leaves one spelling open: upper-case hex digits in "prev".
-        if canonical && prevText != prev.hex {
+        // Canonical JSON leaves one spelling open: upper-case hex digits in "prev" (the digits are
+        // hex already, so no byte in A to F means lower case).
+        if canonical && prevText.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") }) {
             throw bad("bytes are not in RFC 8785 canonical form (\"prev\" is not lower-case hex)")
         }
-        // Canonical bytes: the event is the slice between the fixed prefix and the members after it.
+        let prefix = Self.eventPrefix.count
+        // Canonical bytes: the event is the slice between the fixed prefix and the members after it,
+        // which start at the last `,"key":` (found without building those members again).
+        if canonical, let end = Self.membersAfterEvent(bytes), end >= prefix {
+            self.eventBytes = Array(bytes[prefix..<end])
+            return
+        }
         let frame = Self.layout(
             eventBytes: [], key: keyText, prev: prev, recorded: recorded, seq: UInt64(seqValue), sig: sigText)
-        let prefix = Array(#"{"event":"#.utf8).count
         guard bytes.count >= frame.count else { throw bad("bytes are shorter than their own members") }
         self.eventBytes = Array(bytes[prefix..<(bytes.count - (frame.count - prefix))])
+    }
+
+    private static let eventPrefix = Array(#"{"event":"#.utf8)
+    private static let keyMember = Array(#","key":"#.utf8)
+
+    /// Where the members after "event" begin in canonical entry bytes: the last `,"key":`. The
+    /// event may hold that text, but nothing after it can: only strings (where `,"` cannot occur
+    /// unescaped) and numbers follow the event, and the key is its one "key" member.
+    private static func membersAfterEvent(_ bytes: [UInt8]) -> Int? {
+        let n = keyMember.count
+        var i = bytes.count - n
+        while i >= 0 {
+            if bytes[i] == UInt8(ascii: ","), bytes[i..<(i + n)].elementsEqual(keyMember) { return i }
+            i -= 1
+        }
+        return nil
     }
 
     /// RFC 9162 leaf hash of the bytes.

@@ -31,4 +31,18 @@ struct EntryTests {
             #expect(key.publicKey.isValidSignature(signed.signature, for: trusted.signedMessage))
         }
     }
+
+    /// The event slice of canonical bytes ends at the entry's own "key" member, even when the
+    /// event itself holds the text `,"key":` (a member named "key" after another, at any depth).
+    @Test func eventSliceEndsAtTheEntryKeyNotAnEventKey() throws {
+        let key = try PrivateKey.generate()
+        let event: JSONValue = [
+            "id": "ev-2", "type": "operator.rotate", "key": "ed25519:x", "nested": ["a": 1, "key": ",\"key\":"],
+        ]
+        let signed = try SignedEvent.sign(event, with: key, keyName: "htx-tan-lap")
+        let entry = try Entry(seq: 7, recorded: "2026-07-01T08:05:00.000Z", prev: Merkle.leafHash([1]), signed: signed)
+        let checked = try Entry(bytes: entry.bytes, expectedSeq: 7)
+        #expect(checked.eventBytes == (try CanonicalJSON.encode(event)))
+        #expect(key.publicKey.isValidSignature(signed.signature, for: checked.signedMessage))
+    }
 }

@@ -12,7 +12,7 @@ struct EventFields {
 
     /// A required non-blank string member, NFC-normalised.
     func string(_ key: String, _ what: String) throws -> String {
-        guard let value = event[key]?.stringValue, !value.trimmingWhitespace.isEmpty else {
+        guard let value = event[key]?.stringValue, !value.isBlank else {
             throw DomainError(.badInput, "event \(id): \"\(key)\" (\(what)) is missing")
         }
         return CanonicalJSON.nfc(value)
@@ -97,5 +97,15 @@ struct EventFields {
             personal[field] = hex
         }
         return personal
+    }
+}
+
+extension String {
+    /// Empty or white space only (as `trimmingWhitespace.isEmpty`), without building the trimmed
+    /// string; ASCII skips the Unicode property tables.
+    fileprivate var isBlank: Bool {
+        !unicodeScalars.contains { scalar in
+            scalar.isASCII ? !(scalar == " " || (0x09...0x0D).contains(scalar.value)) : !scalar.properties.isWhitespace
+        }
     }
 }
