@@ -135,6 +135,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The property each parser of outside input must hold (one FuzzTarget per parser), built in every
+        // configuration: the test suite replays the seed corpus and mutations of it through them, and
+        // trace-fuzz (TRACE_FUZZ=1 only) runs them under libFuzzer.
+        .target(
+            name: "TraceFuzzTargets",
+            dependencies: [
+                "CanonicalJSON", "TraceCrypto", "TraceLedger", "TraceDomain", "TraceCertificates", "TraceServer", "TraceEPCIS",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings),
         // Helpers shared by the test targets (running the real binaries, scratch folders).
         .target(
             name: "TestSupport",
@@ -204,6 +215,9 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TraceFuzzTests", dependencies: ["TraceFuzzTargets", "TraceCrypto", "TestSupport"],
+            swiftSettings: swiftSettings),
     ]
 )
 
@@ -211,15 +225,11 @@ if fuzzing {
     package.products.append(.executable(name: "trace-fuzz", targets: ["TraceFuzz"]))
     package.targets += [
         .systemLibrary(name: "CLibFuzzer"),
-        // Every parser of outside input under libFuzzer (tools/fuzz, docs/RELIABILITY.md).
+        // Every parser of outside input under libFuzzer (tools/fuzz, docs/RELIABILITY.md): a thin
+        // program over TraceFuzzTargets that turns a broken property into the crash libFuzzer records.
         .executableTarget(
             name: "TraceFuzz",
-            dependencies: [
-                "CLibFuzzer", "CanonicalJSON", "TraceCrypto", "TraceLedger", "TraceDomain", "TraceCertificates",
-                "TraceServer", "TraceEPCIS",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-            ],
+            dependencies: ["CLibFuzzer", "TraceFuzzTargets"],
             swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])],
             linkerSettings: [.unsafeFlags(["-sanitize=fuzzer,address"])]),
     ]

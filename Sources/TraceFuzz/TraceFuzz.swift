@@ -1,5 +1,6 @@
 import CLibFuzzer
 import Foundation
+import TraceFuzzTargets
 
 // `trace-fuzz TARGET [libFuzzer flags] [CORPUS...]`: one libFuzzer program for every parser of
 // outside input, built only by tools/fuzz (TRACE_FUZZ=1), never by the default build.
@@ -14,7 +15,10 @@ nonisolated(unsafe) private var selected: FuzzTarget?
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let target = selected ?? FuzzTarget.named(getenv("TRACE_FUZZ_TARGET").map { String(cString: $0) } ?? "")
     guard let target else { fatalError("trace-fuzz: name a target: \(FuzzTarget.names)") }
-    target.run(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+    // libFuzzer records an input only when the process dies, so a broken property becomes a crash here.
+    do { try target.run(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []) } catch {
+        fatalError("trace-fuzz: \(error.target): \(error.property)")
+    }
     return 0
 }
 

@@ -17,7 +17,7 @@ extension FuzzTarget {
             body: RequestBody(buffer: ByteBuffer()))
         for name in ["entry", "start", "limit", "from", "size"] {
             if let value = try? ReadRoutes.optionalNumber(request, name) {
-                require(value <= UInt64(Int64.max), "\(name)=\(value) is past the largest SQLite integer")
+                try require(value <= UInt64(Int64.max), "\(name)=\(value) is past the largest SQLite integer")
             }
         }
         let q = request.uri.queryParameters
@@ -27,7 +27,7 @@ extension FuzzTarget {
             query: request.uri.queryParameters["lang"].map(String.init),
             acceptLanguage: lines.dropFirst().first.map(String.init))
         if let tile = Tile(path: String(request.uri.path.drop { $0 == "/" })) {
-            require(Tile(path: tile.path) == tile, "tile \(tile.path) does not survive its own path")
+            try require(Tile(path: tile.path) == tile, "tile \(tile.path) does not survive its own path")
         }
     }
 }

@@ -8,8 +8,8 @@ extension FuzzTarget {
         guard let value = try? CanonicalJSON.parse(bytes), let encoded = try? CanonicalJSON.encode(value) else { return }
         let again: JSONValue
         do { again = try CanonicalJSON.parseCanonical(encoded) } catch {
-            fatalError("trace-fuzz: the canonical form is refused by parseCanonical: \(error)")
+            throw FuzzFailure(target: "", property: "the canonical form is refused by parseCanonical: \(error)", input: [])
         }
-        require((try? CanonicalJSON.encode(again)) == encoded, "encoding the canonical form again changes it")
+        try require((try? CanonicalJSON.encode(again)) == encoded, "encoding the canonical form again changes it")
     }
 }

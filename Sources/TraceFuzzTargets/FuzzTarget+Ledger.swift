@@ -1,13 +1,21 @@
 import CanonicalJSON
 import Foundation
-import TraceCrypto
+import Synchronization
+public import TraceCrypto
 import TraceDomain
 import TraceLedger
 
 extension FuzzTarget {
     /// The operator key of the ledger the seed corpus came from (Fuzz/corpus/operator.vkey, passed
-    /// by tools/fuzz), so that seeds with real signatures reach the code behind a signature check.
-    static let operatorKey = ProcessInfo.processInfo.environment["TRACE_FUZZ_OPERATOR"].flatMap { try? VerifierKey($0) }
+    /// by tools/fuzz in TRACE_FUZZ_OPERATOR, or set by a test), so that seeds with real signatures
+    /// reach the code behind a signature check.
+    public static var operatorKey: VerifierKey? {
+        get { configuredOperatorKey.withLock { $0 } }
+        set { configuredOperatorKey.withLock { $0 = newValue } }
+    }
+
+    private static let configuredOperatorKey = Mutex<VerifierKey?>(
+        ProcessInfo.processInfo.environment["TRACE_FUZZ_OPERATOR"].flatMap { try? VerifierKey($0) })
 
     /// Ledger entries as a replica, `trace verify` or a proof's reader gets them: a parsed
     /// canonical entry is rebuilt from its members to the same bytes.
@@ -17,8 +25,8 @@ extension FuzzTarget {
         _ = entry.leafHash()
         _ = entry.signed.hasValidSignature()
         let rebuilt = try? Entry(seq: entry.seq, recorded: entry.recorded, prev: entry.prev, signed: entry.signed)
-        require(rebuilt?.bytes == bytes, "a canonical entry does not rebuild to its own bytes")
-        require(rebuilt?.eventBytes == entry.eventBytes, "a canonical entry's event bytes differ when rebuilt")
+        try require(rebuilt?.bytes == bytes, "a canonical entry does not rebuild to its own bytes")
+        try require(rebuilt?.eventBytes == entry.eventBytes, "a canonical entry's event bytes differ when rebuilt")
     }
 
     /// A submitted signed event (`POST /v1/events`, `trace submit`): shape checks, then the
@@ -27,7 +35,7 @@ extension FuzzTarget {
         guard let json = try? CanonicalJSON.parse(bytes), let signed = try? SignedEvent(json: json) else { return }
         _ = signed.hasValidSignature()
         let again = try? SignedEvent(json: signed.json)
-        require(again == signed, "a signed event does not survive its own JSON")
+        try require(again == signed, "a signed event does not survive its own JSON")
     }
 
     /// C2SP signed notes, checkpoints inside them and verifier keys, as a witness, a server's
@@ -38,7 +46,7 @@ extension FuzzTarget {
         _ = try? Checkpoint(text: text)
         guard let note = try? SignedNote(parsing: text) else { return }
         let again = try? SignedNote(parsing: note.encoded)
-        require(again == note, "a signed note does not survive its own encoding")
+        try require(again == note, "a signed note does not survive its own encoding")
         if let operatorKey { _ = try? note.open(with: operatorKey) }
         for signature in note.signatures {
             if let key = try? VerifierKey(name: signature.name, publicKey: operatorKey?.publicKey ?? PublicKey(bytes: [])) {
@@ -46,7 +54,7 @@ extension FuzzTarget {
             }
         }
         guard let checkpoint = try? Checkpoint(text: note.text) else { return }
-        require(checkpoint.text == note.text, "a checkpoint does not survive its own text")
+        try require(checkpoint.text == note.text, "a checkpoint does not survive its own text")
     }
 
     /// Proofs as a server sends them to `trace prove --server`, `consistency --server` and
@@ -54,7 +62,7 @@ extension FuzzTarget {
     /// reads them; bytes that are not JSON drive the RFC 9162 arithmetic directly.
     static let proof = FuzzTarget(name: "proof") { bytes in
         guard let json = try? CanonicalJSON.parse(bytes) else {
-            proofArithmetic(bytes)
+            try proofArithmetic(bytes)
             return
         }
         let note = json["checkpoint"]?.stringValue ?? ""
@@ -89,7 +97,7 @@ extension FuzzTarget {
 
     /// Inclusion and consistency checks on sizes and paths a hostile server chose: two sizes,
     /// then 32-byte hashes.
-    static func proofArithmetic(_ bytes: [UInt8]) {
+    static func proofArithmetic(_ bytes: [UInt8]) throws {
         guard bytes.count >= 16 else { return }
         func number(_ at: Int) -> UInt64 { bytes[at..<(at + 8)].reduce(0) { $0 << 8 | UInt64($1) } }
         let (a, b) = (number(0), number(8))
@@ -103,7 +111,7 @@ extension FuzzTarget {
         let root = MerkleVerification.rootFromInclusionProof(
             index: a, size: b, leafHash: leaf, proof: Array(hashes.dropFirst()))
         if let root {
-            require(
+            try require(
                 InclusionProof(index: a, treeSize: b, leafHash: leaf, hashes: Array(hashes.dropFirst())).verify(root: root),
                 "an inclusion proof does not verify against the root it computes")
         }
