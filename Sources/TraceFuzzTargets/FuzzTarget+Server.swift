@@ -2,8 +2,7 @@ import HTTPTypes
 import Hummingbird
 import TraceDomain
 import TraceLedger
-
-@testable import TraceServer
+import TraceServer
 
 extension FuzzTarget {
     /// What `trace serve` reads from a request line: the path and query (strict numbers, the

@@ -3,10 +3,10 @@ import Foundation
 /// The buyer page's language: Vietnamese or English, chosen by `?lang=`, else by the browser's
 /// Accept-Language. Vietnamese with no preference at all; any other language falls back to
 /// English, which a buyer abroad is likelier to read.
-enum BuyerLanguage: String, Sendable {
+package enum BuyerLanguage: String, Sendable {
     case vi, en
 
-    init(query: String?, acceptLanguage: String?) {
+    package init(query: String?, acceptLanguage: String?) {
         if let query, !query.isEmpty {
             self = query.lowercased().hasPrefix("vi") ? .vi : .en
             return

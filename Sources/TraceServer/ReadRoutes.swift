@@ -1,14 +1,14 @@
 import CanonicalJSON
 import Foundation
 import HTTPTypes
-import Hummingbird
+package import Hummingbird
 import TraceCrypto
 import TraceDomain
 import TraceLedger
 
 /// The read API: the checkpoint, proofs, entries, lots, lineages and parties, shaped by the same
 /// library functions as the CLI's `--json` output. Nothing here shows a person's clear data.
-struct ReadRoutes: Sendable {
+package struct ReadRoutes: Sendable {
     let host: LedgerHost
 
     /// The most entries one page returns.
@@ -145,7 +145,7 @@ struct ReadRoutes: Sendable {
         return found
     }
 
-    static func optionalNumber(_ request: Request, _ name: String) throws -> UInt64? {
+    package static func optionalNumber(_ request: Request, _ name: String) throws -> UInt64? {
         let values = request.uri.queryParameters[values: Substring(name)]
         guard let text = values.first else { return nil }
         // One value, plain digits only (Swift's own parser takes "+5"), and a SQLite integer:
