@@ -27,30 +27,17 @@ enum StoreBench {
 
         let bench = try BenchChain(path: location)
         let chain = bench.chain
-        var groups = 0
+        let ingest = StagedIngest(bench)
         var rows: [String] = []
-        var ingestSeconds = 0.0
-        var ingestEvents = 0
         for stage in stages {
-            // Batches of 10,000 events through `SupplyChain.submit`, as `trace submit` and the
-            // verification benchmark append them: each one durable (committed) before the next.
-            while Int(try chain.ledger.size()) < stage {
-                let size = Int(try chain.ledger.size())
-                let count = min(667, (stage - size + 14) / 15)
-                let signed = try bench.signedGroups(groups..<(groups + count))
-                groups += count
-                let t = now()
-                _ = try chain.submit(signed)
-                ingestSeconds += now() - t
-                ingestEvents += signed.count
-            }
+            try ingest.grow(to: stage)
             _ = try chain.ledger.checkpoint(signingWith: bench.operatorKey)
             // A fresh connection, as a `trace verify-lot` process opens one.
             let opened = try SupplyChain(ledger: Ledger(at: LedgerLocation(location), readOnly: true))
             var times: [Double] = []
             var generator = SystemRandomNumberGenerator()
             for _ in 0..<lookups {
-                let lot = "R\(Int.random(in: 0..<groups, using: &generator))"
+                let lot = "R\(Int.random(in: 0..<ingest.groups, using: &generator))"
                 let t = now()
                 let result = try LotVerifier(chain: opened).verify(lot: lot)
                 times.append(now() - t)
@@ -63,7 +50,7 @@ enum StoreBench {
                     + String(format: "%.2f / %.2f ms |", times[times.count / 2] * 1000, times[times.count * 99 / 100] * 1000))
         }
         rows.insert(
-            "| durable ingest through `SupplyChain.submit` (as `trace submit`), batches of 10,000 | \(grouped(Double(ingestEvents) / ingestSeconds)) events/s |",
+            "| durable ingest through `SupplyChain.submit` (as `trace submit`), batches of 10,000 | \(grouped(Double(ingest.events) / ingest.seconds)) events/s |",
             at: 0)
         let size = try chain.ledger.size()
         let storeRow = "store per entry (SQLite: the file and its WAL; PostgreSQL: the schema's tables, indexes and TOAST)"
@@ -78,7 +65,7 @@ enum StoreBench {
         try bench.operatorKey.write(toFile: dir + "/operator.key")
         if options.string("serve", "yes") != "no" {
             rows += try serve(
-                location, replica: options.values["replica"] ?? location, groups: groups, size: size,
+                location, replica: options.values["replica"] ?? location, groups: ingest.groups, size: size,
                 trace: trace, seconds: seconds, connections: connections, dir: dir, key: dir + "/operator.key")
         }
         print("| measure (\(grouped(Double(size))) entries at the end) | value |")

@@ -10,9 +10,6 @@ import TraceLedgerSQLite
 /// `trace verify`, `verify --since` after 1% more, ingest, memory and store size, against the
 /// Ed25519 limit measured in the same run.
 enum VerificationBench {
-    /// Ten harvests, merged, shipped to the exporter, received, milled and exported: 15 entries.
-    static let groupSize = 15
-
     static func run(_ options: Options) throws {
         let stages = (options.values["stages"] ?? "10000,100000,1000000").split(separator: ",").compactMap { Int($0) }
         let dir = options.string("dir", NSTemporaryDirectory() + "trace-verification-\(getpid())")
@@ -27,21 +24,10 @@ enum VerificationBench {
         let chain = bench.chain
         let operatorKey = bench.operatorKey
 
-        var groups = 0
-        var ingestSeconds = 0.0
-        var ingestEvents = 0
-        /// Appends whole groups until the ledger holds about `target` entries, in batches of 10,000.
+        let ingest = StagedIngest(bench)
+        /// Appends whole groups until the ledger holds about `target` entries, then signs a checkpoint.
         func grow(to target: Int) throws {
-            while Int(try chain.ledger.size()) < target {
-                let size = Int(try chain.ledger.size())
-                let count = min((10_000 + groupSize - 1) / groupSize, (target - size + groupSize - 1) / groupSize)
-                let signed = try bench.signedGroups(groups..<(groups + count))
-                groups += count
-                let t = now()
-                _ = try chain.submit(signed)
-                ingestSeconds += now() - t
-                ingestEvents += signed.count
-            }
+            try ingest.grow(to: target)
             _ = try chain.ledger.checkpoint(signingWith: operatorKey)
         }
 
@@ -53,7 +39,7 @@ enum VerificationBench {
             var times: [Double] = []
             var generator = SystemRandomNumberGenerator()
             for _ in 0..<200 {
-                let lot = "R\(Int.random(in: 0..<groups, using: &generator))"
+                let lot = "R\(Int.random(in: 0..<ingest.groups, using: &generator))"
                 let t = now()
                 let result = try LotVerifier(chain: opened).verify(lot: lot)
                 times.append(now() - t)
@@ -125,7 +111,7 @@ enum VerificationBench {
                 "| `verify-lot` median, largest ledger over smallest | | \(String(format: "%.2f", last.median / first.median))x |"
             )
         }
-        let ingestRate = Double(ingestEvents) / ingestSeconds
+        let ingestRate = Double(ingest.events) / ingest.seconds
         rows.append(
             "| ingest through `SupplyChain.submit` (as `trace submit`), durable, batches of 10,000 | \(grouped(ingestRate)) events/s | \(ratio(ingestRate)) of the limit |"
         )
