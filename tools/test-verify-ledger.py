@@ -292,11 +292,11 @@ def test_stored_nodes():
 
 
 def test_user_version():
-    # Formats 1 and 2 hold the same ledger tables (format 2 adds side_records): both verify.
-    for version in (1, 2):
+    # Formats 1 to 3 hold the same ledger tables (they differ in the side records): all verify.
+    for version in (1, 2, 3):
         code, out, err = run(make_ledger(f"uv{version}", user_version=version), "--operator", OPERATOR_KEY)
         assert code == 0, (version, out, err)
-    code, _, err = run(make_ledger("uv3", user_version=3), "--operator", OPERATOR_KEY)
+    code, _, err = run(make_ledger("uv4", user_version=4), "--operator", OPERATOR_KEY)
     assert code == 2 and "newer" in err, err
     expect_fail(make_ledger("uv0", user_version=0), "store: user_version is 0")
 

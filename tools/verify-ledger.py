@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 EVENT_CONTEXT = b"trace.event.v1\x00"  # section 4
 ZERO_HASH = "0" * 64
-STORE_FORMAT = 2  # PRAGMA user_version, section 9 (format 1 has the same ledger tables)
+STORE_FORMAT = 3  # PRAGMA user_version, section 9 (formats 1 and 2 have the same ledger tables)
 LEVEL_STRIDE = 2**48  # merkle_nodes.id = level * 2^48 + index, section 9
 
 

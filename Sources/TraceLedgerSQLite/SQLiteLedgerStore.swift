@@ -13,9 +13,10 @@ public import TraceLedger
 public final class SQLiteLedgerStore: LedgerStore {
     /// The store format this code writes; a newer file is refused rather than misread, an
     /// older one is migrated when opened for writing (`SQLiteMigration`).
-    public static let formatVersion = 2
+    public static let formatVersion = 3
 
     private let queue: DatabaseQueue
+    private let spaceIDs = SideSpaceIDs()
     public let path: String
     /// True when opened with `open(path:readOnly:)` set: every write fails, and nothing is
     /// created or changed beside the file.
@@ -23,6 +24,9 @@ public final class SQLiteLedgerStore: LedgerStore {
     public var isReadOnly: Bool { readOnly }
     /// The file's format version as opened (an older read-only file is read as it is).
     public let version: Int
+    /// True when the file as opened keeps side records (format 2 and later): a format-1 file
+    /// opened read-only is read without them.
+    public var hasSideRecords: Bool { version >= 2 }
 
     private init(path: String, queue: DatabaseQueue, readOnly: Bool = false, version: Int = formatVersion) {
         self.path = path
@@ -131,17 +135,21 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     public func read<T>(_ body: (any LedgerReader) throws -> T) throws -> T {
-        try Self.mapErrors(path: path) { try queue.read { db in try body(Access(db: db, version: version)) } }
+        try Self.mapErrors(path: path) {
+            try queue.read { db in try body(Access(db: db, version: version, spaceIDs: spaceIDs)) }
+        }
     }
 
     public func write<T>(_ body: (any LedgerWriter) throws -> T) throws -> T {
         try Self.mapErrors(path: path) {
             try queue.inDatabase { db in
                 var result: T?
+                let access = Access(db: db, version: version, spaceIDs: spaceIDs)
                 try db.inTransaction(.immediate) {
-                    result = try body(Access(db: db, version: version))
+                    result = try body(access)
                     return .commit
                 }
+                spaceIDs.commit(access.addedSpaces)
                 return result!
             }
         }
@@ -184,13 +192,33 @@ public final class SQLiteLedgerStore: LedgerStore {
     /// One snapshot or transaction's view, reading through cached prepared statements.
     final class Access: LedgerWriter {
         let db: Database
-        /// The file's format: a format-1 file read as it is has no side records.
+        /// The file's format: a format-1 file read as it is has no side records, and a format-2
+        /// one keeps each record's space as text.
         let version: Int
+        private let spaceIDs: SideSpaceIDs
+        /// Spaces this transaction added to `side_spaces`, shared with the store once it commits.
+        private(set) var addedSpaces: [String: Int64] = [:]
+        /// Spaces this snapshot or transaction found absent: an index read of an empty space (no
+        /// recalls yet) would otherwise look its name up every time.
+        private var absentSpaces: Set<String> = []
         private(set) var nodeReads = 0
 
-        init(db: Database, version: Int) {
+        init(db: Database, version: Int, spaceIDs: SideSpaceIDs) {
             self.db = db
             self.version = version
+            self.spaceIDs = spaceIDs
+        }
+
+        /// The space's stored key: its integer id (format 3), or its name (a format-2 file read as
+        /// it is); nil when a format-3 file has no record in the space yet.
+        private func storedSpace(_ space: SideSpace) throws -> (any DatabaseValueConvertible)? {
+            guard version >= 3 else { return space.name }
+            if addedSpaces[space.name] == nil, absentSpaces.contains(space.name) { return nil }
+            guard let id = try spaceIDs.id(space.name, db, pending: addedSpaces) else {
+                absentSpaces.insert(space.name)
+                return nil
+            }
+            return id
         }
 
         func size() throws -> UInt64 {
@@ -275,30 +303,33 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
 
         func sideRecord(_ space: SideSpace, key: String) throws -> [UInt8]? {
-            guard version >= 2 else { return nil }
+            guard version >= 2, let stored = try storedSpace(space) else { return nil }
             let stmt = try db.cachedStatement(sql: "SELECT value FROM side_records WHERE space = ? AND key = ?")
-            return try Data.fetchOne(stmt, arguments: [space.name, key]).map { [UInt8]($0) }
+            return try Data.fetchOne(stmt, arguments: [stored, key]).map { [UInt8]($0) }
         }
 
         func sideRecords(_ space: SideSpace) throws -> [(key: String, value: [UInt8])] {
-            guard version >= 2 else { return [] }
+            guard version >= 2, let stored = try storedSpace(space) else { return [] }
             let stmt = try db.cachedStatement(sql: "SELECT key, value FROM side_records WHERE space = ? ORDER BY key")
-            return try Row.fetchAll(stmt, arguments: [space.name]).map { ($0[0], [UInt8]($0[1] as Data)) }
+            return try Row.fetchAll(stmt, arguments: [stored]).map { ($0[0], [UInt8]($0[1] as Data)) }
         }
 
         func putSideRecord(_ space: SideSpace, key: String, value: [UInt8]) throws {
+            let id = try spaceIDs.idAdding(space.name, db, pending: &addedSpaces)
             let stmt = try db.cachedStatement(sql: "INSERT OR REPLACE INTO side_records (space, key, value) VALUES (?, ?, ?)")
-            try stmt.execute(arguments: [space.name, key, Data(value)])
+            try stmt.execute(arguments: [id, key, Data(value)])
         }
 
         func removeSideRecord(_ space: SideSpace, key: String) throws {
+            guard let stored = try storedSpace(space) else { return }
             try db.cachedStatement(sql: "DELETE FROM side_records WHERE space = ? AND key = ?").execute(arguments: [
-                space.name, key,
+                stored, key,
             ])
         }
 
         func clearSideRecords(_ space: SideSpace) throws {
-            try db.cachedStatement(sql: "DELETE FROM side_records WHERE space = ?").execute(arguments: [space.name])
+            guard let stored = try storedSpace(space) else { return }
+            try db.cachedStatement(sql: "DELETE FROM side_records WHERE space = ?").execute(arguments: [stored])
         }
 
         func saveCheckpoint(_ checkpoint: StoredCheckpoint) throws {
@@ -309,10 +340,20 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 }
 
-/// The SQLite schema: version 1's tables, and the side records version 2 added.
+/// The SQLite schema: version 1's tables, and the side records version 2 added (keyed by their
+/// space's integer id since version 3).
 enum Schema {
     /// Records beside the ledger, outside every hash (`SideSpace`); they may be changed and erased.
+    /// A space's name is stored once, in `side_spaces`, and its records carry its id.
     static let sideRecords = """
+        CREATE TABLE side_spaces (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+        CREATE TABLE side_records (
+            space INTEGER NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, PRIMARY KEY (space, key)
+        ) WITHOUT ROWID;
+        """
+
+    /// Format 2's side records, their space as text: what `SQLiteMigration` moves from.
+    static let sideRecordsVersion2 = """
         CREATE TABLE IF NOT EXISTS side_records (
             space TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, PRIMARY KEY (space, key)
         ) WITHOUT ROWID;

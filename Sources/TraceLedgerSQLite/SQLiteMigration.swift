@@ -8,6 +8,7 @@ enum SQLiteMigration {
     /// Runs every step from `version` to the current format.
     static func migrate(_ db: Database, from version: Int) throws {
         if version < 2 { try toVersion2(db) }
+        if version < 3 { try toVersion3(db) }
         try db.execute(sql: "PRAGMA user_version = \(SQLiteLedgerStore.formatVersion)")
     }
 
@@ -16,7 +17,7 @@ enum SQLiteMigration {
     /// spaces the layers above now read (`domain.personal`, `certificates.published`); the
     /// old rules index is dropped, and rebuilt from the entries on the next open.
     private static func toVersion2(_ db: Database) throws {
-        try db.execute(sql: Schema.sideRecords)
+        try db.execute(sql: Schema.sideRecordsVersion2)
         let put = try db.makeStatement(sql: "INSERT OR REPLACE INTO side_records (space, key, value) VALUES (?, ?, ?)")
         if try db.hasTable("personal_data") {
             for row in try Row.fetchAll(db, sql: "SELECT commitment, party, field, value, salt FROM personal_data") {
@@ -42,5 +43,20 @@ enum SQLiteMigration {
             try db.execute(sql: "DROP TABLE certificates")
         }
         try db.execute(sql: "DROP TABLE IF EXISTS domain_records; DROP TABLE IF EXISTS domain_meta")
+    }
+
+    /// Format 2 kept each side record's space as text; format 3 keeps each space's name once, in
+    /// `side_spaces`, and its records under its integer id (about 47 bytes an entry less). Keys
+    /// and values are copied as they are.
+    private static func toVersion3(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE side_records RENAME TO side_records_version2")
+        try db.execute(sql: Schema.sideRecords)
+        try db.execute(
+            sql: """
+                INSERT INTO side_spaces (name) SELECT DISTINCT space FROM side_records_version2 ORDER BY space;
+                INSERT INTO side_records (space, key, value)
+                    SELECT s.id, r.key, r.value FROM side_records_version2 r JOIN side_spaces s ON s.name = r.space;
+                DROP TABLE side_records_version2;
+                """)
     }
 }

@@ -36,7 +36,7 @@ public enum LedgerCopy {
         let meta = from.metadata
         // A file at an older store format is read as it is, without side records: copying it
         // would leave its personal data and certificates behind, so it is migrated first.
-        if let file = from.store as? SQLiteLedgerStore, file.version < SQLiteLedgerStore.formatVersion {
+        if let file = from.store as? SQLiteLedgerStore, !file.hasSideRecords {
             throw LedgerError(
                 .refused,
                 "--from \(source) is at store format \(file.version), whose personal data and certificates a copy "

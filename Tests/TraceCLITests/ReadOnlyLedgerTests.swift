@@ -19,7 +19,10 @@ struct ReadOnlyLedgerTests {
         try FileManager.default.copyItem(atPath: h.ledger, toPath: copy)
         // A copy whose index lags its entries: a reading command would rebuild it in the file.
         let queue = try DatabaseQueue(path: copy)
-        try queue.write { try $0.execute(sql: "DELETE FROM side_records WHERE space = 'domain.index.meta'") }
+        try queue.write {
+            try $0.execute(
+                sql: "DELETE FROM side_records WHERE space = (SELECT id FROM side_spaces WHERE name = 'domain.index.meta')")
+        }
         try queue.close()
         for side in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: copy + side) }
         try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: copy)

@@ -13,11 +13,12 @@ struct UpgradeTests {
     /// The fixture's root at size 97, as that release's `trace verify` printed it.
     static let root = "1137469b45f7626a350762333521a777eec3f4a4b6fc2026aa627637aa09787d"
 
-    /// A scratch copy of the fixture (tests must never change the file in the repository).
-    func copy() throws -> String {
+    /// A scratch copy of a fixture (tests must never change the file in the repository):
+    /// `release-2026-11` is store format 1, `release-2026-12` format 2.
+    func copy(_ release: String = "release-2026-11") throws -> String {
         let source = try #require(
-            Bundle.module.url(forResource: "trace", withExtension: "db", subdirectory: "Fixtures/release-2026-11"),
-            "the fixture ledger is missing from the test bundle")
+            Bundle.module.url(forResource: "trace", withExtension: "db", subdirectory: "Fixtures/\(release)"),
+            "the fixture ledger \(release) is missing from the test bundle")
         let path = try Scratch.directory() + "/trace.db"
         try FileManager.default.copyItem(atPath: source.path, toPath: path)
         return path
@@ -50,11 +51,11 @@ struct UpgradeTests {
 
         let migrated = try run("migrate", "--ledger", path)
         #expect(migrated.status == 0, "\(migrated.stderr)")
-        #expect(migrated.stdout.contains("migrated from store format 1 to 2"))
-        #expect(try run("migrate", "--ledger", path).stdout.contains("already at store format 2"))
+        #expect(migrated.stdout.contains("migrated from store format 1 to 3"))
+        #expect(try run("migrate", "--ledger", path).stdout.contains("already at store format 3"))
 
         let store = try SQLiteLedgerStore.open(path: path)
-        #expect(store.version == 2)
+        #expect(store.version == 3)
         // Every personal value moved, and still opens its commitment; the old tables are gone.
         let side = try store.read { try $0.sideRecords(SideSpace("domain.personal")) }
         #expect(side.count == 24)
@@ -69,7 +70,7 @@ struct UpgradeTests {
         let tables = try DatabaseQueue(path: path).read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         }
-        #expect(tables == ["checkpoints", "entries", "merkle_nodes", "meta", "side_records"])
+        #expect(tables == ["checkpoints", "entries", "merkle_nodes", "meta", "side_records", "side_spaces"])
         // The rules index was rebuilt at the ledger's size, so reading commands need no replay.
         let indexed = try store.read { try $0.sideRecord(SideSpace("domain.index.meta"), key: "size") }
         #expect(indexed.map { String(decoding: $0, as: UTF8.self) } == "97")
@@ -91,6 +92,62 @@ struct UpgradeTests {
         // `stats` opens the ledger for writing (it keeps the rules index up to date).
         let result = try run("stats", "--ledger", path)
         #expect(result.status == 0, "\(result.stderr)")
+        #expect(try SQLiteLedgerStore.open(path: path, readOnly: true).version == SQLiteLedgerStore.formatVersion)
+    }
+
+    /// The fixture's root at size 97, as the format-2 release's `trace verify` printed it.
+    static let rootFormat2 = "a76c15299933ba8237c6c38b28e07474aafa2fa48e4fb107f3f78fac90e1b609"
+
+    /// Every side record of a file as its format stores them: (space name, key, value), sorted.
+    func sideRecords(_ path: String) throws -> [[String]] {
+        try DatabaseQueue(path: path).read { db in
+            let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+            let sql =
+                version >= 3
+                ? "SELECT s.name, r.key, hex(r.value) FROM side_records r JOIN side_spaces s ON s.id = r.space"
+                : "SELECT space, key, hex(value) FROM side_records"
+            return try Row.fetchAll(db, sql: sql + " ORDER BY 1, 2").map { [$0[0], $0[1], $0[2]] }
+        }
+    }
+
+    @Test func aFormatTwoLedgerIsReadAsItIsThenMigratesKeepingEverySideRecordByteForByte() throws {
+        let path = try copy("release-2026-12")
+        let before = try sideRecords(path)
+        #expect(before.count == 223)
+        #expect(Set(before.map { $0[0] }).contains("certificates.published"))
+
+        // Read as it is: its index (version 5, at size 97) serves reading commands without a replay.
+        let verified = try run("verify", "--ledger", path)
+        #expect(verified.status == 0, "\(verified.stderr)")
+        #expect(verified.stdout.contains("verified 97 entries") && verified.stdout.contains(Self.rootFormat2))
+        let verdictBefore = try run("verify-lot", "GAO-EX-2607A", "--ledger", path, "--json")
+        #expect(verdictBefore.status == 0 && !verdictBefore.stderr.contains("replayed in memory"), "\(verdictBefore.stderr)")
         #expect(try SQLiteLedgerStore.open(path: path, readOnly: true).version == 2)
+        let certificate = try SQLiteLedgerStore.open(path: path, readOnly: true).read {
+            try $0.sideRecord(SideSpace("certificates.published"), key: "GAO-EX-2607A|redacted")
+        }
+        #expect(certificate != nil)
+
+        let migrated = try run("migrate", "--ledger", path)
+        #expect(migrated.status == 0, "\(migrated.stderr)")
+        #expect(migrated.stdout.contains("migrated from store format 2 to 3"))
+        #expect(try SQLiteLedgerStore.open(path: path, readOnly: true).version == 3)
+        // Every record kept, byte for byte, under its space's id; the text-keyed table is gone.
+        #expect(try sideRecords(path) == before)
+        let tables = try DatabaseQueue(path: path).read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        }
+        #expect(tables == ["checkpoints", "entries", "merkle_nodes", "meta", "side_records", "side_spaces"])
+        let store = try SQLiteLedgerStore.open(path: path)
+        #expect(
+            try store.read { try $0.sideRecord(SideSpace("certificates.published"), key: "GAO-EX-2607A|redacted") } == certificate
+        )
+        #expect(try store.read { try $0.sideRecords(SideSpace("domain.personal")) }.count == 24)
+
+        let after = try run("verify", "--ledger", path)
+        #expect(after.status == 0, "\(after.stderr)")
+        #expect(after.stdout.contains("verified 97 entries") && after.stdout.contains(Self.rootFormat2))
+        let verdictAfter = try run("verify-lot", "GAO-EX-2607A", "--ledger", path, "--json")
+        #expect(verdictAfter.stdout == verdictBefore.stdout)
     }
 }
