@@ -47,7 +47,10 @@ enum SQLiteMigration {
 
     /// Format 2 kept each side record's space as text; format 3 keeps each space's name once, in
     /// `side_spaces`, and its records under its integer id (about 47 bytes an entry less). Keys
-    /// and values are copied as they are.
+    /// and values are copied as they are. Format 2 also kept each event's id as text beside its
+    /// entry, in the row and in a unique index; format 3 keeps a 16-byte key of it instead
+    /// (`Schema.eventKey`, about 40 bytes an entry less). The entries' bytes are copied unchanged,
+    /// in order; the old table's pages become free pages that later entries reuse.
     private static func toVersion3(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE side_records RENAME TO side_records_version2")
         try db.execute(sql: Schema.sideRecords)
@@ -58,5 +61,18 @@ enum SQLiteMigration {
                     SELECT s.id, r.key, r.value FROM side_records_version2 r JOIN side_spaces s ON s.name = r.space;
                 DROP TABLE side_records_version2;
                 """)
+        // The append-only triggers go with the old table's name; the new table gets its own.
+        try db.execute(
+            sql: """
+                DROP TRIGGER entries_no_update; DROP TRIGGER entries_no_delete; DROP TRIGGER entries_in_order;
+                ALTER TABLE entries RENAME TO entries_version2;
+                """)
+        try db.execute(sql: Schema.entries)
+        let insert = try db.makeStatement(sql: "INSERT INTO entries (seq, event_key, bytes) VALUES (?, ?, ?)")
+        let rows = try Row.fetchCursor(db, sql: "SELECT seq, event_id, bytes FROM entries_version2 ORDER BY seq")
+        while let row = try rows.next() {
+            try insert.execute(arguments: [row[0] as Int64, Schema.eventKey(row[1] as String), row[2] as Data])
+        }
+        try db.execute(sql: "DROP TABLE entries_version2")
     }
 }

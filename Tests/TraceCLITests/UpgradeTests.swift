@@ -110,6 +110,22 @@ struct UpgradeTests {
         }
     }
 
+    /// Every entry's bytes, in order.
+    func entryBytes(_ path: String) throws -> [Data] {
+        try DatabaseQueue(path: path).read { db in try Data.fetchAll(db, sql: "SELECT bytes FROM entries ORDER BY seq") }
+    }
+
+    /// How many entries the store finds again by their event's id (read-only: a file is read as
+    /// its format keeps the ids).
+    func everyEventIDFindsItsEntry(_ path: String) throws -> Int {
+        try SQLiteLedgerStore.open(path: path, readOnly: true).read { reader in
+            try reader.entries(from: 0, limit: 1_000).filter { row in
+                let id = try Entry(bytes: row.bytes, expectedSeq: row.seq).signed.id
+                return try reader.seq(forEventID: id) == row.seq
+            }.count
+        }
+    }
+
     @Test func aFormatTwoLedgerIsReadAsItIsThenMigratesKeepingEverySideRecordByteForByte() throws {
         let path = try copy("release-2026-12")
         let before = try sideRecords(path)
@@ -128,9 +144,22 @@ struct UpgradeTests {
         }
         #expect(certificate != nil)
 
+        let entriesBefore = try entryBytes(path)
+        #expect(try everyEventIDFindsItsEntry(path) == 97)
+
         let migrated = try run("migrate", "--ledger", path)
         #expect(migrated.status == 0, "\(migrated.stderr)")
         #expect(migrated.stdout.contains("migrated from store format 2 to 3"))
+        // The entries keep their bytes; the ids' index is rebuilt as keys, and the rebuilt table
+        // still refuses UPDATE, DELETE and an entry out of order.
+        #expect(try entryBytes(path) == entriesBefore)
+        #expect(try everyEventIDFindsItsEntry(path) == 97)
+        for sql in [
+            "UPDATE entries SET bytes = x'00' WHERE seq = 1", "DELETE FROM entries WHERE seq = 2",
+            "INSERT INTO entries (seq, event_key, bytes) VALUES (200, x'00', x'00')",
+        ] {
+            #expect(throws: DatabaseError.self, "\(sql)") { try DatabaseQueue(path: path).write { try $0.execute(sql: sql) } }
+        }
         #expect(try SQLiteLedgerStore.open(path: path, readOnly: true).version == 3)
         // Every record kept, byte for byte, under its space's id; the text-keyed table is gone.
         #expect(try sideRecords(path) == before)

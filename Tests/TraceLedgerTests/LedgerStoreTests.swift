@@ -37,7 +37,7 @@ struct LedgerStoreTests {
         for sql in [
             "UPDATE entries SET bytes = x'00' WHERE seq = 1", "DELETE FROM entries WHERE seq = 2",
             "UPDATE merkle_nodes SET hash = x'00'", "DELETE FROM checkpoints",
-            "INSERT INTO entries (seq, event_id, bytes) VALUES (10, 'gap', x'00')",
+            "INSERT INTO entries (seq, event_key, bytes) VALUES (10, x'00', x'00')",
             "UPDATE meta SET value = 'other' WHERE key = 'origin'",
         ] {
             #expect(throws: DatabaseError.self, "\(sql)") { try queue.write { try $0.execute(sql: sql) } }

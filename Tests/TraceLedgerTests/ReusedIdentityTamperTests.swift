@@ -18,7 +18,7 @@ struct ReusedIdentityTamperTests {
         try f.tamper { db in
             try db.execute(sql: "CREATE TABLE e2 AS SELECT * FROM entries; DROP TABLE entries; ALTER TABLE e2 RENAME TO entries")
             try db.execute(
-                sql: "INSERT INTO entries (seq, event_id, bytes) VALUES (10, 'ev-5', ?)", arguments: [Data(replay.bytes)])
+                sql: "INSERT INTO entries (seq, event_key, bytes) VALUES (10, x'05', ?)", arguments: [Data(replay.bytes)])
             try db.execute(sql: "INSERT INTO merkle_nodes (id, hash) VALUES (10, ?)", arguments: [Data(replay.leafHash().bytes)])
         }
         let failure = try Ledger(path: f.path).verify().failure

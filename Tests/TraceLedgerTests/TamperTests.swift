@@ -81,8 +81,8 @@ struct TamperTests {
         let a = try f.bytes(17)
         let b = try f.bytes(18)
         try f.tamper { db in
-            try db.execute(sql: "UPDATE entries SET bytes = ?, event_id = 'x' WHERE seq = 17", arguments: [Data(b)])
-            try db.execute(sql: "UPDATE entries SET bytes = ?, event_id = 'y' WHERE seq = 18", arguments: [Data(a)])
+            try db.execute(sql: "UPDATE entries SET bytes = ?, event_key = x'01' WHERE seq = 17", arguments: [Data(b)])
+            try db.execute(sql: "UPDATE entries SET bytes = ?, event_key = x'02' WHERE seq = 18", arguments: [Data(a)])
         }
         let failure = try self.failure(f)
         #expect(failure?.code == .chainBroken)
@@ -100,7 +100,7 @@ struct TamperTests {
                 try db.execute(sql: "UPDATE entries SET seq = seq + 1 WHERE seq = ?", arguments: [seq])
             }
             try db.execute(
-                sql: "INSERT INTO entries (seq, event_id, bytes) VALUES (17, 'intruder', ?)", arguments: [Data(intruder.bytes)])
+                sql: "INSERT INTO entries (seq, event_key, bytes) VALUES (17, x'03', ?)", arguments: [Data(intruder.bytes)])
         }
         let failure = try self.failure(f)
         #expect(failure?.code == .entryChanged)
