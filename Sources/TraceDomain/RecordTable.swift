@@ -25,6 +25,13 @@ public struct RecordTable<Record: Sendable>: Sendable {
         }
     }
 
+    /// Reads the records for `keys` that are neither in memory nor cached, in one batch from the
+    /// source: a walk asks for a level's records at once, then reads them one by one for free.
+    public func prefetch(_ keys: some Sequence<String>) {
+        guard let source else { return }
+        source.loadMany(keys.filter { records[$0] == nil })
+    }
+
     /// The records in memory: all of them when the table has no source.
     public var loaded: Dictionary<String, Record>.Values { records.values }
 
@@ -42,9 +49,23 @@ public struct RecordTable<Record: Sendable>: Sendable {
 /// @unchecked Sendable: a SupplyChain and its state are used by one thread at a time.
 final class RecordSource<Record: Sendable>: @unchecked Sendable {
     private let read: (String) -> Record?
+    private let readMany: (([String]) -> [String: Record])?
     private var cache: [String: Record] = [:]
 
-    init(read: @escaping (String) -> Record?) { self.read = read }
+    /// A source reading one key at a time with `read`, and several at once with `readMany` where
+    /// the store has a batch read (absent keys are left out of its answer).
+    init(read: @escaping (String) -> Record?, readMany: (([String]) -> [String: Record])? = nil) {
+        self.read = read
+        self.readMany = readMany
+    }
+
+    /// Caches the records for `keys` not cached yet, in one batch when there is a batch read.
+    func loadMany(_ keys: [String]) {
+        guard let readMany else { return }
+        let missing = Array(Set(keys.filter { cache[$0] == nil }))
+        guard !missing.isEmpty else { return }
+        cache.merge(readMany(missing)) { old, _ in old }
+    }
 
     func load(_ key: String) -> Record? {
         if let hit = cache[key] { return hit }
