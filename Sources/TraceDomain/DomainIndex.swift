@@ -179,6 +179,6 @@ final class IndexReader: @unchecked Sendable {
     private func source<T: StoredRecord>(_ kind: DomainIndex.Kind) -> RecordSource<T> {
         RecordSource(
             read: { key in self.read { try DomainIndex.load(kind, key, $0) } },
-            readMany: { keys in self.read { try DomainIndex.loadMany(kind, keys, $0) } ?? [:] })
+            readMany: { keys in self.read { try DomainIndex.loadMany(kind, keys, $0) } })
     }
 }

@@ -49,31 +49,41 @@ public struct RecordTable<Record: Sendable>: Sendable {
 /// @unchecked Sendable: a SupplyChain and its state are used by one thread at a time.
 final class RecordSource<Record: Sendable>: @unchecked Sendable {
     private let read: (String) -> Record?
-    private let readMany: (([String]) -> [String: Record])?
+    private let readMany: (([String]) -> [String: Record]?)?
     private var cache: [String: Record] = [:]
+    /// Keys a batch read found no record for: a batch's new lots are looked up once, not once each.
+    /// Forgotten with the cache, as the records are.
+    private var absent: Set<String> = []
 
     /// A source reading one key at a time with `read`, and several at once with `readMany` where
-    /// the store has a batch read (absent keys are left out of its answer).
-    init(read: @escaping (String) -> Record?, readMany: (([String]) -> [String: Record])? = nil) {
+    /// the store has a batch read (absent keys are left out of its answer; nil when it failed).
+    init(read: @escaping (String) -> Record?, readMany: (([String]) -> [String: Record]?)? = nil) {
         self.read = read
         self.readMany = readMany
     }
 
-    /// Caches the records for `keys` not cached yet, in one batch when there is a batch read.
+    /// Caches the records for `keys` not cached yet, in one batch when there is a batch read, and
+    /// remembers which keys have none. A failed read remembers nothing: it must never pass for
+    /// records that do not exist.
     func loadMany(_ keys: [String]) {
         guard let readMany else { return }
-        let missing = Array(Set(keys.filter { cache[$0] == nil }))
-        guard !missing.isEmpty else { return }
-        cache.merge(readMany(missing)) { old, _ in old }
+        let missing = Array(Set(keys.filter { cache[$0] == nil && !absent.contains($0) }))
+        guard !missing.isEmpty, let found = readMany(missing) else { return }
+        cache.merge(found) { old, _ in old }
+        for key in missing where found[key] == nil { absent.insert(key) }
     }
 
     func load(_ key: String) -> Record? {
         if let hit = cache[key] { return hit }
+        if absent.contains(key) { return nil }
         let record = read(key)
         if let record { cache[key] = record }
         return record
     }
 
     /// Empties the cache, keeping its room.
-    func forget() { cache.removeAll(keepingCapacity: true) }
+    func forget() {
+        cache.removeAll(keepingCapacity: true)
+        absent.removeAll(keepingCapacity: true)
+    }
 }

@@ -40,4 +40,29 @@ struct StoryRoundTripTests {
         // entries, the plots, the story's entries and its proofs' nodes.
         #expect(short.roundTrips <= 16, "\(short)")
     }
+
+    /// Round trips for one batch of `count` harvests of new lots, in one `submit`.
+    static func harvestBatch(_ f: ChainFixture, _ prefix: String, _ count: Int) throws -> Int {
+        let key = try #require(f.keys["htx-tan-lap"])
+        let events = try (0..<count).map { n in
+            try f.chain.sign(
+                SupplyChain.event(
+                    "harvest", actor: "htx-tan-lap",
+                    [
+                        "lot": .string("\(prefix)-\(n)"), "product": "Lúa ST25", "quantity": "1200", "unit": "kg",
+                        "plot": "P-001", "harvested": "2026-07-01",
+                    ]), with: key)
+        }
+        let before = try #require(StoreKind.roundTrips(of: f.chain.ledger.store))
+        _ = try f.chain.submit(events)
+        return try #require(StoreKind.roundTrips(of: f.chain.ledger.store)) - before
+    }
+
+    @Test func aBatchLooksUpTheRecordsItTouchesInOneGo() throws {
+        let f = try ChainFixture(store: .postgres)
+        try f.harvest("WARM-1")
+        let small = try Self.harvestBatch(f, "SMALL", 2)
+        let large = try Self.harvestBatch(f, "LARGE", 30)
+        #expect(large == small, "2 harvests: \(small) round trips, 30 harvests: \(large)")
+    }
 }
