@@ -82,6 +82,16 @@ public enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The round trips a PostgreSQL store has waited for since it was opened; nil for other stores,
+    /// whose reads are not round trips.
+    public static func roundTrips(of store: any LedgerStore) -> Int? {
+        #if Postgres
+            (store as? PostgresLedgerStore)?.roundTrips
+        #else
+            nil
+        #endif
+    }
+
     /// A new ledger of this kind, with its genesis entry and first checkpoint.
     public func createLedger(origin: String, operatorKey: PrivateKey, in directory: String) throws -> Ledger {
         let vkey = try VerifierKey(name: origin, publicKey: operatorKey.publicKey)

@@ -36,6 +36,16 @@ enum DomainIndex {
         return try T(reading: &input)
     }
 
+    /// The records of `kind` stored under `keys`, for those present, in one batch read.
+    static func loadMany<T: StoredRecord>(_ kind: Kind, _ keys: [String], _ reader: any LedgerReader) throws -> [String: T] {
+        var out: [String: T] = [:]
+        for (key, bytes) in try reader.sideRecords(space(kind), keys: keys) {
+            var input = ByteReader(bytes)
+            out[key] = try T(reading: &input)
+        }
+        return out
+    }
+
     /// Empties the index before a rebuild, so no record of an older state survives it.
     static func clear(_ writer: any LedgerWriter) throws {
         for kind in Kind.allCases { try writer.clearSideRecords(space(kind)) }
@@ -162,8 +172,13 @@ final class IndexReader: @unchecked Sendable {
         let rules: OperatorRules = try DomainIndex.load(.rules, "rules", reader) ?? OperatorRules()
         return DomainState(
             size: size, parties: parties, recalls: recalls, rules: rules,
-            plots: RecordSource { key in self.read { try DomainIndex.load(.plot, key, $0) } },
-            lots: RecordSource { key in self.read { try DomainIndex.load(.lot, key, $0) } },
-            entries: RecordSource { key in self.read { try DomainIndex.load(.entry, key, $0) } })
+            plots: source(.plot), lots: source(.lot), entries: source(.entry))
+    }
+
+    /// Records of `kind` read on demand, one at a time or a batch at once, through this reader.
+    private func source<T: StoredRecord>(_ kind: DomainIndex.Kind) -> RecordSource<T> {
+        RecordSource(
+            read: { key in self.read { try DomainIndex.load(kind, key, $0) } },
+            readMany: { keys in self.read { try DomainIndex.loadMany(kind, keys, $0) } })
     }
 }

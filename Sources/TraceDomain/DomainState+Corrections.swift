@@ -88,8 +88,13 @@ extension DomainState {
         var order = [key]
         var i = 0
         while i < order.count {
-            for child in lots[order[i]]?.children ?? [] where seen.insert(child).inserted { order.append(child) }
-            i += 1
+            // Each level's records in one batch read.
+            let end = order.count
+            lots.prefetch(order[i..<end])
+            while i < end {
+                for child in lots[order[i]]?.children ?? [] where seen.insert(child).inserted { order.append(child) }
+                i += 1
+            }
         }
         return order
     }
@@ -100,8 +105,13 @@ extension DomainState {
         var order = [key]
         var i = 0
         while i < order.count {
-            for parent in lots[order[i]]?.parents ?? [] where seen.insert(parent).inserted { order.append(parent) }
-            i += 1
+            // Each level's records in one batch read.
+            let end = order.count
+            lots.prefetch(order[i..<end])
+            while i < end {
+                for parent in lots[order[i]]?.parents ?? [] where seen.insert(parent).inserted { order.append(parent) }
+                i += 1
+            }
         }
         return order
     }

@@ -54,6 +54,19 @@ public struct DomainState: Sendable {
         entries.evict()
     }
 
+    /// Reads in one batch per table the lot and plot records these events name, and notes which
+    /// have none, so the rules then find them in memory.
+    func prefetch(touchedBy events: some Sequence<TraceEvent>) {
+        var lotKeys: Set<String> = []
+        var plotIDs: Set<String> = []
+        for event in events {
+            lotKeys.formUnion(event.lots.map(\.key))
+            plotIDs.formUnion(event.plots)
+        }
+        lots.prefetch(lotKeys)
+        plots.prefetch(plotIDs)
+    }
+
     /// The id the operator has as a party.
     public static let operatorID = "operator"
 

@@ -42,8 +42,10 @@ public struct Lineage {
     /// The entries of a lot, read from the ledger, oldest first.
     public func timeline(_ lot: LotRecord) throws -> [TimelineEvent] {
         try chain.ledger.store.read { reader in
-            try Array(Set(lot.entries)).sorted().compactMap { seq in
-                guard let bytes = try reader.entryBytes(seq) else { return nil }
+            let seqs = Array(Set(lot.entries)).sorted()
+            let stored = try reader.entries(seqs: seqs)
+            return seqs.compactMap { seq in
+                guard let bytes = stored[seq] else { return nil }
                 // Every entry on a lot was applied, so its event parses; one that does not is not shown.
                 guard let event = try? TraceEvent(parsing: Entry(bytes: bytes, expectedSeq: seq).signed) else { return nil }
                 return TimelineEvent(seq: seq, event: event)

@@ -116,11 +116,14 @@ public struct LotVerifier {
                 "lot \(code)'s story reaches entry \(beyond), beyond the latest checkpoint (size \(size)); the operator must run `trace checkpoint`"
             )
         }
-        // Neighbouring entries' paths share most nodes: each is read once.
+        // The entries in one batch, and every node of their paths in another: neighbouring
+        // entries' paths share most nodes, each read once, and the round trips do not grow with
+        // the story.
         let entries = try ledger.store.read { reader in
-            let tree = MerkleTree(source: RememberingNodeSource(reader))
+            let bytes = try reader.entries(seqs: seqs)
+            let tree = MerkleTree(source: try reader.proofNodes(for: seqs, size: size))
             return try seqs.map { seq in
-                LotStory.Item(seq: seq, bytes: try reader.entryBytes(seq), path: try tree.inclusionProof(index: seq, size: size))
+                LotStory.Item(seq: seq, bytes: bytes[seq], path: try tree.inclusionProof(index: seq, size: size))
             }
         }
         return LotStory(note: stored.note, entries: entries)
@@ -304,11 +307,13 @@ public struct LotVerifier {
         defer { if chain.index.invalidateAfterTransaction { chain.index.invalidate() } }
         return try chain.ledger.store.read { reader in
             try chain.index.using(reader) {
-                try walk(lots: start, parties: startParties, plots: startPlots) { seq in
+                try walk(lots: start, parties: startParties, plots: startPlots) { seqs in
                     // An event that does not parse adds nothing to the walk; replaying it refuses it.
-                    try reader.entryBytes(seq).flatMap {
-                        try? TraceEvent(parsing: try Entry(bytes: $0, expectedSeq: seq, canonical: false).signed)
+                    var events: [UInt64: TraceEvent] = [:]
+                    for (seq, bytes) in try reader.entries(seqs: seqs) {
+                        events[seq] = try? TraceEvent(parsing: try Entry(bytes: bytes, expectedSeq: seq, canonical: false).signed)
                     }
+                    return events
                 }
             }
         }
@@ -316,30 +321,36 @@ public struct LotVerifier {
 
     private func walk(
         lots start: [String], parties startParties: Set<String>, plots startPlots: Set<String>,
-        event: (UInt64) throws -> TraceEvent?
+        events: ([UInt64]) throws -> [UInt64: TraceEvent]
     ) throws -> Set<UInt64> {
         let state = chain.state
         var seqs: Set<UInt64> = [0]
-        var lots = start.filter { state.lots[$0] != nil }
-        var seenLots = Set(lots)
+        var seenLots = Set(start)
         var parties = startParties
         var plots = startPlots
-        var i = 0
-        while i < lots.count {
-            let key = lots[i]
-            i += 1
-            guard let lot = state.lots[key] else { continue }
-            for parent in lot.parents where seenLots.insert(parent).inserted { lots.append(parent) }
-            if let plot = lot.plot { plots.insert(plot) }
-            for seq in lot.entries where seqs.insert(seq).inserted {
-                guard let event = try event(seq) else { continue }
+        // Level by level: each level's lot records in one batch, then their new entries in
+        // another, so the store's round trips grow with the lineage's depth, not its entries.
+        var level = Array(seenLots)
+        while !level.isEmpty {
+            state.lots.prefetch(level)
+            var next: [String] = []
+            var fresh: [UInt64] = []
+            for key in level {
+                guard let lot = state.lots[key] else { continue }
+                for parent in lot.parents where seenLots.insert(parent).inserted { next.append(parent) }
+                if let plot = lot.plot { plots.insert(plot) }
+                for seq in lot.entries where seqs.insert(seq).inserted { fresh.append(seq) }
+            }
+            for event in try events(fresh).values {
                 parties.insert(event.actor)
                 if case .ship(let ship) = event.kind { parties.insert(ship.to) }
                 // A later draw from this lot may take other lots as inputs (a merge's given as bare
                 // codes or as objects): their stories count too.
-                for input in event.inputs where seenLots.insert(input.key).inserted { lots.append(input.key) }
+                for input in event.inputs where seenLots.insert(input.key).inserted { next.append(input.key) }
             }
+            level = next
         }
+        state.plots.prefetch(plots)
         for id in plots {
             guard let plot = state.plots[id] else { continue }
             seqs.insert(plot.registeredSeq)
@@ -394,7 +405,20 @@ public struct LotVerifier {
         }
         let old = try storyEntries(lots: lots, parties: parties, plots: plots).union(voidTargets).filter { $0 < trusted.size }
         var state = DomainState()
-        let ledger = chain.ledger
+        // The old entries and their proofs in one snapshot, each kind in one batch.
+        let oldSeqs = old.sorted()
+        let (stored, proofs) = try chain.ledger.store.read { reader -> ([UInt64: [UInt8]], [UInt64: [Digest]]) in
+            guard !oldSeqs.isEmpty else { return ([:], [:]) }
+            let size = try reader.size()
+            guard trusted.size <= size else {
+                throw LedgerError(.outOfRange, "tree size \(trusted.size) is larger than the ledger (\(size) entries)")
+            }
+            let stored = try reader.entries(seqs: oldSeqs)
+            let tree = MerkleTree(source: try reader.proofNodes(for: oldSeqs, size: trusted.size))
+            var proofs: [UInt64: [Digest]] = [:]
+            for seq in oldSeqs where stored[seq] != nil { proofs[seq] = try tree.inclusionProof(index: seq, size: trusted.size) }
+            return (stored, proofs)
+        }
         var merged: [(UInt64, Entry?)] = old.map { ($0, nil) } + newEntries.map { ($0.seq, $0) }
         merged.sort { $0.0 < $1.0 }
         for (seq, given) in merged {
@@ -402,14 +426,11 @@ public struct LotVerifier {
             if let given {
                 entry = given
             } else {
-                guard let bytes = try ledger.store.read({ try $0.entryBytes(seq) }) else {
-                    return (seq, "entry \(seq) is missing")
-                }
+                guard let bytes = stored[seq], let proof = proofs[seq] else { return (seq, "entry \(seq) is missing") }
                 entry = try Entry(bytes: bytes, expectedSeq: seq)
-                let (proof, _) = try ledger.inclusionProof(index: seq, treeSize: trusted.size)
                 guard
                     MerkleVerification.verifyInclusion(
-                        index: seq, size: trusted.size, leafHash: entry.leafHash(), proof: proof.hashes, root: trusted.root)
+                        index: seq, size: trusted.size, leafHash: entry.leafHash(), proof: proof, root: trusted.root)
                 else { return (seq, "entry \(seq) is not the entry your checkpoint includes: it was changed") }
             }
             do { try state.applySparse(entry) } catch let error as DomainError {

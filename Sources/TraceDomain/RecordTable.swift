@@ -25,6 +25,13 @@ public struct RecordTable<Record: Sendable>: Sendable {
         }
     }
 
+    /// Reads the records for `keys` that are neither in memory nor cached, in one batch from the
+    /// source: a walk asks for a level's records at once, then reads them one by one for free.
+    public func prefetch(_ keys: some Sequence<String>) {
+        guard let source else { return }
+        source.loadMany(keys.filter { records[$0] == nil })
+    }
+
     /// The records in memory: all of them when the table has no source.
     public var loaded: Dictionary<String, Record>.Values { records.values }
 
@@ -42,17 +49,41 @@ public struct RecordTable<Record: Sendable>: Sendable {
 /// @unchecked Sendable: a SupplyChain and its state are used by one thread at a time.
 final class RecordSource<Record: Sendable>: @unchecked Sendable {
     private let read: (String) -> Record?
+    private let readMany: (([String]) -> [String: Record]?)?
     private var cache: [String: Record] = [:]
+    /// Keys a batch read found no record for: a batch's new lots are looked up once, not once each.
+    /// Forgotten with the cache, as the records are.
+    private var absent: Set<String> = []
 
-    init(read: @escaping (String) -> Record?) { self.read = read }
+    /// A source reading one key at a time with `read`, and several at once with `readMany` where
+    /// the store has a batch read (absent keys are left out of its answer; nil when it failed).
+    init(read: @escaping (String) -> Record?, readMany: (([String]) -> [String: Record]?)? = nil) {
+        self.read = read
+        self.readMany = readMany
+    }
+
+    /// Caches the records for `keys` not cached yet, in one batch when there is a batch read, and
+    /// remembers which keys have none. A failed read remembers nothing: it must never pass for
+    /// records that do not exist.
+    func loadMany(_ keys: [String]) {
+        guard let readMany else { return }
+        let missing = Array(Set(keys.filter { cache[$0] == nil && !absent.contains($0) }))
+        guard !missing.isEmpty, let found = readMany(missing) else { return }
+        cache.merge(found) { old, _ in old }
+        for key in missing where found[key] == nil { absent.insert(key) }
+    }
 
     func load(_ key: String) -> Record? {
         if let hit = cache[key] { return hit }
+        if absent.contains(key) { return nil }
         let record = read(key)
         if let record { cache[key] = record }
         return record
     }
 
     /// Empties the cache, keeping its room.
-    func forget() { cache.removeAll(keepingCapacity: true) }
+    func forget() {
+        cache.removeAll(keepingCapacity: true)
+        absent.removeAll(keepingCapacity: true)
+    }
 }

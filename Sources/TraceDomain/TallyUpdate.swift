@@ -13,6 +13,8 @@ struct TallyUpdate {
     private var lotShares: [String: LotShare] = [:]
     private var plotShares: [String: PlotShare] = [:]
     private var lotCache: [String: LotRecord] = [:]
+    /// The stored shares of the lots a flush changed, read in one batch (absent ones as nil).
+    private var storedShares: [String: LotShare?] = [:]
     // A batch of harvests names the same few plots over and over; decoding a plot's record (its
     // boundary included) for each cost about 100k instructions a harvest (callgrind, trace submit).
     private var plotCache: [String: PlotRecord] = [:]
@@ -57,7 +59,9 @@ struct TallyUpdate {
     }
 
     private func storedShare(_ key: String) throws -> LotShare? {
-        try lotShares[key] ?? DomainIndex.load(.statlot, key, access)
+        if let share = lotShares[key] { return share }
+        if let stored = storedShares[key] { return stored }
+        return try DomainIndex.load(.statlot, key, access)
     }
 
     // MARK: plots
@@ -82,6 +86,9 @@ struct TallyUpdate {
     private mutating func lotsChanged(_ keys: Set<String>) throws {
         var ordered: [(key: String, lot: LotRecord)] = []
         for key in keys { if let lot = try lot(key) { ordered.append((key, lot)) } }
+        // Every changed lot's stored share in one read (a round trip each on PostgreSQL otherwise).
+        let found: [String: LotShare] = try DomainIndex.loadMany(.statlot, Array(keys), access)
+        for key in keys { storedShares[key] = .some(found[key]) }
         // Parents before children: a new lot's origins are its parents'.
         ordered.sort { ($0.lot.createdSeq, $0.key) < ($1.lot.createdSeq, $1.key) }
         var flipped: [String] = []

@@ -219,11 +219,13 @@ public final class Ledger: Sendable {
     /// bytes, read in one snapshot.
     public func inclusionProofs(_ entries: [UInt64], treeSize: UInt64) throws -> [(proof: InclusionProof, bytes: [UInt8])] {
         try store.read { reader in
-            // A batch's entries are neighbours: their proofs share most nodes, read once.
-            let nodes = RememberingNodeSource(reader)
+            // The entries, and every node of their proofs, each in one batch (neighbours' proofs
+            // share most nodes, read once).
+            let stored = try reader.entries(seqs: entries.filter { $0 < treeSize })
+            let nodes = try reader.proofNodes(for: entries, size: treeSize, leaves: true)
             let tree = MerkleTree(source: nodes)
             return try entries.map { seq in
-                guard seq < treeSize, let bytes = try reader.entryBytes(seq) else {
+                guard seq < treeSize, let bytes = stored[seq] else {
                     throw LedgerError(.outOfRange, "entry \(seq) is not in a tree of \(treeSize) entries", entry: seq)
                 }
                 let hashes = try tree.inclusionProof(index: seq, size: treeSize)

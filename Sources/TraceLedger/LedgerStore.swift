@@ -56,6 +56,15 @@ public protocol LedgerReader: MerkleNodeSource {
     func sideRecord(_ space: SideSpace, key: String) throws -> [UInt8]?
     /// Every side record in `space`, in key order.
     func sideRecords(_ space: SideSpace) throws -> [(key: String, value: [UInt8])]
+    /// The stored bytes of each of these entries that the store holds, by sequence number: one
+    /// lookup per batch where a store can (PostgreSQL: one round trip, not one per entry).
+    func entries(seqs: [UInt64]) throws -> [UInt64: [UInt8]]
+    /// The stored Merkle nodes at these positions, for those stored and 32 bytes long: one lookup
+    /// per batch where a store can. Counted in `nodeReads` as the rows fetched.
+    func nodes(at positions: [MerklePosition]) throws -> [MerklePosition: Digest]
+    /// The side records stored under these keys in `space`, for those present: one lookup per
+    /// batch where a store can.
+    func sideRecords(_ space: SideSpace, keys: [String]) throws -> [String: [UInt8]]
 }
 
 extension LedgerReader {
@@ -63,6 +72,33 @@ extension LedgerReader {
     public func seqs(forEventIDs ids: [String]) throws -> [String: UInt64] {
         var found: [String: UInt64] = [:]
         for id in ids { if let seq = try seq(forEventID: id) { found[id] = seq } }
+        return found
+    }
+
+    /// One read per entry, for stores where a read is cheap (memory, SQLite).
+    public func entries(seqs: [UInt64]) throws -> [UInt64: [UInt8]] {
+        var found: [UInt64: [UInt8]] = [:]
+        for seq in seqs where found[seq] == nil { if let bytes = try entryBytes(seq) { found[seq] = bytes } }
+        return found
+    }
+
+    /// One read per node, for stores where a read is cheap; a missing node is left out.
+    public func nodes(at positions: [MerklePosition]) throws -> [MerklePosition: Digest] {
+        var found: [MerklePosition: Digest] = [:]
+        for position in positions where found[position] == nil {
+            do { found[position] = try node(level: position.level, index: position.index) } catch let error as LedgerError
+                where error.code == .store
+            {
+                continue
+            }
+        }
+        return found
+    }
+
+    /// One read per key, for stores where a read is cheap.
+    public func sideRecords(_ space: SideSpace, keys: [String]) throws -> [String: [UInt8]] {
+        var found: [String: [UInt8]] = [:]
+        for key in keys where found[key] == nil { if let value = try sideRecord(space, key: key) { found[key] = value } }
         return found
     }
 
@@ -98,6 +134,18 @@ public protocol LedgerWriter: LedgerReader {
 }
 
 extension LedgerReader {
+    /// A node source for the inclusion proofs of `seqs` in the tree of `size` entries (and their
+    /// leaves, with `leaves`), every node they read fetched in one batch: a story's proofs cost
+    /// one lookup, not one per node. A node the batch lacks is read alone, so it fails as before.
+    public func proofNodes(for seqs: [UInt64], size: UInt64, leaves: Bool = false) throws -> RememberingNodeSource {
+        var positions: Set<MerklePosition> = []
+        for seq in seqs where seq < size {
+            positions.formUnion(MerkleTree.inclusionProofNodes(index: seq, size: size))
+            if leaves { positions.insert(MerklePosition(level: 0, index: seq)) }
+        }
+        return RememberingNodeSource(self, known: try nodes(at: Array(positions)))
+    }
+
     /// The leaf hash of the last entry (all zeros when empty): the next entry's `prev`.
     public func lastLeafHash() throws -> Digest {
         let n = try size()

@@ -35,6 +35,17 @@ public protocol MerkleNodeSource {
     func node(level: Int, index: UInt64) throws -> Digest
 }
 
+/// Where a stored Merkle node sits: the root of leaves `[index * 2^level, (index + 1) * 2^level)`.
+public struct MerklePosition: Hashable, Sendable {
+    public let level: Int
+    public let index: UInt64
+
+    public init(level: Int, index: UInt64) {
+        self.level = level
+        self.index = index
+    }
+}
+
 /// Proofs over any node source: the recursive definitions of RFC 9162 section 2.1, reading
 /// only complete subtrees, so every hash comes from at most one stored node or a short fold.
 public struct MerkleTree {
@@ -66,6 +77,42 @@ public struct MerkleTree {
         var proof: [Digest] = []
         try path(index, 0, size, into: &proof)
         return proof
+    }
+
+    /// The stored nodes `inclusionProof(index:size:)` reads, found without reading them: a proof's
+    /// shape depends only on the index and the size, so a story's proofs can be fetched in one batch.
+    public static func inclusionProofNodes(index: UInt64, size: UInt64) -> [MerklePosition] {
+        guard index < size else { return [] }
+        var positions: [MerklePosition] = []
+        pathNodes(index, 0, size, into: &positions)
+        return positions
+    }
+
+    /// The stored nodes `hash(lo, hi)` reads.
+    private static func hashNodes(_ lo: UInt64, _ hi: UInt64, into positions: inout [MerklePosition]) {
+        let width = hi - lo
+        if width == 0 { return }
+        if width & (width - 1) == 0 && lo % width == 0 {
+            let level = width.trailingZeroBitCount
+            positions.append(MerklePosition(level: level, index: lo >> level))
+            return
+        }
+        let k = Merkle.split(width)
+        hashNodes(lo, lo + k, into: &positions)
+        hashNodes(lo + k, hi, into: &positions)
+    }
+
+    /// The stored nodes `path(m, lo, hi)` reads.
+    private static func pathNodes(_ m: UInt64, _ lo: UInt64, _ hi: UInt64, into positions: inout [MerklePosition]) {
+        guard hi - lo > 1 else { return }
+        let k = Merkle.split(hi - lo)
+        if m < lo + k {
+            pathNodes(m, lo, lo + k, into: &positions)
+            hashNodes(lo + k, hi, into: &positions)
+        } else {
+            pathNodes(m, lo + k, hi, into: &positions)
+            hashNodes(lo, lo + k, into: &positions)
+        }
     }
 
     private func path(_ m: UInt64, _ lo: UInt64, _ hi: UInt64, into proof: inout [Digest]) throws {
@@ -117,10 +164,16 @@ public final class RememberingNodeSource: MerkleNodeSource {
     /// Nodes actually read from the underlying source.
     public private(set) var reads = 0
 
-    public init(_ source: any MerkleNodeSource) { self.source = source }
+    /// A source that answers from `known` (nodes fetched beforehand, in one batch) before `source`.
+    public init(_ source: any MerkleNodeSource, known: [MerklePosition: Digest] = [:]) {
+        self.source = source
+        for (position, hash) in known { self.known[Self.key(position.level, position.index)] = hash }
+    }
+
+    private static func key(_ level: Int, _ index: UInt64) -> UInt64 { UInt64(level) << 58 | index }
 
     public func node(level: Int, index: UInt64) throws -> Digest {
-        let key = UInt64(level) << 58 | index
+        let key = Self.key(level, index)
         if let hit = known[key] { return hit }
         reads += 1
         let hash = try source.node(level: level, index: index)

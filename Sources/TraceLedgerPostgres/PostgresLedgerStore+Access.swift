@@ -89,6 +89,63 @@
                 }
             }
 
+            func entries(seqs: [UInt64]) throws -> [UInt64: [UInt8]] {
+                var found: [UInt64: [UInt8]] = [:]
+                var asked: [Int64] = []
+                for seq in Set(seqs) {
+                    if let bytes = pending.entryBytes[seq] { found[seq] = bytes } else { asked.append(Int64(clamping: seq)) }
+                }
+                guard !asked.isEmpty else { return found }
+                for row in try session.query("SELECT seq, bytes FROM entries WHERE seq = ANY($1::bigint[])", [asked]) {
+                    let (seq, bytes) = try row.decode((Int64, ByteBuffer).self)
+                    found[UInt64(seq)] = [UInt8](bytes.readableBytesView)
+                }
+                return found
+            }
+
+            func nodes(at positions: [MerklePosition]) throws -> [MerklePosition: Digest] {
+                var found: [MerklePosition: Digest] = [:]
+                var asked: [Int64: MerklePosition] = [:]
+                for position in positions {
+                    let id = PostgresSchema.nodeID(level: position.level, index: position.index)
+                    if let known = knownNodes[id] { found[position] = known } else { asked[id] = position }
+                }
+                guard !asked.isEmpty else { return found }
+                for row in try session.query(
+                    "SELECT id, hash FROM merkle_nodes WHERE id = ANY($1::bigint[])", [Array(asked.keys)])
+                {
+                    let (id, hash) = try row.decode((Int64, ByteBuffer).self)
+                    nodeReads += 1
+                    guard let position = asked[id], let digest = try? Digest(bytes: [UInt8](hash.readableBytesView)) else {
+                        continue
+                    }
+                    found[position] = digest
+                    if writing { knownNodes[id] = digest }
+                }
+                return found
+            }
+
+            func sideRecords(_ space: SideSpace, keys: [String]) throws -> [String: [UInt8]] {
+                var found: [String: [UInt8]] = [:]
+                var asked: [String] = []
+                let overlay = pending.side[space.name]
+                for key in Set(keys) {
+                    if let value = overlay?.values[key] {
+                        if let value { found[key] = value }
+                    } else if overlay?.cleared != true {
+                        asked.append(key)
+                    }
+                }
+                guard !asked.isEmpty else { return found }
+                for row in try session.query(
+                    "SELECT key, value FROM side_records WHERE space = $1 AND key = ANY($2::text[])", [space.name, asked])
+                {
+                    let (key, value) = try row.decode((String, ByteBuffer).self)
+                    found[key] = [UInt8](value.readableBytesView)
+                }
+                return found
+            }
+
             func entries(from: UInt64, limit: Int) throws -> [(seq: UInt64, bytes: [UInt8])] {
                 guard limit > 0 else { return [] }
                 try flush()

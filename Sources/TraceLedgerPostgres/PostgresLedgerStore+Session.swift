@@ -13,6 +13,8 @@
             let logger: Logger
             let location: PostgresLocation
             private var unanswered: [EventLoopFuture<PostgresQueryResult>] = []
+            /// How many times the caller's thread waited for the server: the round trips.
+            private(set) var waits = 0
 
             init(connection: PostgresConnection, logger: Logger, location: PostgresLocation) {
                 self.connection = connection
@@ -35,6 +37,7 @@
             /// first failure among them is the one thrown (later ones only say the transaction aborted).
             func query(_ sql: String, _ binds: [any PostgresThrowingDynamicTypeEncodable] = []) throws -> [PostgresRow] {
                 send(sql, binds)
+                waits += 1
                 let waiting = unanswered
                 unanswered = []
                 var firstFailure: (any Error)?

@@ -21,7 +21,8 @@
     /// every write transaction, so size, prev and Merkle nodes are read after the previous writer
     /// committed: many writers, one order.
     public final class PostgresLedgerStore: LedgerStore {
-        /// The store format this code writes (the SQLite store's format 2: side records included).
+        /// The store format this code writes: format 2's tables, side records keyed by their space's
+        /// name (the SQLite store moved to format 3, keying them by an integer id; this schema did not).
         public static let formatVersion = 2
 
         /// Where the ledger lives.
@@ -34,6 +35,11 @@
         private let meta: LedgerMetadata
         /// The advisory lock that serializes writers of this ledger (one per schema).
         private let writerLock: Int64
+        private let waits = NIOLockedValueBox(0)
+
+        /// How many round trips this store's reads and writes have waited for since it was opened:
+        /// what a story's cost is counted in on a server one loopback (or network) hop away.
+        public var roundTrips: Int { waits.withLockedValue { $0 } }
 
         private init(location: PostgresLocation, readOnly: Bool, creating new: (origin: String, key: VerifierKey)?) throws {
             self.location = location
@@ -95,6 +101,7 @@
             try lock.withLock {
                 try Self.mapErrors(location) {
                     let session = Session(connection: connection, logger: logger, location: location)
+                    defer { waits.withLockedValue { $0 += session.waits } }
                     // One snapshot for the whole read, as SQLite's read transaction gives.
                     try session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     do {
@@ -114,6 +121,7 @@
             return try lock.withLock {
                 try Self.mapErrors(location) {
                     let session = Session(connection: connection, logger: logger, location: location)
+                    defer { waits.withLockedValue { $0 += session.waits } }
                     // Sent without waiting: the first read waits for them too. Read committed: every
                     // statement after the lock sees what the last writer committed.
                     session.send("BEGIN")

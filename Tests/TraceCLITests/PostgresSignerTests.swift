@@ -98,4 +98,33 @@ struct PostgresSignerTests {
         #expect(checkpoint["size"]?.intValue == CLIHarness.setupEntries + 7)
         #expect(try harness.run("verify", "--ledger", url).status == 0)
     }
+
+    /// The number of entries `trace verify` checked on the ledger at `url` (it fails the test unless it passes).
+    static func verifiedEntries(_ harness: CLIHarness, _ url: String) throws -> Int? {
+        let verify = try harness.run("verify", "--ledger", url)
+        #expect(verify.status == 0, "\(verify.stderr)")
+        guard let range = verify.stdout.range(of: #"verified \d+ entries"#, options: .regularExpression) else { return nil }
+        return Int(verify.stdout[range].split(separator: " ")[1])
+    }
+
+    @Test func operatorRotationIsRefusedWhileAServerHoldsTheSignerLockAndSignsOnceItIsFree() throws {
+        let (harness, url) = try PostgresCLITests.ledgerInPostgres()
+        let made = try harness.run("keys", "new", "--name", "longan.trace.example/ledger", "--out", "new.key")
+        #expect(made.status == 0, "\(made.stderr)")
+        let rotate = ["operator", "rotate", "--ledger", url, "--key", harness.operatorKeyPath, "--new-key", "new.key"]
+        let leader = try ServerProcess(["--ledger", url, "--key", harness.operatorKeyPath], directory: harness.directory)
+        #expect(try Self.ready(leader)["signer"] == .bool(true))
+        let before = try #require(try Self.verifiedEntries(harness, url))
+        // While the leader signs, a rotation would let it sign once more with the old key: refused, nothing appended.
+        let refused = try Command.run(Command.trace, rotate, directory: harness.directory)
+        #expect(refused.status == 2, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("holds the signer lock"), "\(refused.stderr)")
+        #expect(leader.stop() == 0)
+        #expect(try Self.verifiedEntries(harness, url) == before)
+        // With no signer running, the rotation takes the lock, appends, and the new key signs it.
+        let rotated = try Command.run(Command.trace, rotate, directory: harness.directory)
+        #expect(rotated.status == 0, "\(rotated.stderr)")
+        #expect(try Self.verifiedEntries(harness, url) == before + 1)
+        #expect(try harness.json("checkpoint", "--ledger", url)["size"]?.intValue == before + 1)
+    }
 }

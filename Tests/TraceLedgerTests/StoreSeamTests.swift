@@ -39,6 +39,67 @@ struct StoreSeamTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func batchReadsGiveWhatSingleReadsGiveAndLeaveOutWhatIsMissing(_ kind: StoreKind) throws {
+        let f = try LedgerFixture(events: 9, store: kind)
+        try f.ledger.store.write { writer in
+            try writer.putSideRecord(Self.space, key: "a", value: [1])
+            try writer.putSideRecord(Self.space, key: "b", value: [2])
+        }
+        func at(_ level: Int, _ index: UInt64) -> MerklePosition { MerklePosition(level: level, index: index) }
+        try f.ledger.store.read { reader in
+            let entries = try reader.entries(seqs: [3, 0, 9, 12, 3])
+            #expect(entries.keys.sorted() == [0, 3, 9])
+            for (seq, bytes) in entries { #expect(try reader.entryBytes(seq) == bytes) }
+            #expect(try reader.entries(seqs: []).isEmpty)
+            // Level 3 index 1 would cover entries 8 to 15: not complete, so not stored.
+            let nodes = try reader.nodes(at: [at(0, 9), at(3, 0), at(3, 1), at(1, 2), at(0, 10)])
+            #expect(Set(nodes.keys) == [at(0, 9), at(3, 0), at(1, 2)])
+            for (position, hash) in nodes { #expect(try reader.node(level: position.level, index: position.index) == hash) }
+            #expect(try reader.nodes(at: []).isEmpty)
+            #expect(try reader.sideRecords(Self.space, keys: ["b", "z", "a"]) == ["a": [1], "b": [2]])
+            #expect(try reader.sideRecords(SideSpace("test.other"), keys: ["a"]).isEmpty)
+            #expect(try reader.sideRecords(Self.space, keys: []).isEmpty)
+        }
+        // Inside a transaction, batch reads see its own writes, before they are sent or committed.
+        try f.ledger.store.write { writer in
+            try writer.putSideRecord(Self.space, key: "c", value: [3])
+            try writer.removeSideRecord(Self.space, key: "a")
+            #expect(try writer.sideRecords(Self.space, keys: ["a", "b", "c"]) == ["b": [2], "c": [3]])
+            let next = try Entry(seq: 10, recorded: Timestamp.now(), prev: try writer.lastLeafHash(), signed: try f.event(10))
+            let leaf = try writer.append(next)
+            #expect(try writer.entries(seqs: [9, 10]).keys.sorted() == [9, 10])
+            #expect(try writer.entries(seqs: [10])[10] == next.bytes)
+            #expect(try writer.nodes(at: [at(0, 10), at(0, 9)]).count == 2)
+            #expect(try writer.nodes(at: [at(0, 10)])[at(0, 10)] == leaf)
+            try writer.clearSideRecords(Self.space)
+            try writer.putSideRecord(Self.space, key: "d", value: [4])
+            #expect(try writer.sideRecords(Self.space, keys: ["b", "c", "d"]) == ["d": [4]])
+        }
+        #expect(try f.ledger.store.read { try $0.sideRecords(Self.space, keys: ["a", "b", "c", "d"]) } == ["d": [4]])
+        #expect(try f.ledger.verify().ok)
+    }
+
+    @Test func aProofsNodesAreKnownBeforeTheyAreRead() throws {
+        // The positions `inclusionProofNodes` names are exactly the nodes a proof reads.
+        let f = try LedgerFixture(events: 40)
+        try f.ledger.store.read { reader in
+            for size in [1, 2, 7, 8, 13, 41] as [UInt64] {
+                for index in 0..<size {
+                    let recording = RememberingNodeSource(reader)
+                    _ = try MerkleTree(source: recording).inclusionProof(index: index, size: size)
+                    let named = MerkleTree.inclusionProofNodes(index: index, size: size)
+                    #expect(named.count == recording.reads, "index \(index), size \(size)")
+                    let batch = try reader.proofNodes(for: [index], size: size)
+                    #expect(
+                        try MerkleTree(source: batch).inclusionProof(index: index, size: size)
+                            == MerkleTree(source: reader).inclusionProof(index: index, size: size))
+                    #expect(batch.reads == 0, "index \(index), size \(size): a node was read outside the batch")
+                }
+            }
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func theSameEventsGiveTheSameRootOnEveryStore(_ kind: StoreKind) throws {
         // Entry bytes carry the time they were recorded, so compare through a copy: entries
         // written into a memory store one by one must give the root the ledger computed.

@@ -27,6 +27,16 @@ struct OperatorCommand: ParsableCommand {
                 throw CLIFailure.input("error: --new-key: \(error.message)")
             }
             let ledger = try options.ledger.open()
+            // On a store servers share (PostgreSQL), the rotation takes the signer lock and holds
+            // it until the new key has signed, as `trace checkpoint --key` does: no server signs
+            // with the old key between the rotation entry and the new key's first checkpoint.
+            let lease = try ledger.store.signerLease()
+            defer { withExtendedLifetime(lease) {} }
+            if let lease, !lease.holdsOrTakes() {
+                throw CLIFailure.input(
+                    "error: a trace serve holds the signer lock of \(ledger.metadata.origin) and signs with the operator key in force; "
+                        + "stop it, rotate, then start it with the new key")
+            }
             let vkey = try VerifierKey(name: ledger.metadata.origin, publicKey: key.publicKey)
             var options = self.options
             options.eventID = OperatorKeys.eventID(try ledger.operatorKeys().links.count)
