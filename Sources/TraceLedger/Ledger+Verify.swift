@@ -18,6 +18,24 @@ extension Ledger {
         since trustedCheckpoint: Checkpoint? = nil,
         visit: ((Entry) throws -> Void)? = nil
     ) throws -> VerificationReport {
+        try verify(
+            trusting: operatorKey, chunkSize: chunkSize, progress: progress, since: trustedCheckpoint, prepare: { _ in () },
+            visit: { entry, _ in try visit?(entry) })
+    }
+
+    /// Verifies the whole ledger as `verify(trusting:chunkSize:progress:since:visit:)` does, with
+    /// the caller's per-entry work split in two: `prepare` runs on the workers, beside each entry's
+    /// parse and signature check, and what it returns reaches `visit` with the entry, in order.
+    /// Work that needs no earlier entry (parsing the event into the caller's types, say) then
+    /// leaves the one in-order thread, which bounds how far verification scales with cores.
+    public func verify<Prepared: Sendable>(
+        trusting operatorKey: VerifierKey? = nil,
+        chunkSize: Int = 4096,
+        progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil,
+        since trustedCheckpoint: Checkpoint? = nil,
+        prepare: @escaping @Sendable (Entry) -> Prepared,
+        visit: (Entry, Prepared) throws -> Void
+    ) throws -> VerificationReport {
         let trusted = operatorKey ?? metadata.operatorKey
         let (size, stored) = try store.read { (try $0.size(), try $0.checkpoints()) }
         var accumulator = MerkleAccumulator()
@@ -82,7 +100,7 @@ extension Ledger {
         var damagedNode: LedgerError?
         // Reading and the per-entry work of the next chunks (on every core) run ahead of the
         // in-order checks of this one, so no core idles while those run; at most two chunks wait.
-        let pipe = ChunkPipe<Result<Chunk, LedgerError>?>(capacity: 2)
+        let pipe = ChunkPipe<Result<Chunk<Prepared>, LedgerError>?>(capacity: 2)
         let chunk = chunkSize
         let store = self.store
         let firstNew = first
@@ -102,7 +120,7 @@ extension Ledger {
                         .success(
                             Chunk(
                                 position: base, limit: limit, rows: rows, leaves: leaves, inner: inner,
-                                work: Self.work(rows, base: base))))
+                                work: Self.work(rows, base: base, prepare: prepare))))
                 } catch let error as LedgerError {
                     pipe.put(.failure(error))
                     break
@@ -126,7 +144,7 @@ extension Ledger {
                 ended = true
                 break
             }
-            let current: Chunk
+            let current: Chunk<Prepared>
             switch next {
             case .success(let c): current = c
             case .failure(let error): throw error
@@ -146,7 +164,9 @@ extension Ledger {
                     structural = failure
                     break
                 }
-                guard case .success(let entry) = work[offset].entry, let leaf = work[offset].leaf else { break }
+                guard case .success(let entry) = work[offset].entry, let leaf = work[offset].leaf,
+                    let prepared = work[offset].prepared
+                else { break }
                 // Resuming after a trusted checkpoint, the earlier ids are not in memory: the store's
                 // unique index says which entry holds each id.
                 if first > 0, let owner = try store.read({ try $0.seq(forEventID: entry.signed.id) }), owner != entry.seq {
@@ -162,13 +182,11 @@ extension Ledger {
                 }
                 // The caller's own checks (the domain's rules) see each entry once it passed these,
                 // in order, on this thread, while the next chunks are being read and checked.
-                if let visit {
-                    do { try visit(entry) } catch {
-                        return report(
-                            LedgerError(
-                                .refused, "entry \(entry.seq) was refused by the caller's checks: \(error)", entry: entry.seq),
-                            refusal: error)
-                    }
+                do { try visit(entry, prepared) } catch {
+                    return report(
+                        LedgerError(
+                            .refused, "entry \(entry.seq) was refused by the caller's checks: \(error)", entry: entry.seq),
+                        refusal: error)
                 }
                 prev = leaf
                 signatures += 1
@@ -225,7 +243,7 @@ extension Ledger {
 
     /// The checks on one entry that link it to the others, in ledger order.
     private func checkEntry(
-        row: (seq: UInt64, bytes: [UInt8]), seq: UInt64, checked: Checked, storedLeaf: Digest?, prev: Digest,
+        row: (seq: UInt64, bytes: [UInt8]), seq: UInt64, checked: Checked<some Sendable>, storedLeaf: Digest?, prev: Digest,
         hasher: SHA256.Hasher, ids: inout EventIDIndex
     ) -> LedgerError? {
         guard row.seq == seq else {
@@ -320,41 +338,46 @@ struct EventIDIndex {
     }
 }
 
-/// One entry's independent checks, done on any core.
-struct Checked: Sendable {
+/// One entry's independent checks, done on any core, and what the caller prepared from it.
+struct Checked<Prepared: Sendable>: Sendable {
     let entry: Result<Entry, LedgerError>
     let leaf: Digest?
     let signatureOK: Bool
+    /// The caller's `prepare` of the entry; nil when the entry did not parse.
+    let prepared: Prepared?
 }
 
 /// One chunk of entries with the work each needs alone already done.
-struct Chunk: Sendable {
+struct Chunk<Prepared: Sendable>: Sendable {
     let position: UInt64
     let limit: Int
     let rows: [(seq: UInt64, bytes: [UInt8])]
     let leaves: [Digest?]
     let inner: StoredInnerNodes
-    let work: [Checked]
+    let work: [Checked<Prepared>]
 }
 
 extension Ledger {
-    /// Everything one entry needs alone (parse, leaf hash, signature), on every core; the checks
-    /// that link entries run in order afterwards, so the failure reported is the lowest-numbered
-    /// one whichever core found it.
-    static func work(_ rows: [(seq: UInt64, bytes: [UInt8])], base: UInt64) -> [Checked] {
-        ParallelMap.map(count: rows.count) { i, verifier, hasher -> Checked in
+    /// Everything one entry needs alone (parse, leaf hash, signature, the caller's `prepare`), on
+    /// every core; the checks that link entries run in order afterwards, so the failure reported
+    /// is the lowest-numbered one whichever core found it.
+    static func work<Prepared: Sendable>(
+        _ rows: [(seq: UInt64, bytes: [UInt8])], base: UInt64, prepare: @Sendable (Entry) -> Prepared
+    ) -> [Checked<Prepared>] {
+        ParallelMap.map(count: rows.count) { i, verifier, hasher -> Checked<Prepared> in
             let row = rows[i]
             do {
                 let entry = try Entry(bytes: row.bytes, expectedSeq: base + UInt64(i))
                 let leaf = entry.leafHash(using: hasher)
                 let ok = verifier.verify(
                     signature: entry.signed.signature, message: entry.signedMessage, key: entry.signed.key.publicKey)
-                return Checked(entry: .success(entry), leaf: leaf, signatureOK: ok)
+                return Checked(entry: .success(entry), leaf: leaf, signatureOK: ok, prepared: prepare(entry))
             } catch let error as LedgerError {
-                return Checked(entry: .failure(error), leaf: nil, signatureOK: false)
+                return Checked(entry: .failure(error), leaf: nil, signatureOK: false, prepared: nil)
             } catch {
                 return Checked(
-                    entry: .failure(LedgerError(.badEntry, "entry \(base + UInt64(i)): \(error)")), leaf: nil, signatureOK: false)
+                    entry: .failure(LedgerError(.badEntry, "entry \(base + UInt64(i)): \(error)")), leaf: nil, signatureOK: false,
+                    prepared: nil)
             }
         }
     }
