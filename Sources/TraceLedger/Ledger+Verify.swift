@@ -224,6 +224,10 @@ extension Ledger {
             if let structural { return report(structural) }
             position += UInt64(rows.count)
             progress?(position, size)
+            // Freeing a chunk (its entries' JSON trees and what `prepare` made) is work for
+            // another thread: this one's share bounds how far verification scales with cores.
+            let retired = current
+            DispatchQueue.global().async { withExtendedLifetime(retired) {} }
         }
         // Empty-tree checkpoints match trivially; any left over were checked above.
         while nextCheckpoint < checkpoints.count && checkpoints[nextCheckpoint].size == 0 {
