@@ -280,7 +280,7 @@ extension Ledger {
                 "entry \(seq): prev is \(entry.prev.hex) but entry \(Int64(seq) - 1) hashes to \(prev.hex): the chain is broken here",
                 entry: seq)
         }
-        if let earlier = ids.insert(entry.signed.id, seq: seq, hasher: hasher, store: store) {
+        if let earlier = ids.insert(entry.signed.id, key: checked.idKey, seq: seq, store: store) {
             return LedgerError(
                 .eventIDConflict, "entry \(seq): event id \(entry.signed.id) was already recorded as entry \(earlier)", entry: seq
             )
@@ -310,10 +310,15 @@ extension Ledger {
 struct EventIDIndex {
     private var seen = Set<UInt64>()
 
-    /// Records `id` at `seq`; returns the earlier entry with the same id, if there is one.
-    mutating func insert(_ id: String, seq: UInt64, hasher: SHA256.Hasher, store: any LedgerStore) -> UInt64? {
+    /// The prefix kept for `id`: computed on the workers, beside the entry's parse.
+    static func key(_ id: String, hasher: SHA256.Hasher) -> UInt64 {
         hasher.update(Array(id.utf8))
-        let key = hasher.finalize().bytes.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return hasher.finalize().bytes.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    }
+
+    /// Records `id`, whose prefix is `key`, at `seq`; returns the earlier entry with the same id,
+    /// if there is one.
+    mutating func insert(_ id: String, key: UInt64, seq: UInt64, store: any LedgerStore) -> UInt64? {
         if seen.insert(key).inserted { return nil }
         return Self.earlier(id, before: seq, store: store)
     }
@@ -349,6 +354,8 @@ struct Checked<Prepared: Sendable>: Sendable {
     let signatureOK: Bool
     /// The caller's `prepare` of the entry; nil when the entry did not parse.
     let prepared: Prepared?
+    /// The entry's event id as `EventIDIndex` keeps it (0 when the entry did not parse).
+    var idKey: UInt64 = 0
 }
 
 /// One chunk of entries with the work each needs alone already done.
@@ -375,7 +382,9 @@ extension Ledger {
                 let leaf = entry.leafHash(using: hasher)
                 let ok = verifier.verify(
                     signature: entry.signed.signature, message: entry.signedMessage, key: entry.signed.key.publicKey)
-                return Checked(entry: .success(entry), leaf: leaf, signatureOK: ok, prepared: prepare(entry))
+                return Checked(
+                    entry: .success(entry), leaf: leaf, signatureOK: ok, prepared: prepare(entry),
+                    idKey: EventIDIndex.key(entry.signed.id, hasher: hasher))
             } catch let error as LedgerError {
                 return Checked(entry: .failure(error), leaf: nil, signatureOK: false, prepared: nil)
             } catch {
