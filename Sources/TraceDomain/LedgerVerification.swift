@@ -72,12 +72,19 @@ extension SupplyChain {
     ) throws -> LedgerVerification {
         let replay = RuleReplay(scratch: try ledger.store.makeScratch())
         var newEntries: [Entry] = []
+        // Each event is parsed into its typed value on the workers, beside its signature check, so
+        // the in-order thread only applies it. An event that does not parse is parsed again in
+        // order, where its refusal is decided as on append (who acts before what is malformed).
+        // After a trusted checkpoint the rules need the stories the new entries touch, gathered
+        // once all of them have passed the ledger's checks, and nothing is replayed here.
+        let replaying = trusted == nil
+        let parse: @Sendable (Entry) -> TraceEvent? = { entry in
+            replaying ? try? TraceEvent(parsing: entry.signed) : nil
+        }
         let report = try ledger.verify(
-            trusting: operatorKey, progress: progress, since: trusted,
-            visit: { entry in
-                // After a trusted checkpoint the rules need the stories the new entries touch,
-                // gathered once all of them have passed the ledger's checks.
-                if trusted != nil { newEntries.append(entry) } else { try replay.apply(entry) }
+            trusting: operatorKey, progress: progress, since: trusted, prepare: parse,
+            visit: { entry, event in
+                if trusted != nil { newEntries.append(entry) } else { try replay.apply(entry, event: event) }
             })
         var failure: VerificationFailure?
         if let refusal = report.refusal, let entry = report.failure?.entry {

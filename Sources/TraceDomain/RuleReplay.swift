@@ -39,9 +39,13 @@ public final class RuleReplay {
     }
 
     /// Applies the next entry, or throws the `DomainError` of the rule it breaks; a `ReplayError`
-    /// means the scratch space failed, not the entry.
-    public func apply(_ entry: Entry) throws {
-        do { try state.apply(entry) } catch {
+    /// means the scratch space failed, not the entry. `event` is the entry's event parsed already
+    /// (on a verification worker); without it, or when it did not parse, the entry is parsed here,
+    /// so a malformed event is refused as it always was (its actor and key judged first).
+    public func apply(_ entry: Entry, event: TraceEvent? = nil) throws {
+        do {
+            if let event { try state.apply(entry, event: event) } else { try state.apply(entry) }
+        } catch {
             // A rule that saw a record fail to load may blame the entry wrongly: that failure comes first.
             try reader.check()
             throw error
@@ -56,6 +60,7 @@ public final class RuleReplay {
         try DomainIndex.drainChanges(&state, of: [.plot, .lot, .entry]) { kind, key, bytes in
             batch.append((Self.kind(kind).rawValue, key, bytes))
         }
+        for record in batch { reader.wrote(kind: record.kind, key: record.key) }
         do { try scratch.put(batch) } catch {
             throw ReplayError(message: "the replay's scratch space could not be written: \(error)")
         }
@@ -75,10 +80,29 @@ public struct ReplayError: Error, Sendable, CustomStringConvertible {
 private final class ScratchReader: @unchecked Sendable {
     private let scratch: any ScratchSpace
     private var failure: (any Error)?
+    /// A hash of each plot and lot key ever written to the scratch space. Every new lot is first
+    /// looked up to prove its code unused, and that miss went to the scratch space (a store query)
+    /// on the one in-order thread; a key whose hash is not here was never written, so it is not
+    /// there. A hash shared by two keys only costs a query. Entry facts are read only by voids
+    /// and are one per entry, so they are not kept here.
+    private var written = Set<Int>()
 
     init(_ scratch: any ScratchSpace) { self.scratch = scratch }
 
+    /// Notes a record written to the scratch space.
+    func wrote(kind: Int, key: String) {
+        if kind != RuleReplay.Kind.entry.rawValue { written.insert(Self.slot(kind, key)) }
+    }
+
+    private static func slot(_ kind: Int, _ key: String) -> Int {
+        var hasher = Hasher()
+        hasher.combine(kind)
+        hasher.combine(key)
+        return hasher.finalize()
+    }
+
     func load<R: StoredRecord>(_ kind: RuleReplay.Kind, _ key: String) -> R? {
+        if kind != .entry && !written.contains(Self.slot(kind.rawValue, key)) { return nil }
         do {
             guard let stored = try scratch.get(kind: kind.rawValue, key: key) else { return nil }
             var input = ByteReader(stored)

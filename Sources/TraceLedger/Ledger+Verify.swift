@@ -18,6 +18,24 @@ extension Ledger {
         since trustedCheckpoint: Checkpoint? = nil,
         visit: ((Entry) throws -> Void)? = nil
     ) throws -> VerificationReport {
+        try verify(
+            trusting: operatorKey, chunkSize: chunkSize, progress: progress, since: trustedCheckpoint, prepare: { _ in () },
+            visit: { entry, _ in try visit?(entry) })
+    }
+
+    /// Verifies the whole ledger as `verify(trusting:chunkSize:progress:since:visit:)` does, with
+    /// the caller's per-entry work split in two: `prepare` runs on the workers, beside each entry's
+    /// parse and signature check, and what it returns reaches `visit` with the entry, in order.
+    /// Work that needs no earlier entry (parsing the event into the caller's types, say) then
+    /// leaves the one in-order thread, which bounds how far verification scales with cores.
+    public func verify<Prepared: Sendable>(
+        trusting operatorKey: VerifierKey? = nil,
+        chunkSize: Int = 4096,
+        progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil,
+        since trustedCheckpoint: Checkpoint? = nil,
+        prepare: @escaping @Sendable (Entry) -> Prepared,
+        visit: (Entry, Prepared) throws -> Void
+    ) throws -> VerificationReport {
         let trusted = operatorKey ?? metadata.operatorKey
         let (size, stored) = try store.read { (try $0.size(), try $0.checkpoints()) }
         var accumulator = MerkleAccumulator()
@@ -82,7 +100,7 @@ extension Ledger {
         var damagedNode: LedgerError?
         // Reading and the per-entry work of the next chunks (on every core) run ahead of the
         // in-order checks of this one, so no core idles while those run; at most two chunks wait.
-        let pipe = ChunkPipe<Result<Chunk, LedgerError>?>(capacity: 2)
+        let pipe = ChunkPipe<Result<Chunk<Prepared>, LedgerError>?>(capacity: 2)
         let chunk = chunkSize
         let store = self.store
         let firstNew = first
@@ -102,7 +120,7 @@ extension Ledger {
                         .success(
                             Chunk(
                                 position: base, limit: limit, rows: rows, leaves: leaves, inner: inner,
-                                work: Self.work(rows, base: base))))
+                                work: Self.work(rows, base: base, prepare: prepare))))
                 } catch let error as LedgerError {
                     pipe.put(.failure(error))
                     break
@@ -126,7 +144,7 @@ extension Ledger {
                 ended = true
                 break
             }
-            let current: Chunk
+            let current: Chunk<Prepared>
             switch next {
             case .success(let c): current = c
             case .failure(let error): throw error
@@ -146,7 +164,9 @@ extension Ledger {
                     structural = failure
                     break
                 }
-                guard case .success(let entry) = work[offset].entry, let leaf = work[offset].leaf else { break }
+                guard case .success(let entry) = work[offset].entry, let leaf = work[offset].leaf,
+                    let prepared = work[offset].prepared
+                else { break }
                 // Resuming after a trusted checkpoint, the earlier ids are not in memory: the store's
                 // unique index says which entry holds each id.
                 if first > 0, let owner = try store.read({ try $0.seq(forEventID: entry.signed.id) }), owner != entry.seq {
@@ -162,13 +182,11 @@ extension Ledger {
                 }
                 // The caller's own checks (the domain's rules) see each entry once it passed these,
                 // in order, on this thread, while the next chunks are being read and checked.
-                if let visit {
-                    do { try visit(entry) } catch {
-                        return report(
-                            LedgerError(
-                                .refused, "entry \(entry.seq) was refused by the caller's checks: \(error)", entry: entry.seq),
-                            refusal: error)
-                    }
+                do { try visit(entry, prepared) } catch {
+                    return report(
+                        LedgerError(
+                            .refused, "entry \(entry.seq) was refused by the caller's checks: \(error)", entry: entry.seq),
+                        refusal: error)
                 }
                 prev = leaf
                 signatures += 1
@@ -206,6 +224,10 @@ extension Ledger {
             if let structural { return report(structural) }
             position += UInt64(rows.count)
             progress?(position, size)
+            // Freeing a chunk (its entries' JSON trees and what `prepare` made) is work for
+            // another thread: this one's share bounds how far verification scales with cores.
+            let retired = current
+            DispatchQueue.global().async { withExtendedLifetime(retired) {} }
         }
         // Empty-tree checkpoints match trivially; any left over were checked above.
         while nextCheckpoint < checkpoints.count && checkpoints[nextCheckpoint].size == 0 {
@@ -225,7 +247,7 @@ extension Ledger {
 
     /// The checks on one entry that link it to the others, in ledger order.
     private func checkEntry(
-        row: (seq: UInt64, bytes: [UInt8]), seq: UInt64, checked: Checked, storedLeaf: Digest?, prev: Digest,
+        row: (seq: UInt64, bytes: [UInt8]), seq: UInt64, checked: Checked<some Sendable>, storedLeaf: Digest?, prev: Digest,
         hasher: SHA256.Hasher, ids: inout EventIDIndex
     ) -> LedgerError? {
         guard row.seq == seq else {
@@ -258,7 +280,7 @@ extension Ledger {
                 "entry \(seq): prev is \(entry.prev.hex) but entry \(Int64(seq) - 1) hashes to \(prev.hex): the chain is broken here",
                 entry: seq)
         }
-        if let earlier = ids.insert(entry.signed.id, seq: seq, hasher: hasher, store: store) {
+        if let earlier = ids.insert(entry.signed.id, key: checked.idKey, seq: seq, store: store) {
             return LedgerError(
                 .eventIDConflict, "entry \(seq): event id \(entry.signed.id) was already recorded as entry \(earlier)", entry: seq
             )
@@ -288,10 +310,15 @@ extension Ledger {
 struct EventIDIndex {
     private var seen = Set<UInt64>()
 
-    /// Records `id` at `seq`; returns the earlier entry with the same id, if there is one.
-    mutating func insert(_ id: String, seq: UInt64, hasher: SHA256.Hasher, store: any LedgerStore) -> UInt64? {
+    /// The prefix kept for `id`: computed on the workers, beside the entry's parse.
+    static func key(_ id: String, hasher: SHA256.Hasher) -> UInt64 {
         hasher.update(Array(id.utf8))
-        let key = hasher.finalize().bytes.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return hasher.finalize().bytes.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    }
+
+    /// Records `id`, whose prefix is `key`, at `seq`; returns the earlier entry with the same id,
+    /// if there is one.
+    mutating func insert(_ id: String, key: UInt64, seq: UInt64, store: any LedgerStore) -> UInt64? {
         if seen.insert(key).inserted { return nil }
         return Self.earlier(id, before: seq, store: store)
     }
@@ -320,41 +347,50 @@ struct EventIDIndex {
     }
 }
 
-/// One entry's independent checks, done on any core.
-struct Checked: Sendable {
+/// One entry's independent checks, done on any core, and what the caller prepared from it.
+struct Checked<Prepared: Sendable>: Sendable {
     let entry: Result<Entry, LedgerError>
     let leaf: Digest?
     let signatureOK: Bool
+    /// The caller's `prepare` of the entry; nil when the entry did not parse.
+    let prepared: Prepared?
+    /// The entry's event id as `EventIDIndex` keeps it (0 when the entry did not parse).
+    var idKey: UInt64 = 0
 }
 
 /// One chunk of entries with the work each needs alone already done.
-struct Chunk: Sendable {
+struct Chunk<Prepared: Sendable>: Sendable {
     let position: UInt64
     let limit: Int
     let rows: [(seq: UInt64, bytes: [UInt8])]
     let leaves: [Digest?]
     let inner: StoredInnerNodes
-    let work: [Checked]
+    let work: [Checked<Prepared>]
 }
 
 extension Ledger {
-    /// Everything one entry needs alone (parse, leaf hash, signature), on every core; the checks
-    /// that link entries run in order afterwards, so the failure reported is the lowest-numbered
-    /// one whichever core found it.
-    static func work(_ rows: [(seq: UInt64, bytes: [UInt8])], base: UInt64) -> [Checked] {
-        ParallelMap.map(count: rows.count) { i, verifier, hasher -> Checked in
+    /// Everything one entry needs alone (parse, leaf hash, signature, the caller's `prepare`), on
+    /// every core; the checks that link entries run in order afterwards, so the failure reported
+    /// is the lowest-numbered one whichever core found it.
+    static func work<Prepared: Sendable>(
+        _ rows: [(seq: UInt64, bytes: [UInt8])], base: UInt64, prepare: @Sendable (Entry) -> Prepared
+    ) -> [Checked<Prepared>] {
+        ParallelMap.map(count: rows.count) { i, verifier, hasher -> Checked<Prepared> in
             let row = rows[i]
             do {
                 let entry = try Entry(bytes: row.bytes, expectedSeq: base + UInt64(i))
                 let leaf = entry.leafHash(using: hasher)
                 let ok = verifier.verify(
                     signature: entry.signed.signature, message: entry.signedMessage, key: entry.signed.key.publicKey)
-                return Checked(entry: .success(entry), leaf: leaf, signatureOK: ok)
+                return Checked(
+                    entry: .success(entry), leaf: leaf, signatureOK: ok, prepared: prepare(entry),
+                    idKey: EventIDIndex.key(entry.signed.id, hasher: hasher))
             } catch let error as LedgerError {
-                return Checked(entry: .failure(error), leaf: nil, signatureOK: false)
+                return Checked(entry: .failure(error), leaf: nil, signatureOK: false, prepared: nil)
             } catch {
                 return Checked(
-                    entry: .failure(LedgerError(.badEntry, "entry \(base + UInt64(i)): \(error)")), leaf: nil, signatureOK: false)
+                    entry: .failure(LedgerError(.badEntry, "entry \(base + UInt64(i)): \(error)")), leaf: nil, signatureOK: false,
+                    prepared: nil)
             }
         }
     }

@@ -99,6 +99,57 @@ struct RuleReplayTests {
             "\(String(describing: verification.failure))")
     }
 
+    /// Signs `event` as `actor` with `key` and writes it straight into the store, as an attacker
+    /// with a stolen key and the file could; returns its entry number.
+    func plant(_ f: ChainFixture, _ type: String, actor: String, key: PrivateKey, _ fields: [String: JSONValue]) throws
+        -> UInt64
+    {
+        let signed = try SignedEvent.sign(SupplyChain.event(type, actor: actor, fields), with: key, keyName: actor)
+        return try f.chain.ledger.store.write { writer in
+            let size = try writer.size()
+            try writer.append(try Entry(seq: size, recorded: Timestamp.now(), prev: try writer.lastLeafHash(), signed: signed))
+            return size
+        }
+    }
+
+    /// Events are parsed on the verification workers; one that does not parse is refused with the
+    /// code and message the in-order replay (as on append) gives: a member's malformed harvest as
+    /// malformed, a stranger's as a stranger's, since who acts is judged before the fields.
+    @Test(arguments: StoreKind.allCases) func anEventThatDoesNotParseIsRefusedAsTheReplayRefusesIt(_ store: StoreKind) throws {
+        let harvest: [String: JSONValue] = ["product": "Lúa ST25", "quantity": "10", "plot": "P-001", "harvested": "2026-07-01"]
+        for (actor, stranger) in [("htx-tan-lap", false), ("ke-la", true)] {
+            let f = try busyChain(store: store)
+            let key = stranger ? try PrivateKey.generate() : f.keys[actor]!
+            let seq = try plant(f, "harvest", actor: actor, key: key, harvest)
+            let replayed = try #require(try f.chain.verifyRules(window: 4096))
+            #expect(replayed.entry == seq)
+            #expect(replayed.error.code == (stranger ? .unknownParty : .badInput), "\(replayed.error.message)")
+            let verification = try SupplyChain.verify(f.chain.ledger)
+            #expect(verification.report.signatures == seq)
+            #expect(
+                verification.failure
+                    == VerificationFailure(
+                        check: .rules, code: replayed.error.code.rawValue, entry: seq,
+                        reason: "entry \(seq) breaks a rule: \(replayed.error.message)"),
+                "\(String(describing: verification.failure))")
+        }
+    }
+
+    /// The replay skips the scratch space for a lot it never wrote there; a lot it did write, and
+    /// then dropped from memory, is still found: its code cannot be used again.
+    @Test(arguments: StoreKind.allCases) func aLotCodeOnDiskCannotBeHarvestedAgain(_ store: StoreKind) throws {
+        let f = try busyChain(store: store)
+        let seq = try plant(
+            f, "harvest", actor: "htx-tan-lap", key: f.keys["htx-tan-lap"]!,
+            ["lot": "rp-a", "product": "Lúa ST25", "quantity": "10", "unit": "kg", "plot": "P-001", "harvested": "2026-07-01"])
+        for window: UInt64 in [1, 5, 4096] {
+            let found = try #require(try f.chain.verifyRules(window: window), "window \(window)")
+            #expect(found.entry == seq && found.error.code == .lotExists, "window \(window): \(found.error.message)")
+        }
+        let verification = try SupplyChain.verify(f.chain.ledger)
+        #expect(verification.failure?.entry == seq && verification.failure?.code == DomainError.Code.lotExists.rawValue)
+    }
+
     @Test(arguments: StoreKind.allCases) func aFullVerificationNamesTheCheckAndTheEntry(_ store: StoreKind) throws {
         let f = try busyChain(store: store)
         _ = try f.chain.ledger.checkpoint(signingWith: f.operatorKey)
