@@ -43,8 +43,9 @@ struct BuyerRoutes: Sendable {
         let language = BuyerLanguage(
             query: request.uri.queryParameters["lang"].map(String.init), acceptLanguage: request.headers[.acceptLanguage])
         let path = request.uri.path
-        let answer = try host.cached("page|\(language.rawValue)|\(path)|\(try host.checkpointSize())|\(host.cosignatureMark())") {
-            chain -> LedgerHost.Cached in
+        let sizes = try host.committedSizes()
+        let key = "page|\(language.rawValue)|\(path)|\(sizes.checkpoint)|\(host.cosignatureMark(size: sizes.checkpoint))"
+        let answer = try host.cached(key, committed: sizes.entries) { chain -> LedgerHost.Cached in
             guard let lineage = try? host.lineage(code, in: chain), gtin == nil || lineage.root.export?.gtin == gtin else {
                 return LedgerHost.Cached(
                     bytes: Array(BuyerPage.notFound(code: code, language: language, path: path).utf8), found: false)

@@ -15,8 +15,8 @@ extension LedgerHost {
     }
 
     /// Changes when new cosignatures arrive for the latest checkpoint, so cached pages carry them.
-    func cosignatureMark() -> Int {
-        guard let size = try? checkpointSize(), let note = cosigned.note(size: size) else { return 0 }
+    func cosignatureMark(size known: UInt64? = nil) -> Int {
+        guard let size = known ?? (try? checkpointSize()), let note = cosigned.note(size: size) else { return 0 }
         return note.utf8.count
     }
 }

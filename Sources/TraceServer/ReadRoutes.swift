@@ -73,7 +73,8 @@ package struct ReadRoutes: Sendable {
 
     /// A lot's JSON, made once per append of the ledger and then served from memory.
     private func lot(_ request: Request, _ code: String, _ shape: @escaping (Lineage) throws -> JSONValue) throws -> Response {
-        let answer = try host.cached("\(request.uri.path)|\(try host.checkpointSize())") { chain in
+        let sizes = try host.committedSizes()
+        let answer = try host.cached("\(request.uri.path)|\(sizes.checkpoint)", committed: sizes.entries) { chain in
             let lineage = try host.lineage(code, in: chain)
             return LedgerHost.Cached(
                 bytes: try CanonicalJSON.encode(try shape(lineage)), found: true, lots: LedgerHost.lots(lineage))
