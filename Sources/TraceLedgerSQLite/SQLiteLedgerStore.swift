@@ -15,7 +15,9 @@ public final class SQLiteLedgerStore: LedgerStore {
     /// older one is migrated when opened for writing (`SQLiteMigration`).
     public static let formatVersion = 3
 
-    private let queue: DatabaseQueue
+    /// A queue (one connection) or, for `concurrentReads`, a pool: a server's size probe is
+    /// asked on every request, and one connection made requests queue behind each other.
+    private let queue: any DatabaseWriter
     private let spaceIDs = SideSpaceIDs()
     public let path: String
     /// True when opened with `open(path:readOnly:)` set: every write fails, and nothing is
@@ -28,7 +30,7 @@ public final class SQLiteLedgerStore: LedgerStore {
     /// opened read-only is read without them.
     public var hasSideRecords: Bool { version >= 2 }
 
-    private init(path: String, queue: DatabaseQueue, readOnly: Bool = false, version: Int = formatVersion) {
+    private init(path: String, queue: any DatabaseWriter, readOnly: Bool = false, version: Int = formatVersion) {
         self.path = path
         self.queue = queue
         self.readOnly = readOnly
@@ -72,19 +74,22 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     /// Opens an existing ledger, checking its format version. `readOnly` opens it for reading
     /// only, so that an auditor's copy on read-only media (or one that must stay byte-for-byte
-    /// as received) can be checked.
-    public static func open(path: String, readOnly: Bool = false) throws -> SQLiteLedgerStore {
+    /// as received) can be checked. `concurrentReads` reads through a pool of connections, each
+    /// read its own snapshot, so that readers on several threads do not wait for each other.
+    public static func open(path: String, readOnly: Bool = false, concurrentReads: Bool = false) throws -> SQLiteLedgerStore {
         guard FileManager.default.fileExists(atPath: path) else {
             throw LedgerError(
                 .noSuchLedger, "no ledger at \(path); create one with `trace init --origin NAME` or pass --ledger PATH")
         }
         return try mapErrors(path: path) {
-            let queue: DatabaseQueue
+            let queue: any DatabaseWriter
             if readOnly {
                 var config = Configuration()
                 config.readonly = true
                 config.busyMode = .timeout(10)
                 queue = try DatabaseQueue(path: readOnlyLocation(path), configuration: config)
+            } else if concurrentReads {
+                queue = try DatabasePool(path: path, configuration: configuration())
             } else {
                 queue = try DatabaseQueue(path: path, configuration: configuration())
             }
@@ -146,7 +151,7 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     public func write<T>(_ body: (any LedgerWriter) throws -> T) throws -> T {
         try Self.mapErrors(path: path) {
-            try queue.inDatabase { db in
+            try queue.writeWithoutTransaction { db in
                 var result: T?
                 let access = Access(db: db, version: version, spaceIDs: spaceIDs)
                 try db.inTransaction(.immediate) {

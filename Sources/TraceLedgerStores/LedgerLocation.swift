@@ -30,10 +30,13 @@ public enum LedgerLocation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Opens the existing ledger's store; `readOnly` refuses every write.
-    public func openStore(readOnly: Bool = false) throws -> any LedgerStore {
+    /// Opens the existing ledger's store; `readOnly` refuses every write. `concurrentReads` asks
+    /// for reads from several threads at once without queueing (a SQLite file then reads
+    /// through a pool of connections; PostgreSQL always does).
+    public func openStore(readOnly: Bool = false, concurrentReads: Bool = false) throws -> any LedgerStore {
         switch self {
-        case .file(let path): return try SQLiteLedgerStore.open(path: path, readOnly: readOnly)
+        case .file(let path):
+            return try SQLiteLedgerStore.open(path: path, readOnly: readOnly, concurrentReads: concurrentReads && !readOnly)
         case .postgres(let location):
             #if Postgres
                 return try PostgresLedgerStore.open(at: location, readOnly: readOnly)

@@ -21,10 +21,13 @@ enum Answer {
         bytes(try CanonicalJSON.encode(value), type: "application/json", status: status, caching: caching, request: request)
     }
 
+    /// The ETag of `bytes`: the first 128 bits of their SHA-256, quoted.
+    static func tag(_ bytes: [UInt8]) -> String { "\"" + SHA256.hash(bytes).hex.prefix(32) + "\"" }
+
     /// `bytes` with an ETag; a 304 when the client already holds this exact answer.
     static func bytes(
         _ bytes: [UInt8], type: String, status: HTTPResponse.Status = .ok, caching: Caching, request: Request,
-        headers extra: HTTPFields = [:]
+        headers extra: HTTPFields = [:], tag known: String? = nil
     ) -> Response {
         var headers = extra
         headers[.contentType] = type
@@ -36,7 +39,7 @@ enum Answer {
         guard caching != .none else {
             return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         }
-        let tag = "\"" + SHA256.hash(bytes).hex.prefix(32) + "\""
+        let tag = known ?? Self.tag(bytes)
         headers[.eTag] = tag
         if let wanted = request.headers[.ifNoneMatch],
             wanted == "*" || wanted.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tag })

@@ -7,11 +7,38 @@ import TraceLedger
 /// page costs a verification of the lot's story to make.
 struct AnswerCache {
     /// One answer: its body, whether the thing asked for exists, and the lot keys it shows.
-    struct Cached {
+    struct Cached: Sendable {
         let bytes: [UInt8]
         let found: Bool
         /// The lots whose change changes this answer; empty means any change does.
         var lots: Set<String> = []
+        /// The ETag, hashed once rather than on every request (a page is tens of kilobytes).
+        let tag: String
+        /// The signed checkpoint the answer speaks for, where it speaks for one.
+        var checkpoint: UInt64?
+        /// Makes the same answer for a newer checkpoint, where only the checkpoint's size in it
+        /// changes; nil when it must be made again.
+        var rebase: (@Sendable (_ checkpoint: UInt64) throws -> Cached)?
+
+        init(
+            bytes: [UInt8], found: Bool, lots: Set<String> = [], checkpoint: UInt64? = nil,
+            rebase: (@Sendable (UInt64) throws -> Cached)? = nil
+        ) {
+            self.bytes = bytes
+            self.found = found
+            self.lots = lots
+            self.tag = Answer.tag(bytes)
+            self.checkpoint = checkpoint
+            self.rebase = rebase
+        }
+
+        /// This answer for the ledger whose latest signed checkpoint has `size` entries, when it
+        /// is still good (it was made at that checkpoint or a later one) or can be made good by
+        /// `rebase`; nil when it must be made again.
+        func current(checkpoint size: UInt64?) throws -> Cached? {
+            guard let size, let checkpoint, checkpoint < size else { return self }
+            return try rebase?(size)
+        }
     }
 
     static let capacity = 20_000

@@ -60,6 +60,6 @@ struct BuyerRoutes: Sendable {
         return Answer.bytes(
             answer.bytes, type: "text/html; charset=utf-8", status: answer.found ? .ok : .notFound, caching: .revalidate,
             request: request,
-            headers: [.vary: "Accept-Language", .contentLanguage: language.rawValue])
+            headers: [.vary: "Accept-Language", .contentLanguage: language.rawValue], tag: answer.tag)
     }
 }

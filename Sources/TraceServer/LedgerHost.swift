@@ -246,7 +246,6 @@ final class LedgerHost: @unchecked Sendable {
 
     typealias Cached = AnswerCache.Cached
 
-    /// The answer cached under `key` for the ledger as it is now, or `make`'s, cached.
     /// The size of the latest signed checkpoint. A verdict speaks for it, so answers that carry one
     /// are cached under it: a newly signed checkpoint is seen at once, with no append needed.
     func checkpointSize() throws -> UInt64 { try probe.store.read { try $0.checkpoint(size: nil)?.size ?? 0 } }
@@ -271,15 +270,25 @@ final class LedgerHost: @unchecked Sendable {
         }
     }
 
-    func cached(_ key: String, committed: UInt64? = nil, _ make: (SupplyChain) throws -> Cached) throws -> Cached {
-        if let hit = try committedHit(key, committed: committed) { return hit }
+    /// The answer cached under `key` for the ledger as it is now, or `make`'s, cached. `checkpoint`,
+    /// when given, is the latest signed checkpoint's size read with `committed`: an answer made
+    /// for an older checkpoint is rebased to it where it can be (`Cached.rebase`), else made again.
+    func cached(
+        _ key: String, committed: UInt64? = nil, checkpoint: UInt64? = nil, _ make: (SupplyChain) throws -> Cached
+    ) throws -> Cached {
+        if let hit = try committedHit(key, committed: committed, checkpoint: checkpoint) { return hit }
         lock.lock()
         defer { lock.unlock() }
         try refresh()
         // Another request may have made this answer while this one waited for the lock: an
         // expensive answer (the dashboard's figures) is then made once per append, not once per request.
-        if let hit = answers.withLock({ $0.size == chain.state.size ? $0[key] : nil }) { return hit }
+        if let hit = answers.withLock({ $0.size == chain.state.size ? $0[key] : nil }),
+            let current = try hit.current(checkpoint: checkpoint)
+        {
+            return current
+        }
         let made = try make(chain)
+        metrics.answerMade()
         let size = chain.state.size
         let ledger = chain.ledger
         answers.withLock { cache in
@@ -291,21 +300,39 @@ final class LedgerHost: @unchecked Sendable {
     }
 
     /// The answer cached under `key` for the ledger as committed now (`known`, when the caller
-    /// read it already), without `lock`: the cache
-    /// is brought to the committed size (reading any new entries through the probe connection,
-    /// which a write in progress does not block). During a write the committed size is still the old one.
-    private func committedHit(_ key: String, committed known: UInt64? = nil) throws -> Cached? {
+    /// read it already), without `lock`: the cache is brought to the committed size (reading any
+    /// new entries through the probe connection, which a write in progress does not block), by
+    /// one request while the others wait for it. During a write the committed size is still the
+    /// old one. An answer for an older checkpoint than `checkpoint` is rebased, or missed.
+    private func committedHit(_ key: String, committed known: UInt64? = nil, checkpoint: UInt64? = nil) throws -> Cached? {
         let committed = try known ?? probe.size()
+        if answers.withLock({ $0.size }) < committed { advance(to: committed) }
         let (cachedSize, hit) = answers.withLock { ($0.size, $0[key]) }
-        if cachedSize >= committed, let hit { return hit }
-        guard cachedSize < committed else { return nil }
-        // The new entries are read and parsed outside the cache's lock: other readers go on.
-        let touched = AnswerCache.touched(from: cachedSize, to: committed, ledger: probe)
-        return answers.withLock { cache -> Cached? in
-            cache.apply(touched, from: cachedSize, to: committed)
-            return cache[key]
+        guard cachedSize >= committed, let hit else { return nil }
+        guard let current = try hit.current(checkpoint: checkpoint) else { return nil }
+        if current.checkpoint != hit.checkpoint {
+            metrics.answerRebased()
+            answers.withLock { cache in if cache.size == cachedSize { cache[key] = current } }
         }
+        return current
     }
+
+    /// Brings the answer cache to `committed` for requests that found it behind: the new entries
+    /// are read and parsed once, outside the cache's lock (other readers of cached answers go
+    /// on), by the first request; those that arrive meanwhile wait for it rather than each
+    /// reading the same entries (a batch of 10,000 would otherwise be parsed once per request).
+    private func advance(to committed: UInt64) {
+        advancing.lock()
+        defer { advancing.unlock() }
+        let cachedSize = answers.withLock { $0.size }
+        guard cachedSize < committed else { return }
+        let touched = AnswerCache.touched(from: cachedSize, to: committed, ledger: probe)
+        answers.withLock { $0.apply(touched, from: cachedSize, to: committed) }
+    }
+
+    /// Held while the answer cache is brought forward: by a request that found it behind, or by
+    /// this server's own write from before its commit until the cache has dropped what it touched.
+    private let advancing = NSLock()
 
     /// Makes the statistics' answers one at a time, apart from `lock`.
     private let statsLock = NSLock()
@@ -330,6 +357,20 @@ final class LedgerHost: @unchecked Sendable {
         // Kept only for the ledger it was made from; a cache already further on drops it.
         answers.withLock { cache in if cache.size == aggregate.size { cache[key] = made } }
         return made
+    }
+
+    /// The lot keys `events` change (parsed on every core); nil when one may change anything or
+    /// does not parse (the rules will refuse it, and then nothing is written).
+    static func touchedLots(_ events: [SignedEvent]) -> Set<String>? {
+        let lots = ParallelMap.map(count: events.count) { i, _, _ in
+            (try? TraceEvent(parsing: events[i])).flatMap(AnswerCache.lots(of:))
+        }
+        var touched: Set<String> = []
+        for set in lots {
+            guard let set else { return nil }
+            touched.formUnion(set)
+        }
+        return touched
     }
 
     /// Where Digital Links point, once the server knows its own address.
@@ -446,7 +487,26 @@ final class LedgerHost: @unchecked Sendable {
                         })
                 ])
         }
-        let results = try chain.submit(events)
+        // What the batch touches, known before it commits: the cache then drops those answers as
+        // the commit becomes visible, and no reader has to read the batch back to learn it.
+        let touched = Self.touchedLots(events)
+        let before = chain.state.size
+        advancing.lock()
+        let results: [AppendResult]
+        do {
+            results = try chain.submit(events)
+        } catch {
+            advancing.unlock()
+            throw error
+        }
+        let after = chain.state.size
+        // Only when the entries since `before` are this batch's: where another process appended
+        // meanwhile, the readers bring the cache forward by reading the entries back.
+        let fresh = results.filter { !$0.duplicate }
+        if after - before == UInt64(fresh.count), fresh.allSatisfy({ (before..<after).contains($0.entry.seq) }) {
+            answers.withLock { $0.apply(touched, from: before, to: after) }
+        }
+        advancing.unlock()
         logWrites(results)
         return (results, chain.ledger, try signCheckpoint())
     }

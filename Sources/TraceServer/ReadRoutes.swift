@@ -71,15 +71,37 @@ package struct ReadRoutes: Sendable {
         }
     }
 
-    /// A lot's JSON, made once per append of the ledger and then served from memory.
+    /// A lot's JSON, made once and then served from memory until an append touches its lots.
     private func lot(_ request: Request, _ code: String, _ shape: @escaping (Lineage) throws -> JSONValue) throws -> Response {
         let sizes = try host.committedSizes()
-        let answer = try host.cached("\(request.uri.path)|\(sizes.checkpoint)", committed: sizes.entries) { chain in
+        let answer = try host.cached(request.uri.path, committed: sizes.entries, checkpoint: sizes.checkpoint) { chain in
             let lineage = try host.lineage(code, in: chain)
-            return LedgerHost.Cached(
-                bytes: try CanonicalJSON.encode(try shape(lineage)), found: true, lots: LedgerHost.lots(lineage))
+            return try Self.lotAnswer(try shape(lineage), lots: LedgerHost.lots(lineage), madeAt: chain.state.size)
         }
-        return Answer.bytes(answer.bytes, type: "application/json", caching: .revalidate, request: request)
+        return Answer.bytes(answer.bytes, type: "application/json", caching: .revalidate, request: request, tag: answer.tag)
+    }
+
+    /// A lot answer to cache. One with a verdict speaks for the checkpoint its recall status was
+    /// read at. Where that verdict holds (verified or recalled) and its checkpoint covered the
+    /// whole ledger when it was made, a newer checkpoint changes that size alone, as long as no
+    /// entry since touches the answer's lots (the cache drops it when one does): it is rebased
+    /// by rewriting the size, not made again by verifying the story. While batches land and
+    /// each is signed, every lot's answer would otherwise be made again after every batch.
+    static func lotAnswer(_ value: JSONValue, lots: Set<String>, madeAt: UInt64) throws -> LedgerHost.Cached {
+        let bytes = try CanonicalJSON.encode(value)
+        guard let object = value.objectValue, let verdict = object["verdict"]?.objectValue,
+            let at = verdict["recallStatusAtSize"]?.intValue.map(UInt64.init)
+        else { return LedgerHost.Cached(bytes: bytes, found: true, lots: lots) }
+        let holds = [Verdict.State.verified.rawValue, Verdict.State.recalled.rawValue].contains(verdict["verdict"]?.stringValue)
+        guard holds, verdict["failure"] == nil, at == madeAt else {
+            return LedgerHost.Cached(bytes: bytes, found: true, lots: lots, checkpoint: at)
+        }
+        return LedgerHost.Cached(bytes: bytes, found: true, lots: lots, checkpoint: at) { [object, verdict] size in
+            var (object, verdict) = (object, verdict)
+            verdict["recallStatusAtSize"] = .number(Double(size))
+            object["verdict"] = .object(verdict)
+            return try lotAnswer(.object(object), lots: lots, madeAt: size)
+        }
     }
 
     private func checkpoint(_ request: Request) throws -> Response {

@@ -9,6 +9,8 @@ final class ServerMetrics: Sendable {
     private let ledgerSize: Gauge
     private let checkpointSize: Gauge
     private let checkpointAge: Gauge
+    private let answersMade: Counter
+    private let answersRebased: Counter
 
     /// Latency buckets from a cached page (under a millisecond) to a batch of a thousand events.
     static let latencyBuckets: [Duration] = [
@@ -28,7 +30,21 @@ final class ServerMetrics: Sendable {
             descriptor: Self.name(
                 "checkpoint_age", unit: "seconds",
                 help: "Seconds since the newest entry the newest signed checkpoint covers was recorded."))
+        answersMade = registry.makeCounter(
+            descriptor: Self.name(
+                "answers_made", unit: "total",
+                help: "Lot answers and pages made (a lot's story verified) because none was cached for the ledger as it is."))
+        answersRebased = registry.makeCounter(
+            descriptor: Self.name(
+                "answers_rebased", unit: "total",
+                help: "Cached lot answers brought to a newer checkpoint without being made again (nothing they show changed)."))
     }
+
+    /// Counts an answer made afresh (a cache miss).
+    func answerMade() { answersMade.increment() }
+
+    /// Counts a cached answer rebased to a newer checkpoint.
+    func answerRebased() { answersRebased.increment() }
 
     private static func name(_ metric: String, unit: String, help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "trace", metricName: metric, unitName: unit, helpText: help)

@@ -32,7 +32,7 @@ struct StatsRoutes: Sendable {
             ?? host.cached(cacheKey) { chain in
                 LedgerHost.Cached(bytes: try CanonicalJSON.encode(try chain.stats(filter).json), found: true)
             }
-        return Answer.bytes(answer.bytes, type: "application/json", caching: .revalidate, request: request)
+        return Answer.bytes(answer.bytes, type: "application/json", caching: .revalidate, request: request, tag: answer.tag)
     }
 
     private func page(_ request: Request) throws -> Response {
@@ -77,6 +77,7 @@ struct StatsRoutes: Sendable {
             }
         return Answer.bytes(
             answer.bytes, type: "text/html; charset=utf-8", status: answer.found ? .ok : .unprocessableContent,
-            caching: .revalidate, request: request, headers: [.vary: "Accept-Language", .contentLanguage: language.rawValue])
+            caching: .revalidate, request: request, headers: [.vary: "Accept-Language", .contentLanguage: language.rawValue],
+            tag: answer.tag)
     }
 }

@@ -31,7 +31,8 @@ public enum TraceServer {
         }
         let (store, fullDisk) = try LedgerHost.openForServing(location)
         return try makeApplication(
-            configuration: configuration, store: store, readStore: location.openStore(readOnly: fullDisk != nil),
+            configuration: configuration, store: store,
+            readStore: location.openStore(readOnly: fullDisk != nil, concurrentReads: true),
             fullDisk: fullDisk,
             listening: listening)
     }

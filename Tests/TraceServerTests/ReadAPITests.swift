@@ -166,4 +166,49 @@ struct ReadAPITests {
             #expect(try await f.get("/v1/lots/LA-ST25-3").status == 200)
         }
     }
+
+    /// A lot's answer cached before an unrelated batch is not made again (its story verified
+    /// again) when the server signs the batch's checkpoint: only its recall status's size moves,
+    /// and the bytes are those a server started afresh makes. An append that touches the lot
+    /// still makes it again.
+    @Test func aLotAnswerMovesToANewCheckpointWithoutBeingMadeAgain() async throws {
+        try await AppFixture.test { f async throws in
+            try f.h.appendEvents(2)
+            let first = try await f.get("/v1/lots/LA-ST25-1").json()
+            #expect(first["verdict"]?["verdict"]?.stringValue == "verified")
+            #expect(first["verdict"]?["recallStatusAtSize"]?.intValue == Int(try f.ledgerSize()))
+            let made = try await Self.counter(f, "trace_answers_made_total")
+            #expect(made >= 1)
+
+            #expect(try await f.post("/v1/events", try f.harvest("LA-OTHER-9").json).status == 201)
+            let size = try f.ledgerSize()
+            let moved = try await f.get("/v1/lots/LA-ST25-1")
+            #expect(try moved.json()["verdict"]?["recallStatusAtSize"]?.intValue == Int(size))
+            #expect(try await Self.counter(f, "trace_answers_made_total") == made)
+            #expect(try await Self.counter(f, "trace_answers_rebased_total") == 1)
+
+            var configuration = ServerConfiguration(ledgerPath: f.h.ledger)
+            configuration.operatorKeyPath = f.h.operatorKeyPath
+            let fresh = try SQLiteLedgerStore.open(path: f.h.ledger)
+            try await AppClient.test(configuration, store: fresh) { app async throws in
+                let made = try await app.get("/v1/lots/LA-ST25-1")
+                #expect(made.body == moved.body, "\(made.text)\n\(moved.text)")
+                #expect(made.headers["etag"] == moved.headers["etag"])
+            }
+
+            try f.h.runAll([["recall", "LA-ST25-1", "--reason", "Aflatoxin above the limit"], ["checkpoint"]])
+            let recalled = try await f.get("/v1/lots/LA-ST25-1").json()
+            #expect(recalled["verdict"]?["verdict"]?.stringValue == "recalled")
+            #expect(try await Self.counter(f, "trace_answers_made_total") == made + 1)
+        }
+    }
+
+    /// A counter's value from `/metrics`.
+    static func counter(_ f: AppFixture, _ name: String) async throws -> Int {
+        let text = try await f.get("/metrics").text
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name + " ") }),
+            let value = Double(line.split(separator: " ").last ?? "")
+        else { return 0 }
+        return Int(value)
+    }
 }
