@@ -235,7 +235,10 @@ enum ServerBench {
     /// `--port 0`); the caller stops it.
     static func startServe(_ server: Process, output out: String) throws -> String {
         _ = FileManager.default.createFile(atPath: out, contents: nil)
-        server.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        let file = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        server.standardOutput = file
+        // Its write log (a line per entry appended) too: on the benchmark's own output it buried the tables.
+        server.standardError = file
         try server.run()
         for _ in 0..<600 {
             Thread.sleep(forTimeInterval: 0.05)

@@ -21,7 +21,7 @@ public enum ParallelBlocks {
         let size = max(1, min(block, (count + 4 * workers - 1) / (4 * max(1, workers))))
         let threads = min(max(1, workers), (count + size - 1) / size)
         let next = Mutex(0)
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+        @Sendable func work(_: Int) {
             let own = context()
             while true {
                 let start = next.withLock { value -> Int in
@@ -30,6 +30,12 @@ public enum ParallelBlocks {
                 }
                 guard start < count, body(start..<min(count, start + size), own) else { return }
             }
+        }
+        // Work started on a background thread (a server's write) stays on background threads.
+        if BackgroundThreads.isCurrent {
+            BackgroundThreads.perform(iterations: threads, work)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: threads, execute: work)
         }
     }
 }

@@ -43,12 +43,12 @@ struct WriteRoutes: Sendable {
         }
     }
 
-    /// Writes run one at a time anyway (one SQLite writer): one serial queue of their own.
-    private static let writerQueue = DispatchQueue(label: "trace.serve.writes", qos: .userInitiated)
-
+    /// Writes run one at a time anyway (one SQLite writer), on a thread of their own at a lower
+    /// priority than reads, their parallel work too (`BackgroundThreads`): a batch of thousands
+    /// of events then takes the cores buyers' reads leave, not the cores from under them.
     private static func onWriterQueue(_ work: @escaping @Sendable () throws -> Response) async throws -> Response {
         try await withCheckedThrowingContinuation { continuation in
-            writerQueue.async { continuation.resume(with: Result { try work() }) }
+            BackgroundThreads.writer.async { continuation.resume(with: Result { try work() }) }
         }
     }
 
