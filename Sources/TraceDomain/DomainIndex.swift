@@ -78,12 +78,7 @@ enum DomainIndex {
         var out = ByteWriter()
         func drain<T: StoredRecord>(_ table: inout RecordTable<T>, _ kind: Kind) throws {
             guard kinds.contains(kind) else { return }
-            for key in table.changed {
-                guard let record = table.records[key] else { continue }
-                out.bytes.removeAll(keepingCapacity: true)
-                record.write(to: &out)
-                try put(kind, key, out.bytes)
-            }
+            try encodeChanges(table, into: &out) { try put(kind, $0, $1) }
             table.changed.removeAll(keepingCapacity: true)
         }
         try drain(&state.parties, .party)
@@ -96,6 +91,19 @@ enum DomainIndex {
             state.rules.write(to: &out)
             try put(.rules, "rules", out.bytes)
             state.rulesChanged = false
+        }
+    }
+
+    /// Hands each record of `table` changed since the last drain, in its stored form, to `put`
+    /// (`out` is the buffer it is encoded in, reused from record to record).
+    static func encodeChanges<T: StoredRecord>(
+        _ table: RecordTable<T>, into out: inout ByteWriter, _ put: (String, [UInt8]) throws -> Void
+    ) rethrows {
+        for key in table.changed {
+            guard let record = table.records[key] else { continue }
+            out.bytes.removeAll(keepingCapacity: true)
+            record.write(to: &out)
+            try put(key, out.bytes)
         }
     }
 

@@ -54,6 +54,14 @@ public struct DomainState: Sendable {
         entries.evict()
     }
 
+    /// Clears the change marks of the plots, lots and entry facts, which a replay's spill took
+    /// with their records.
+    mutating func forgetChanges() {
+        plots.changed.removeAll(keepingCapacity: true)
+        lots.changed.removeAll(keepingCapacity: true)
+        entries.changed.removeAll(keepingCapacity: true)
+    }
+
     /// Reads in one batch per table the lot and plot records these events name, and notes which
     /// have none, so the rules then find them in memory.
     func prefetch(touchedBy events: some Sequence<TraceEvent>) {
@@ -163,9 +171,9 @@ public struct DomainState: Sendable {
     /// The lot with this code (any case), or nil.
     public func lot(_ code: String) -> LotRecord? { lots[code.uppercased()] }
 
-    func requireLot(_ code: LotCode, field: String, id: String) throws -> LotRecord {
+    func requireLot(_ code: LotCode, field: @autoclosure () -> String, id: String) throws -> LotRecord {
         guard let lot = lots[code.key] else {
-            throw DomainError(.unknownLot, "event \(id): \(field): there is no lot \(code.text)")
+            throw DomainError(.unknownLot, "event \(id): \(field()): there is no lot \(code.text)")
         }
         return lot
     }
@@ -197,7 +205,7 @@ struct EventContext {
                     ? "event \(id): the key \(entry.signed.key.name) of \(actorID) was revoked or replaced before this entry"
                     : "event \(id): the signing key \(entry.signed.key.name) is not registered to \(actorID)")
         }
-        guard let recorded = Timestamp.parse(entry.recorded), event.timeMs <= recorded + DomainState.clockSkewMs else {
+        guard let recorded = entry.recordedMs, event.timeMs <= recorded + DomainState.clockSkewMs else {
             throw DomainError(
                 .badTime,
                 "event \(id): time \(event.time) is after the ledger recorded it (\(entry.recorded)), beyond 5 minutes of clock skew"

@@ -23,6 +23,19 @@ public struct RecordTable<Record: Sendable>: Sendable {
             records[key] = newValue
             changed.insert(key)
         }
+        // A change in place (`lots[key]!.held = …`, `lots[key]?.entries.append(…)`) moves the record
+        // out and back instead of copying it out and setting it, so its arrays grow without a copy.
+        // Like a set, it marks the key changed; with no record there is nothing to change or mark.
+        _modify {
+            var record = records.removeValue(forKey: key) ?? source?.load(key)
+            defer {
+                if let record {
+                    records[key] = record
+                    changed.insert(key)
+                }
+            }
+            yield &record
+        }
     }
 
     /// Reads the records for `keys` that are neither in memory nor cached, in one batch from the

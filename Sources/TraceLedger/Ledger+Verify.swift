@@ -157,15 +157,16 @@ extension Ledger {
             var bad: Entry?
             for (offset, row) in rows.enumerated() {
                 let seq = position + UInt64(offset)
+                // Read once: `Checked` is generic here, and each `work[offset]` copies all of it.
+                let done = work[offset]
                 if let failure = checkEntry(
-                    row: row, seq: seq, checked: work[offset], storedLeaf: leaves[offset], prev: prev, hasher: hasher,
-                    ids: &eventIDs)
+                    row: row, seq: seq, checked: done.entry, leaf: done.leaf, idKey: done.idKey,
+                    genesisTyped: done.genesisTyped, storedLeaf: leaves[offset], prev: prev, hasher: hasher, ids: &eventIDs)
                 {
                     structural = failure
                     break
                 }
-                guard case .success(let entry) = work[offset].entry, let leaf = work[offset].leaf,
-                    let prepared = work[offset].prepared
+                guard case .success(let entry) = done.entry, let leaf = done.leaf, let prepared = done.prepared
                 else { break }
                 // Resuming after a trusted checkpoint, the earlier ids are not in memory: the store's
                 // unique index says which entry holds each id.
@@ -176,7 +177,7 @@ extension Ledger {
                         entry: entry.seq)
                     break
                 }
-                guard work[offset].signatureOK else {
+                guard done.signatureOK else {
                     bad = entry
                     break
                 }
@@ -246,15 +247,16 @@ extension Ledger {
     }
 
     /// The checks on one entry that link it to the others, in ledger order.
+    /// `checked`, `leaf`, `idKey` and `genesisTyped` are what the workers found (`Checked`).
     private func checkEntry(
-        row: (seq: UInt64, bytes: [UInt8]), seq: UInt64, checked: Checked<some Sendable>, storedLeaf: Digest?, prev: Digest,
-        hasher: SHA256.Hasher, ids: inout EventIDIndex
+        row: (seq: UInt64, bytes: [UInt8]), seq: UInt64, checked: Result<Entry, LedgerError>, leaf workerLeaf: Digest?,
+        idKey: UInt64, genesisTyped: Bool, storedLeaf: Digest?, prev: Digest, hasher: SHA256.Hasher, ids: inout EventIDIndex
     ) -> LedgerError? {
         guard row.seq == seq else {
             return LedgerError(.entryMissing, "entry \(seq) is missing: the next stored entry is \(row.seq)", entry: seq)
         }
         let entry: Entry
-        switch checked.entry {
+        switch checked {
         case .success(let parsed): entry = parsed
         case .failure(let error): return error
         }
@@ -263,7 +265,7 @@ extension Ledger {
                 .chainBroken,
                 "entry \(seq) says it is entry \(entry.seq): entries were reordered, inserted or renumbered", entry: seq)
         }
-        let leaf = checked.leaf ?? entry.leafHash(using: hasher)
+        let leaf = workerLeaf ?? entry.leafHash(using: hasher)
         guard let storedLeaf else {
             return LedgerError(
                 .entryChanged, "entry \(seq): the leaf hash stored when it was appended is missing or damaged", entry: seq)
@@ -280,12 +282,12 @@ extension Ledger {
                 "entry \(seq): prev is \(entry.prev.hex) but entry \(Int64(seq) - 1) hashes to \(prev.hex): the chain is broken here",
                 entry: seq)
         }
-        if let earlier = ids.insert(entry.signed.id, key: checked.idKey, seq: seq, store: store) {
+        if let earlier = ids.insert(entry.signed.id, key: idKey, seq: seq, store: store) {
             return LedgerError(
                 .eventIDConflict, "entry \(seq): event id \(entry.signed.id) was already recorded as entry \(earlier)", entry: seq
             )
         }
-        if seq != 0 && entry.signed.event["type"]?.stringValue == Ledger.genesisType {
+        if seq != 0 && genesisTyped {
             return LedgerError(.badEntry, "entry \(seq) is a second \(Ledger.genesisType) event; only entry 0 may be", entry: seq)
         }
         if seq == 0 {
@@ -356,6 +358,8 @@ struct Checked<Prepared: Sendable>: Sendable {
     let prepared: Prepared?
     /// The entry's event id as `EventIDIndex` keeps it (0 when the entry did not parse).
     var idKey: UInt64 = 0
+    /// Whether the event's type is the genesis type (only entry 0 may be).
+    var genesisTyped = false
 }
 
 /// One chunk of entries with the work each needs alone already done.
@@ -384,7 +388,8 @@ extension Ledger {
                     signature: entry.signed.signature, message: entry.signedMessage, key: entry.signed.key.publicKey)
                 return Checked(
                     entry: .success(entry), leaf: leaf, signatureOK: ok, prepared: prepare(entry),
-                    idKey: EventIDIndex.key(entry.signed.id, hasher: hasher))
+                    idKey: EventIDIndex.key(entry.signed.id, hasher: hasher),
+                    genesisTyped: entry.signed.event["type"]?.stringValue == Ledger.genesisType)
             } catch let error as LedgerError {
                 return Checked(entry: .failure(error), leaf: nil, signatureOK: false, prepared: nil)
             } catch {
