@@ -105,6 +105,7 @@ extension Ledger {
         let store = self.store
         let firstNew = first
         DispatchQueue.global().async {
+            let hasher = SHA256.Hasher()
             var start = firstNew
             while start < size && !pipe.isStopped {
                 let limit = Int(min(UInt64(chunk), size - start))
@@ -116,11 +117,14 @@ extension Ledger {
                             try StoredInnerNodes.read(reader, from: base, count: limit)
                         )
                     }
+                    let work = Self.work(rows, base: base, prepare: prepare)
+                    // The chunk's own inner nodes are hashed and checked here, off the in-order thread.
+                    let tree = ChunkTree(first: base, leaves: work.map(\.leaf), stored: inner, hasher: hasher)
                     pipe.put(
                         .success(
                             Chunk(
-                                position: base, limit: limit, rows: rows, leaves: leaves, inner: inner,
-                                work: Self.work(rows, base: base, prepare: prepare))))
+                                position: base, limit: limit, rows: rows, leaves: leaves, inner: inner, tree: tree,
+                                work: work)))
                 } catch let error as LedgerError {
                     pipe.put(.failure(error))
                     break
@@ -193,7 +197,8 @@ extension Ledger {
                 signatures += 1
                 // Every inner node this leaf completes is held against the stored one, not only the peaks;
                 // a damaged node is reported once the entries are through, as a changed entry says more.
-                for node in accumulator.append(leafHash: leaf) where damagedNode == nil {
+                for node in accumulator.append(leafHash: leaf, known: current.tree)
+                where damagedNode == nil && node.level > 0 && !current.tree.matched(node) {
                     damagedNode = current.inner.check(node)
                 }
                 while nextCheckpoint < checkpoints.count && checkpoints[nextCheckpoint].size == accumulator.size {
@@ -369,6 +374,8 @@ struct Chunk<Prepared: Sendable>: Sendable {
     let rows: [(seq: UInt64, bytes: [UInt8])]
     let leaves: [Digest?]
     let inner: StoredInnerNodes
+    /// The inner nodes wholly inside the chunk, hashed and checked already.
+    let tree: ChunkTree
     let work: [Checked<Prepared>]
 }
 
