@@ -12,7 +12,7 @@ public struct DomainState: Sendable {
     public internal(set) var plots = RecordTable<PlotRecord>()
     public internal(set) var lots = RecordTable<LotRecord>()
     /// What each entry did and who made it, by entry number, for `void`.
-    var entries = RecordTable<EntryFact>()
+    var entries = KeyedRecordTable<UInt64, EntryFact>()
     /// Open recalls: recall entry number to the recalled lot's key (always all in memory).
     var recalls = RecordTable<String>()
     /// The operator's limits and the adoption of the release's rules (always all in memory).
@@ -35,7 +35,8 @@ public struct DomainState: Sendable {
     /// A state at `size` whose records come from an index; parties and recalls are given whole.
     init(
         size: UInt64, parties: [String: PartyRecord], recalls: [String: String], rules: OperatorRules,
-        plots: RecordSource<PlotRecord>, lots: RecordSource<LotRecord>, entries: RecordSource<EntryFact>
+        plots: RecordSource<String, PlotRecord>, lots: RecordSource<String, LotRecord>,
+        entries: RecordSource<UInt64, EntryFact>
     ) {
         self.size = size
         self.parties = RecordTable(records: parties)
@@ -44,7 +45,7 @@ public struct DomainState: Sendable {
         rulesChanged = false
         self.plots = RecordTable(source: plots)
         self.lots = RecordTable(source: lots)
-        self.entries = RecordTable(source: entries)
+        self.entries = KeyedRecordTable(source: entries)
     }
 
     /// Forgets the plots, lots and entry facts held in memory that their store can give back.
@@ -127,7 +128,11 @@ public struct DomainState: Sendable {
             return
         }
         try dispatch(
-            EventContext(entry: entry, event: event, actor: EventContext.check(entry: entry, header: event.header, state: self)))
+            EventContext(
+                entry: entry, event: event,
+                actor: EventContext.check(
+                    entry: entry, id: event.id, actorID: event.actor, type: event.type, time: event.time, timeMs: event.timeMs,
+                    state: self)))
     }
 
     private mutating func dispatch(_ ctx: EventContext) throws {
@@ -164,7 +169,7 @@ public struct DomainState: Sendable {
         case .genesis:
             throw DomainError(.badInput, "event \(ctx.id): unknown type \"\(event.type)\"")
         }
-        entries[String(ctx.seq)] = EntryFact(actor: ctx.actor.id, effect: pendingEffect, voided: false)
+        entries[ctx.seq] = EntryFact(actor: ctx.actor.id, effect: pendingEffect, voided: false)
         pendingEffect = nil
     }
 
@@ -191,8 +196,16 @@ struct EventContext {
     /// Checks who acts, with which key, when, and in which role, before the event's own fields;
     /// returns the acting party.
     static func check(entry: Entry, header event: TraceEvent.Header, state: DomainState) throws -> PartyRecord {
-        let id = event.id
-        let actorID = event.actor
+        try check(
+            entry: entry, id: event.id, actorID: event.actor, type: event.type, time: event.time, timeMs: event.timeMs,
+            state: state)
+    }
+
+    /// `check(entry:header:state:)` with the header's fields as they are (an event parsed already
+    /// has them: no header is built for it).
+    static func check(
+        entry: Entry, id: String, actorID: String, type: String, time: String, timeMs: Int64, state: DomainState
+    ) throws -> PartyRecord {
         guard let actor = state.parties[actorID] else {
             throw DomainError(.unknownParty, "event \(id): actor \(actorID) is not a registered party")
         }
@@ -205,13 +218,14 @@ struct EventContext {
                     ? "event \(id): the key \(entry.signed.key.name) of \(actorID) was revoked or replaced before this entry"
                     : "event \(id): the signing key \(entry.signed.key.name) is not registered to \(actorID)")
         }
-        guard let recorded = entry.recordedMs, event.timeMs <= recorded + DomainState.clockSkewMs else {
+        guard let recorded = entry.recordedMs, timeMs <= recorded + DomainState.clockSkewMs else {
             throw DomainError(
                 .badTime,
-                "event \(id): time \(event.time) is after the ledger recorded it (\(entry.recorded)), beyond 5 minutes of clock skew"
+                "event \(id): time \(time) is after the ledger recorded it (\(entry.recorded)), beyond 5 minutes of clock skew"
             )
         }
-        if let (roles, action) = Self.roles[event.type], actor.roles.isDisjoint(with: roles) {
+        // The actor's roles as bits, against the bits of those allowed: no set is hashed.
+        if let (roles, bits, action) = Self.allowed[type], Role.bits(actor.roles) & bits == 0 {
             throw DomainError(
                 .roleNotAllowed,
                 "event \(id): \(actor.id) (\(actor.roles.map(\.rawValue).sorted().joined(separator: ", "))) may not \(action); that needs the role \(roles.map(\.rawValue).sorted().joined(separator: " or "))"
@@ -219,6 +233,9 @@ struct EventContext {
         }
         return actor
     }
+
+    /// `roles` with the bits of each kind's roles.
+    private static let allowed = roles.mapValues { (roles: $0.0, bits: Role.bits($0.0), action: $0.1) }
 
     /// The roles that may make each kind of event, and what the refusal calls it.
     static let roles: [String: (Set<Role>, String)] = [

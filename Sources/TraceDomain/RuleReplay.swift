@@ -28,7 +28,7 @@ public final class RuleReplay {
             size: 0, parties: [:], recalls: [:], rules: OperatorRules(),
             plots: RecordSource { reader.pending.plots.records[$0] ?? reader.load(.plot, $0) },
             lots: RecordSource { reader.pending.lots.records[$0] ?? reader.load(.lot, $0) },
-            entries: RecordSource { reader.pending.entries.records[$0] ?? reader.load(.entry, $0) })
+            entries: RecordSource { reader.pending.entries.records[$0] ?? reader.load(.entry, $0.indexKey) })
         self.window = max(1, window)
     }
 
@@ -86,7 +86,7 @@ public final class RuleReplay {
 struct SpillBatch: Sendable {
     var plots = RecordTable<PlotRecord>()
     var lots = RecordTable<LotRecord>()
-    var entries = RecordTable<EntryFact>()
+    var entries = KeyedRecordTable<UInt64, EntryFact>()
 }
 
 /// The replay's scratch space failed: the replay cannot go on, but no entry is at fault.
@@ -113,7 +113,7 @@ private final class ScratchWriter: @unchecked Sendable {
         queue.async(group: group) {
             var records: [(kind: Int, key: String, value: [UInt8])] = []
             var out = ByteWriter()
-            func add<T: StoredRecord>(_ table: RecordTable<T>, _ kind: RuleReplay.Kind) {
+            func add<K: RecordKey, T: StoredRecord>(_ table: KeyedRecordTable<K, T>, _ kind: RuleReplay.Kind) {
                 DomainIndex.encodeChanges(table, into: &out) { key, bytes in
                     records.append((kind.rawValue, key, bytes))
                     if kind != .entry { self.written.append(ScratchReader.slot(kind.rawValue, key)) }
