@@ -110,7 +110,8 @@ public struct DomainState: Sendable {
         // fields, as it always was: a stranger's malformed event is refused as a stranger's.
         let header = try TraceEvent.Header(parsing: entry.signed.event, id: entry.signed.id)
         let actor = try EventContext.check(entry: entry, header: header, state: self)
-        try dispatch(EventContext(entry: entry, event: try TraceEvent(header: header, event: entry.signed.event), actor: actor))
+        let event = try TraceEvent(header: header, event: entry.signed.event)
+        try dispatch(EventContext(entry: entry, event: event, actor: actor), event)
     }
 
     private mutating func registerOperator(_ entry: Entry, origin: String?) {
@@ -127,16 +128,13 @@ public struct DomainState: Sendable {
             registerOperator(entry, origin: genesis.origin)
             return
         }
-        try dispatch(
-            EventContext(
-                entry: entry, event: event,
-                actor: EventContext.check(
-                    entry: entry, id: event.id, actorID: event.actor, type: event.type, time: event.time, timeMs: event.timeMs,
-                    state: self)))
+        let actor = try EventContext.check(
+            entry: entry, id: event.id, actorID: event.actor, type: event.type, time: event.time, timeMs: event.timeMs,
+            state: self)
+        try dispatch(EventContext(entry: entry, event: event, actor: actor), event)
     }
 
-    private mutating func dispatch(_ ctx: EventContext) throws {
-        let event = ctx.event
+    private mutating func dispatch(_ ctx: EventContext, _ event: TraceEvent) throws {
         // The nth operator key rotation has the id operator-rotate-N (verifiers find the chain by id).
         if event.type != OperatorKeys.rotationType, ctx.id.hasPrefix("operator-rotate-") {
             throw DomainError(.badInput, "event \(ctx.id): ids starting \"operator-rotate-\" are kept for operator key rotations")
@@ -186,12 +184,18 @@ public struct DomainState: Sendable {
 
 /// The checked essentials of one event: its id, actor, time, and the entry it is in.
 struct EventContext {
-    let entry: Entry
-    let event: TraceEvent
+    let seq: UInt64
+    /// When the ledger recorded the entry, in milliseconds since 1970.
+    let recordedMs: Int64?
+    let id: String
+    let timeMs: Int64
     let actor: PartyRecord
-    var id: String { event.id }
-    var timeMs: Int64 { event.timeMs }
-    var seq: UInt64 { entry.seq }
+
+    /// The context of `event`, in `entry`, by `actor`: only what the rules read, so that making
+    /// one copies neither the entry nor the event.
+    init(entry: Entry, event: TraceEvent, actor: PartyRecord) {
+        (seq, recordedMs, id, timeMs, self.actor) = (entry.seq, entry.recordedMs, event.id, event.timeMs, actor)
+    }
 
     /// Checks who acts, with which key, when, and in which role, before the event's own fields;
     /// returns the acting party.

@@ -110,7 +110,8 @@ final class RecordSource<Key: RecordKey, Record: Sendable>: @unchecked Sendable 
 
     func load(_ key: Key) -> Record? {
         if let hit = cache[key] { return hit }
-        if absent.contains(key) { return nil }
+        // Only batch reads fill `absent`; the replay has none, and an empty set is not worth a hash.
+        if !absent.isEmpty && absent.contains(key) { return nil }
         let record = read(key)
         if let record { cache[key] = record }
         return record

@@ -149,7 +149,7 @@ extension Ledger {
                 break
             }
             let current: Chunk<Prepared>
-            switch next {
+            switch consume next {
             case .success(let c): current = c
             case .failure(let error): throw error
             }
@@ -232,8 +232,12 @@ extension Ledger {
             progress?(position, size)
             // Freeing a chunk (its entries' JSON trees and what `prepare` made) is work for
             // another thread: this one's share bounds how far verification scales with cores.
-            let retired = current
-            DispatchQueue.global().async { withExtendedLifetime(retired) {} }
+            // Every reference this thread holds is handed over (consumed), so that the last
+            // release, which frees the chunk, happens there whichever thread runs first.
+            _ = consume rows
+            _ = consume leaves
+            _ = consume work
+            DispatchQueue.global().async { [retired = consume current] in withExtendedLifetime(retired) {} }
         }
         // Empty-tree checkpoints match trivially; any left over were checked above.
         while nextCheckpoint < checkpoints.count && checkpoints[nextCheckpoint].size == 0 {
@@ -287,7 +291,7 @@ extension Ledger {
                 "entry \(seq): prev is \(entry.prev.hex) but entry \(Int64(seq) - 1) hashes to \(prev.hex): the chain is broken here",
                 entry: seq)
         }
-        if let earlier = ids.insert(entry.signed.id, key: idKey, seq: seq, store: store) {
+        if let earlier = ids.insert(key: idKey, seq: seq, store: store, id: entry.signed.id) {
             return LedgerError(
                 .eventIDConflict, "entry \(seq): event id \(entry.signed.id) was already recorded as entry \(earlier)", entry: seq
             )
@@ -324,10 +328,10 @@ struct EventIDIndex {
     }
 
     /// Records `id`, whose prefix is `key`, at `seq`; returns the earlier entry with the same id,
-    /// if there is one.
-    mutating func insert(_ id: String, key: UInt64, seq: UInt64, store: any LedgerStore) -> UInt64? {
+    /// if there is one. The id (read from the event) is needed only when the prefix repeats.
+    mutating func insert(key: UInt64, seq: UInt64, store: any LedgerStore, id: @autoclosure () -> String) -> UInt64? {
         if seen.insert(key).inserted { return nil }
-        return Self.earlier(id, before: seq, store: store)
+        return Self.earlier(id(), before: seq, store: store)
     }
 
     /// The entry before `seq` that holds `id`, or nil (two ids that share a prefix). The store's
