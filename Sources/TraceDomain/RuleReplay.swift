@@ -78,7 +78,7 @@ public final class RuleReplay {
         let landed = reader.pending
         reader.pending = batch
         // The batch that landed is freed on the writer's thread, not this one.
-        writer.write(batch, freeing: landed)
+        writer.write(batch, freeing: Disposal(consume landed))
     }
 }
 
@@ -109,7 +109,7 @@ private final class ScratchWriter: @unchecked Sendable {
 
     init(_ scratch: any ScratchSpace) { self.scratch = scratch }
 
-    func write(_ batch: SpillBatch, freeing landed: SpillBatch) {
+    func write(_ batch: SpillBatch, freeing landed: Disposal<SpillBatch>) {
         queue.async(group: group) {
             var records: [(kind: Int, key: String, value: [UInt8])] = []
             var out = ByteWriter()
@@ -125,7 +125,7 @@ private final class ScratchWriter: @unchecked Sendable {
             do { try self.scratch.put(records) } catch {
                 if self.failure == nil { self.failure = error }
             }
-            withExtendedLifetime(landed) {}
+            landed.dispose()
         }
     }
 

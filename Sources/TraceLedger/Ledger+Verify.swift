@@ -232,12 +232,13 @@ extension Ledger {
             progress?(position, size)
             // Freeing a chunk (its entries' JSON trees and what `prepare` made) is work for
             // another thread: this one's share bounds how far verification scales with cores.
-            // Every reference this thread holds is handed over (consumed), so that the last
-            // release, which frees the chunk, happens there whichever thread runs first.
+            // Every reference this thread holds is dropped or handed over in a `Disposal`, so that
+            // the last release, which frees the chunk, happens there whichever thread runs first.
             _ = consume rows
             _ = consume leaves
             _ = consume work
-            DispatchQueue.global().async { [retired = consume current] in withExtendedLifetime(retired) {} }
+            let retired = Disposal(consume current)
+            DispatchQueue.global().async { retired.dispose() }
         }
         // Empty-tree checkpoints match trivially; any left over were checked above.
         while nextCheckpoint < checkpoints.count && checkpoints[nextCheckpoint].size == 0 {
