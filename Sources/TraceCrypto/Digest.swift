@@ -13,6 +13,19 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
 
     init(unchecked bytes: [UInt8]) { self.bytes = bytes }
 
+    /// Equal bytes, compared eight at a time (verify compares two digests an entry).
+    public static func == (a: Digest, b: Digest) -> Bool {
+        guard a.bytes.count == 32, b.bytes.count == 32 else { return a.bytes == b.bytes }
+        return a.bytes.withUnsafeBytes { x in
+            b.bytes.withUnsafeBytes { y in
+                (0..<4).allSatisfy { word in
+                    x.loadUnaligned(fromByteOffset: word * 8, as: UInt64.self)
+                        == y.loadUnaligned(fromByteOffset: word * 8, as: UInt64.self)
+                }
+            }
+        }
+    }
+
     /// The all-zero digest, used as `prev` of the first entry.
     public static let zero = Digest(unchecked: [UInt8](repeating: 0, count: 32))
 

@@ -37,9 +37,12 @@ enum DomainIndex {
     }
 
     /// The records of `kind` stored under `keys`, for those present, in one batch read.
-    static func loadMany<T: StoredRecord>(_ kind: Kind, _ keys: [String], _ reader: any LedgerReader) throws -> [String: T] {
-        var out: [String: T] = [:]
-        for (key, bytes) in try reader.sideRecords(space(kind), keys: keys) {
+    static func loadMany<K: RecordKey, T: StoredRecord>(_ kind: Kind, _ keys: [K], _ reader: any LedgerReader) throws
+        -> [K: T]
+    {
+        var out: [K: T] = [:]
+        for (text, bytes) in try reader.sideRecords(space(kind), keys: keys.map(\.indexKey)) {
+            guard let key = K(indexKey: text) else { continue }
             var input = ByteReader(bytes)
             out[key] = try T(reading: &input)
         }
@@ -76,14 +79,9 @@ enum DomainIndex {
         _ state: inout DomainState, of kinds: Set<Kind>, _ put: (Kind, String, [UInt8]) throws -> Void
     ) throws {
         var out = ByteWriter()
-        func drain<T: StoredRecord>(_ table: inout RecordTable<T>, _ kind: Kind) throws {
+        func drain<K: RecordKey, T: StoredRecord>(_ table: inout KeyedRecordTable<K, T>, _ kind: Kind) throws {
             guard kinds.contains(kind) else { return }
-            for key in table.changed {
-                guard let record = table.records[key] else { continue }
-                out.bytes.removeAll(keepingCapacity: true)
-                record.write(to: &out)
-                try put(kind, key, out.bytes)
-            }
+            try encodeChanges(table, into: &out) { try put(kind, $0, $1) }
             table.changed.removeAll(keepingCapacity: true)
         }
         try drain(&state.parties, .party)
@@ -96,6 +94,19 @@ enum DomainIndex {
             state.rules.write(to: &out)
             try put(.rules, "rules", out.bytes)
             state.rulesChanged = false
+        }
+    }
+
+    /// Hands each record of `table` changed since the last drain, in its stored form, to `put`
+    /// (`out` is the buffer it is encoded in, reused from record to record).
+    static func encodeChanges<K: RecordKey, T: StoredRecord>(
+        _ table: KeyedRecordTable<K, T>, into out: inout ByteWriter, _ put: (String, [UInt8]) throws -> Void
+    ) rethrows {
+        for key in table.changed {
+            guard let record = table.records[key] else { continue }
+            out.bytes.removeAll(keepingCapacity: true)
+            record.write(to: &out)
+            try put(key.indexKey, out.bytes)
         }
     }
 
@@ -176,9 +187,9 @@ final class IndexReader: @unchecked Sendable {
     }
 
     /// Records of `kind` read on demand, one at a time or a batch at once, through this reader.
-    private func source<T: StoredRecord>(_ kind: DomainIndex.Kind) -> RecordSource<T> {
+    private func source<K: RecordKey, T: StoredRecord>(_ kind: DomainIndex.Kind) -> RecordSource<K, T> {
         RecordSource(
-            read: { key in self.read { try DomainIndex.load(kind, key, $0) } },
+            read: { key in self.read { try DomainIndex.load(kind, key.indexKey, $0) } },
             readMany: { keys in self.read { try DomainIndex.loadMany(kind, keys, $0) } })
     }
 }

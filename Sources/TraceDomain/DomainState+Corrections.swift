@@ -11,7 +11,7 @@ extension DomainState {
                 .badInput, "event \(ctx.id): \"entry\" \(e.entry) must be the number of an earlier entry")
         }
         let seq = e.entry
-        let fact = entries[String(seq)]
+        let fact = entries[seq]
         guard fact?.actor == ctx.actor.id || ctx.actor.roles.contains(.operator) else {
             throw DomainError(
                 .roleNotAllowed,
@@ -79,7 +79,7 @@ extension DomainState {
                 lots[input.lot]!.entries.append(ctx.seq)
             }
         }
-        entries[String(seq)]!.voided = true
+        entries[seq]!.voided = true
     }
 
     /// Every lot made from `key`, directly or not, `key` included.
@@ -143,7 +143,7 @@ extension DomainState {
         guard !open.isEmpty else { throw DomainError(.badInput, "event \(ctx.id): lot \(lot.code) is not recalled") }
         // A recall is lifted by the operator, a certifier, or whoever made it: never by a party
         // that merely held the suspect goods.
-        let issuers = Set(open.compactMap { entries[String($0)]?.actor })
+        let issuers = Set(open.compactMap { entries[$0]?.actor })
         guard ctx.actor.roles.contains(.operator) || ctx.actor.roles.contains(.certifier) || issuers == [ctx.actor.id] else {
             throw DomainError(
                 .roleNotAllowed,

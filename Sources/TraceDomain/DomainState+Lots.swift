@@ -95,11 +95,13 @@ extension DomainState {
             }
             drawn[lot.code.key] = total
         }
-        for (key, mass) in drawn {
-            lots[key]!.held = lots[key]!.held - mass
-            lots[key]!.entries.append(ctx.seq)
-            lots[key]!.lastTimeMs = ctx.timeMs
+        // One change in place per lot (`RecordTable`'s modify), not a copy out and back per field.
+        func take(_ mass: Mass, from lot: inout LotRecord) {
+            lot.held = lot.held - mass
+            lot.entries.append(ctx.seq)
+            lot.lastTimeMs = ctx.timeMs
         }
+        for (key, mass) in drawn { take(mass, from: &lots[key]!) }
         return inputs.map { Drawn(lot: $0.lot.key, mass: $0.mass) }
     }
 

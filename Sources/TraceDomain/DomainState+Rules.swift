@@ -117,7 +117,7 @@ extension DomainState {
         -> HarvestClaim?
     {
         let day = Self.floorDiv(harvestedMs, Self.dayMs)
-        if rules.adopted, let recorded = Timestamp.parse(ctx.entry.recorded) {
+        if rules.adopted, let recorded = ctx.recordedMs {
             let recordedDay = Self.floorDiv(recorded, Self.dayMs)
             guard recordedDay - day <= Int64(rules.maxBackdateDays) else {
                 throw DomainError(

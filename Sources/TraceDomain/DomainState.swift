@@ -12,7 +12,7 @@ public struct DomainState: Sendable {
     public internal(set) var plots = RecordTable<PlotRecord>()
     public internal(set) var lots = RecordTable<LotRecord>()
     /// What each entry did and who made it, by entry number, for `void`.
-    var entries = RecordTable<EntryFact>()
+    var entries = KeyedRecordTable<UInt64, EntryFact>()
     /// Open recalls: recall entry number to the recalled lot's key (always all in memory).
     var recalls = RecordTable<String>()
     /// The operator's limits and the adoption of the release's rules (always all in memory).
@@ -35,7 +35,8 @@ public struct DomainState: Sendable {
     /// A state at `size` whose records come from an index; parties and recalls are given whole.
     init(
         size: UInt64, parties: [String: PartyRecord], recalls: [String: String], rules: OperatorRules,
-        plots: RecordSource<PlotRecord>, lots: RecordSource<LotRecord>, entries: RecordSource<EntryFact>
+        plots: RecordSource<String, PlotRecord>, lots: RecordSource<String, LotRecord>,
+        entries: RecordSource<UInt64, EntryFact>
     ) {
         self.size = size
         self.parties = RecordTable(records: parties)
@@ -44,7 +45,7 @@ public struct DomainState: Sendable {
         rulesChanged = false
         self.plots = RecordTable(source: plots)
         self.lots = RecordTable(source: lots)
-        self.entries = RecordTable(source: entries)
+        self.entries = KeyedRecordTable(source: entries)
     }
 
     /// Forgets the plots, lots and entry facts held in memory that their store can give back.
@@ -52,6 +53,14 @@ public struct DomainState: Sendable {
         plots.evict()
         lots.evict()
         entries.evict()
+    }
+
+    /// Clears the change marks of the plots, lots and entry facts, which a replay's spill took
+    /// with their records.
+    mutating func forgetChanges() {
+        plots.changed.removeAll(keepingCapacity: true)
+        lots.changed.removeAll(keepingCapacity: true)
+        entries.changed.removeAll(keepingCapacity: true)
     }
 
     /// Reads in one batch per table the lot and plot records these events name, and notes which
@@ -101,7 +110,8 @@ public struct DomainState: Sendable {
         // fields, as it always was: a stranger's malformed event is refused as a stranger's.
         let header = try TraceEvent.Header(parsing: entry.signed.event, id: entry.signed.id)
         let actor = try EventContext.check(entry: entry, header: header, state: self)
-        try dispatch(EventContext(entry: entry, event: try TraceEvent(header: header, event: entry.signed.event), actor: actor))
+        let event = try TraceEvent(header: header, event: entry.signed.event)
+        try dispatch(EventContext(entry: entry, event: event, actor: actor), event)
     }
 
     private mutating func registerOperator(_ entry: Entry, origin: String?) {
@@ -118,12 +128,13 @@ public struct DomainState: Sendable {
             registerOperator(entry, origin: genesis.origin)
             return
         }
-        try dispatch(
-            EventContext(entry: entry, event: event, actor: EventContext.check(entry: entry, header: event.header, state: self)))
+        let actor = try EventContext.check(
+            entry: entry, id: event.id, actorID: event.actor, type: event.type, time: event.time, timeMs: event.timeMs,
+            state: self)
+        try dispatch(EventContext(entry: entry, event: event, actor: actor), event)
     }
 
-    private mutating func dispatch(_ ctx: EventContext) throws {
-        let event = ctx.event
+    private mutating func dispatch(_ ctx: EventContext, _ event: TraceEvent) throws {
         // The nth operator key rotation has the id operator-rotate-N (verifiers find the chain by id).
         if event.type != OperatorKeys.rotationType, ctx.id.hasPrefix("operator-rotate-") {
             throw DomainError(.badInput, "event \(ctx.id): ids starting \"operator-rotate-\" are kept for operator key rotations")
@@ -156,16 +167,16 @@ public struct DomainState: Sendable {
         case .genesis:
             throw DomainError(.badInput, "event \(ctx.id): unknown type \"\(event.type)\"")
         }
-        entries[String(ctx.seq)] = EntryFact(actor: ctx.actor.id, effect: pendingEffect, voided: false)
+        entries[ctx.seq] = EntryFact(actor: ctx.actor.id, effect: pendingEffect, voided: false)
         pendingEffect = nil
     }
 
     /// The lot with this code (any case), or nil.
     public func lot(_ code: String) -> LotRecord? { lots[code.uppercased()] }
 
-    func requireLot(_ code: LotCode, field: String, id: String) throws -> LotRecord {
+    func requireLot(_ code: LotCode, field: @autoclosure () -> String, id: String) throws -> LotRecord {
         guard let lot = lots[code.key] else {
-            throw DomainError(.unknownLot, "event \(id): \(field): there is no lot \(code.text)")
+            throw DomainError(.unknownLot, "event \(id): \(field()): there is no lot \(code.text)")
         }
         return lot
     }
@@ -173,18 +184,32 @@ public struct DomainState: Sendable {
 
 /// The checked essentials of one event: its id, actor, time, and the entry it is in.
 struct EventContext {
-    let entry: Entry
-    let event: TraceEvent
+    let seq: UInt64
+    /// When the ledger recorded the entry, in milliseconds since 1970.
+    let recordedMs: Int64?
+    let id: String
+    let timeMs: Int64
     let actor: PartyRecord
-    var id: String { event.id }
-    var timeMs: Int64 { event.timeMs }
-    var seq: UInt64 { entry.seq }
+
+    /// The context of `event`, in `entry`, by `actor`: only what the rules read, so that making
+    /// one copies neither the entry nor the event.
+    init(entry: Entry, event: TraceEvent, actor: PartyRecord) {
+        (seq, recordedMs, id, timeMs, self.actor) = (entry.seq, entry.recordedMs, event.id, event.timeMs, actor)
+    }
 
     /// Checks who acts, with which key, when, and in which role, before the event's own fields;
     /// returns the acting party.
     static func check(entry: Entry, header event: TraceEvent.Header, state: DomainState) throws -> PartyRecord {
-        let id = event.id
-        let actorID = event.actor
+        try check(
+            entry: entry, id: event.id, actorID: event.actor, type: event.type, time: event.time, timeMs: event.timeMs,
+            state: state)
+    }
+
+    /// `check(entry:header:state:)` with the header's fields as they are (an event parsed already
+    /// has them: no header is built for it).
+    static func check(
+        entry: Entry, id: String, actorID: String, type: String, time: String, timeMs: Int64, state: DomainState
+    ) throws -> PartyRecord {
         guard let actor = state.parties[actorID] else {
             throw DomainError(.unknownParty, "event \(id): actor \(actorID) is not a registered party")
         }
@@ -197,13 +222,14 @@ struct EventContext {
                     ? "event \(id): the key \(entry.signed.key.name) of \(actorID) was revoked or replaced before this entry"
                     : "event \(id): the signing key \(entry.signed.key.name) is not registered to \(actorID)")
         }
-        guard let recorded = Timestamp.parse(entry.recorded), event.timeMs <= recorded + DomainState.clockSkewMs else {
+        guard let recorded = entry.recordedMs, timeMs <= recorded + DomainState.clockSkewMs else {
             throw DomainError(
                 .badTime,
-                "event \(id): time \(event.time) is after the ledger recorded it (\(entry.recorded)), beyond 5 minutes of clock skew"
+                "event \(id): time \(time) is after the ledger recorded it (\(entry.recorded)), beyond 5 minutes of clock skew"
             )
         }
-        if let (roles, action) = Self.roles[event.type], actor.roles.isDisjoint(with: roles) {
+        // The actor's roles as bits, against the bits of those allowed: no set is hashed.
+        if let (roles, bits, action) = Self.allowed[type], Role.bits(actor.roles) & bits == 0 {
             throw DomainError(
                 .roleNotAllowed,
                 "event \(id): \(actor.id) (\(actor.roles.map(\.rawValue).sorted().joined(separator: ", "))) may not \(action); that needs the role \(roles.map(\.rawValue).sorted().joined(separator: " or "))"
@@ -211,6 +237,9 @@ struct EventContext {
         }
         return actor
     }
+
+    /// `roles` with the bits of each kind's roles.
+    private static let allowed = roles.mapValues { (roles: $0.0, bits: Role.bits($0.0), action: $0.1) }
 
     /// The roles that may make each kind of event, and what the refusal calls it.
     static let roles: [String: (Set<Role>, String)] = [

@@ -86,6 +86,9 @@ extension SupplyChain {
             visit: { entry, event in
                 if trusted != nil { newEntries.append(entry) } else { try replay.apply(entry, event: event) }
             })
+        // The replay's last write to its scratch space ran beside it: a failure there still stops
+        // verification, as every earlier one did.
+        try replay.finish()
         var failure: VerificationFailure?
         if let refusal = report.refusal, let entry = report.failure?.entry {
             guard let rule = refusal as? DomainError else { throw refusal }

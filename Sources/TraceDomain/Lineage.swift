@@ -248,5 +248,5 @@ public struct Lineage {
 
 extension DomainState {
     /// True when a later `void` entry undid entry `seq`: the journey shows the correction, not the step.
-    public func isVoided(entry seq: UInt64) -> Bool { entries[String(seq)]?.voided == true }
+    public func isVoided(entry seq: UInt64) -> Bool { entries[seq]?.voided == true }
 }

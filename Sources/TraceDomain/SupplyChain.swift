@@ -108,7 +108,9 @@ public final class SupplyChain {
     /// state goes to a temporary file every `window` entries, so memory does not grow with the ledger.
     public func verifyRules(window: UInt64 = 4096) throws -> (entry: UInt64, error: DomainError)? {
         let replay = RuleReplay(scratch: try ledger.store.makeScratch(), window: window)
-        return try Self.firstRefusal(ledger) { try replay.apply($0) }
+        let refusal = try Self.firstRefusal(ledger) { try replay.apply($0) }
+        try replay.finish()
+        return refusal
     }
 
     private static func firstRefusal(_ ledger: Ledger, chunk: Int = 4096, _ apply: (Entry) throws -> Void) throws -> (

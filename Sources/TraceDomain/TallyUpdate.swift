@@ -55,7 +55,7 @@ struct TallyUpdate {
     }
 
     private func entry(_ seq: UInt64) throws -> EntryFact? {
-        try state.entries.records[String(seq)] ?? DomainIndex.load(.entry, String(seq), access)
+        try state.entries.records[seq] ?? DomainIndex.load(.entry, String(seq), access)
     }
 
     private func storedShare(_ key: String) throws -> LotShare? {

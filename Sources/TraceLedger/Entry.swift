@@ -14,6 +14,9 @@ public struct Entry: Sendable, Equatable {
     public let seq: UInt64
     /// When the ledger recorded it (RFC 3339, UTC, milliseconds).
     public let recorded: String
+    /// `recorded` in milliseconds since 1970, parsed once (nil when it is not an RFC 3339 time,
+    /// which a stored entry's never is).
+    public let recordedMs: Int64?
     /// Leaf hash of the entry before; all zeros for the first.
     public let prev: Digest
     public let signed: SignedEvent
@@ -27,6 +30,7 @@ public struct Entry: Sendable, Equatable {
     public init(seq: UInt64, recorded: String, prev: Digest, signed: SignedEvent) throws {
         self.seq = seq
         self.recorded = recorded
+        self.recordedMs = Timestamp.parse(recorded)
         self.prev = prev
         self.signed = signed
         self.eventBytes = try CanonicalJSON.encode(signed.event)
@@ -39,6 +43,7 @@ public struct Entry: Sendable, Equatable {
     init(seq: UInt64, recorded: String, prev: Digest, signed: SignedEvent, eventBytes: [UInt8]) {
         self.seq = seq
         self.recorded = recorded
+        self.recordedMs = Timestamp.parse(recorded)
         self.prev = prev
         self.signed = signed
         self.eventBytes = eventBytes
@@ -89,7 +94,7 @@ public struct Entry: Sendable, Equatable {
             throw bad("entry format \(o["v"].map { "\($0)" } ?? "missing") is not \(Self.version)")
         }
         guard let seqValue = o["seq"]?.intValue, seqValue >= 0 else { throw bad("\"seq\" is not a whole number") }
-        guard let recorded = o["recorded"]?.stringValue, Timestamp.parse(recorded) != nil else {
+        guard let recorded = o["recorded"]?.stringValue, let recordedMs = Timestamp.parse(recorded) else {
             throw bad("\"recorded\" is not an RFC 3339 time")
         }
         guard let prevText = o["prev"]?.stringValue, let prev = try? Digest(hex: prevText) else {
@@ -107,6 +112,7 @@ public struct Entry: Sendable, Equatable {
         }
         self.seq = UInt64(seqValue)
         self.recorded = recorded
+        self.recordedMs = recordedMs
         self.prev = prev
         self.signed = SignedEvent(event: event, key: key, signature: Array(sig))
         self.bytes = bytes

@@ -105,6 +105,7 @@ extension Ledger {
         let store = self.store
         let firstNew = first
         DispatchQueue.global().async {
+            let hasher = SHA256.Hasher()
             var start = firstNew
             while start < size && !pipe.isStopped {
                 let limit = Int(min(UInt64(chunk), size - start))
@@ -116,11 +117,14 @@ extension Ledger {
                             try StoredInnerNodes.read(reader, from: base, count: limit)
                         )
                     }
+                    let work = Self.work(rows, base: base, prepare: prepare)
+                    // The chunk's own inner nodes are hashed and checked here, off the in-order thread.
+                    let tree = ChunkTree(first: base, leaves: work.map(\.leaf), stored: inner, hasher: hasher)
                     pipe.put(
                         .success(
                             Chunk(
-                                position: base, limit: limit, rows: rows, leaves: leaves, inner: inner,
-                                work: Self.work(rows, base: base, prepare: prepare))))
+                                position: base, limit: limit, rows: rows, leaves: leaves, inner: inner, tree: tree,
+                                work: work)))
                 } catch let error as LedgerError {
                     pipe.put(.failure(error))
                     break
@@ -145,7 +149,7 @@ extension Ledger {
                 break
             }
             let current: Chunk<Prepared>
-            switch next {
+            switch consume next {
             case .success(let c): current = c
             case .failure(let error): throw error
             }
@@ -157,15 +161,16 @@ extension Ledger {
             var bad: Entry?
             for (offset, row) in rows.enumerated() {
                 let seq = position + UInt64(offset)
+                // Read once: `Checked` is generic here, and each `work[offset]` copies all of it.
+                let done = work[offset]
                 if let failure = checkEntry(
-                    row: row, seq: seq, checked: work[offset], storedLeaf: leaves[offset], prev: prev, hasher: hasher,
-                    ids: &eventIDs)
+                    row: row, seq: seq, checked: done.entry, leaf: done.leaf, idKey: done.idKey,
+                    genesisTyped: done.genesisTyped, storedLeaf: leaves[offset], prev: prev, hasher: hasher, ids: &eventIDs)
                 {
                     structural = failure
                     break
                 }
-                guard case .success(let entry) = work[offset].entry, let leaf = work[offset].leaf,
-                    let prepared = work[offset].prepared
+                guard case .success(let entry) = done.entry, let leaf = done.leaf, let prepared = done.prepared
                 else { break }
                 // Resuming after a trusted checkpoint, the earlier ids are not in memory: the store's
                 // unique index says which entry holds each id.
@@ -176,7 +181,7 @@ extension Ledger {
                         entry: entry.seq)
                     break
                 }
-                guard work[offset].signatureOK else {
+                guard done.signatureOK else {
                     bad = entry
                     break
                 }
@@ -192,7 +197,8 @@ extension Ledger {
                 signatures += 1
                 // Every inner node this leaf completes is held against the stored one, not only the peaks;
                 // a damaged node is reported once the entries are through, as a changed entry says more.
-                for node in accumulator.append(leafHash: leaf) where damagedNode == nil {
+                for node in accumulator.append(leafHash: leaf, known: current.tree)
+                where damagedNode == nil && node.level > 0 && !current.tree.matched(node) {
                     damagedNode = current.inner.check(node)
                 }
                 while nextCheckpoint < checkpoints.count && checkpoints[nextCheckpoint].size == accumulator.size {
@@ -226,8 +232,13 @@ extension Ledger {
             progress?(position, size)
             // Freeing a chunk (its entries' JSON trees and what `prepare` made) is work for
             // another thread: this one's share bounds how far verification scales with cores.
-            let retired = current
-            DispatchQueue.global().async { withExtendedLifetime(retired) {} }
+            // Every reference this thread holds is dropped or handed over in a `Disposal`, so that
+            // the last release, which frees the chunk, happens there whichever thread runs first.
+            _ = consume rows
+            _ = consume leaves
+            _ = consume work
+            let retired = Disposal(consume current)
+            DispatchQueue.global().async { retired.dispose() }
         }
         // Empty-tree checkpoints match trivially; any left over were checked above.
         while nextCheckpoint < checkpoints.count && checkpoints[nextCheckpoint].size == 0 {
@@ -246,15 +257,16 @@ extension Ledger {
     }
 
     /// The checks on one entry that link it to the others, in ledger order.
+    /// `checked`, `leaf`, `idKey` and `genesisTyped` are what the workers found (`Checked`).
     private func checkEntry(
-        row: (seq: UInt64, bytes: [UInt8]), seq: UInt64, checked: Checked<some Sendable>, storedLeaf: Digest?, prev: Digest,
-        hasher: SHA256.Hasher, ids: inout EventIDIndex
+        row: (seq: UInt64, bytes: [UInt8]), seq: UInt64, checked: Result<Entry, LedgerError>, leaf workerLeaf: Digest?,
+        idKey: UInt64, genesisTyped: Bool, storedLeaf: Digest?, prev: Digest, hasher: SHA256.Hasher, ids: inout EventIDIndex
     ) -> LedgerError? {
         guard row.seq == seq else {
             return LedgerError(.entryMissing, "entry \(seq) is missing: the next stored entry is \(row.seq)", entry: seq)
         }
         let entry: Entry
-        switch checked.entry {
+        switch checked {
         case .success(let parsed): entry = parsed
         case .failure(let error): return error
         }
@@ -263,7 +275,7 @@ extension Ledger {
                 .chainBroken,
                 "entry \(seq) says it is entry \(entry.seq): entries were reordered, inserted or renumbered", entry: seq)
         }
-        let leaf = checked.leaf ?? entry.leafHash(using: hasher)
+        let leaf = workerLeaf ?? entry.leafHash(using: hasher)
         guard let storedLeaf else {
             return LedgerError(
                 .entryChanged, "entry \(seq): the leaf hash stored when it was appended is missing or damaged", entry: seq)
@@ -280,12 +292,12 @@ extension Ledger {
                 "entry \(seq): prev is \(entry.prev.hex) but entry \(Int64(seq) - 1) hashes to \(prev.hex): the chain is broken here",
                 entry: seq)
         }
-        if let earlier = ids.insert(entry.signed.id, key: checked.idKey, seq: seq, store: store) {
+        if let earlier = ids.insert(key: idKey, seq: seq, store: store, id: entry.signed.id) {
             return LedgerError(
                 .eventIDConflict, "entry \(seq): event id \(entry.signed.id) was already recorded as entry \(earlier)", entry: seq
             )
         }
-        if seq != 0 && entry.signed.event["type"]?.stringValue == Ledger.genesisType {
+        if seq != 0 && genesisTyped {
             return LedgerError(.badEntry, "entry \(seq) is a second \(Ledger.genesisType) event; only entry 0 may be", entry: seq)
         }
         if seq == 0 {
@@ -317,10 +329,10 @@ struct EventIDIndex {
     }
 
     /// Records `id`, whose prefix is `key`, at `seq`; returns the earlier entry with the same id,
-    /// if there is one.
-    mutating func insert(_ id: String, key: UInt64, seq: UInt64, store: any LedgerStore) -> UInt64? {
+    /// if there is one. The id (read from the event) is needed only when the prefix repeats.
+    mutating func insert(key: UInt64, seq: UInt64, store: any LedgerStore, id: @autoclosure () -> String) -> UInt64? {
         if seen.insert(key).inserted { return nil }
-        return Self.earlier(id, before: seq, store: store)
+        return Self.earlier(id(), before: seq, store: store)
     }
 
     /// The entry before `seq` that holds `id`, or nil (two ids that share a prefix). The store's
@@ -356,6 +368,8 @@ struct Checked<Prepared: Sendable>: Sendable {
     let prepared: Prepared?
     /// The entry's event id as `EventIDIndex` keeps it (0 when the entry did not parse).
     var idKey: UInt64 = 0
+    /// Whether the event's type is the genesis type (only entry 0 may be).
+    var genesisTyped = false
 }
 
 /// One chunk of entries with the work each needs alone already done.
@@ -365,6 +379,8 @@ struct Chunk<Prepared: Sendable>: Sendable {
     let rows: [(seq: UInt64, bytes: [UInt8])]
     let leaves: [Digest?]
     let inner: StoredInnerNodes
+    /// The inner nodes wholly inside the chunk, hashed and checked already.
+    let tree: ChunkTree
     let work: [Checked<Prepared>]
 }
 
@@ -384,7 +400,8 @@ extension Ledger {
                     signature: entry.signed.signature, message: entry.signedMessage, key: entry.signed.key.publicKey)
                 return Checked(
                     entry: .success(entry), leaf: leaf, signatureOK: ok, prepared: prepare(entry),
-                    idKey: EventIDIndex.key(entry.signed.id, hasher: hasher))
+                    idKey: EventIDIndex.key(entry.signed.id, hasher: hasher),
+                    genesisTyped: entry.signed.event["type"]?.stringValue == Ledger.genesisType)
             } catch let error as LedgerError {
                 return Checked(entry: .failure(error), leaf: nil, signatureOK: false, prepared: nil)
             } catch {

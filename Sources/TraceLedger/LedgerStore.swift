@@ -1,3 +1,4 @@
+import Synchronization
 public import TraceCrypto
 
 /// What every ledger store keeps about the ledger itself.
@@ -199,7 +200,8 @@ extension LedgerStore {
     public func scrub() throws {}
 }
 
-/// Records a replay writes out and reads back by (kind, key); lost when closed.
+/// Records a replay writes out and reads back by (kind, key); lost when closed. A replay writes
+/// on a thread of its own while it reads: `put` and `get` may run on two threads at once.
 public protocol ScratchSpace: AnyObject {
     /// Writes a batch of records, replacing any with the same kind and key.
     func put(_ records: [(kind: Int, key: String, value: [UInt8])]) throws
@@ -208,17 +210,19 @@ public protocol ScratchSpace: AnyObject {
 }
 
 /// Scratch space in memory, for stores that have nowhere better to put it.
-public final class MemoryScratch: ScratchSpace {
-    private var records: [Int: [String: [UInt8]]] = [:]
+public final class MemoryScratch: ScratchSpace, Sendable {
+    private let records = Mutex<[Int: [String: [UInt8]]]>([:])
 
     /// An empty scratch space.
     public init() {}
 
     public func put(_ records: [(kind: Int, key: String, value: [UInt8])]) throws {
-        for record in records { self.records[record.kind, default: [:]][record.key] = record.value }
+        self.records.withLock { stored in
+            for record in records { stored[record.kind, default: [:]][record.key] = record.value }
+        }
     }
 
-    public func get(kind: Int, key: String) throws -> [UInt8]? { records[kind]?[key] }
+    public func get(kind: Int, key: String) throws -> [UInt8]? { records.withLock { $0[kind]?[key] } }
 }
 
 extension LedgerWriter {

@@ -46,15 +46,20 @@ public struct MerkleAccumulator {
 
     /// Adds a leaf hash; returns the leaf and every inner node it completes, bottom up.
     @discardableResult
-    public mutating func append(leafHash: Digest) -> [Node] {
+    public mutating func append(leafHash: Digest) -> [Node] { append(leafHash: leafHash, known: nil) }
+
+    /// Adds a leaf hash as `append(leafHash:)` does, taking the hash of each node it completes
+    /// from `known` where that has it (hashed already from the same leaves, on another thread).
+    mutating func append(leafHash: Digest, known: ChunkTree?) -> [Node] {
         var nodes = [Node(level: 0, index: size, hash: leafHash)]
         var hash = leafHash
         var level = 0
         var index = size
         while index & 1 == 1 {
-            hash = Merkle.nodeHash(peaks.removeLast(), hash, using: hasher)
+            let left = peaks.removeLast()
             level += 1
             index >>= 1
+            hash = known?.hash(level: level, index: index) ?? Merkle.nodeHash(left, hash, using: hasher)
             nodes.append(Node(level: level, index: index, hash: hash))
         }
         peaks.append(hash)

@@ -27,7 +27,7 @@ struct StoredInnerNodes: Sendable {
         guard node.level >= 1, node.level <= levels.count else { return nil }
         let row = levels[node.level - 1]
         guard node.index >= row.first, node.index - row.first < UInt64(row.hashes.count) else { return nil }
-        let span = "entries \(node.index << UInt64(node.level)) to \(((node.index + 1) << UInt64(node.level)) - 1)"
+        var span: String { "entries \(node.index << UInt64(node.level)) to \(((node.index + 1) << UInt64(node.level)) - 1)" }
         guard let stored = row.hashes[Int(node.index - row.first)] else {
             return LedgerError(
                 .nodeChanged,

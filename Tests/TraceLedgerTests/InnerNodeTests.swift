@@ -48,3 +48,23 @@ struct InnerNodeTests {
         #expect(failure?.code == .nodeChanged)
     }
 }
+
+extension InnerNodeTests {
+    /// The nodes wholly inside a chunk are hashed before the in-order thread takes it, which
+    /// hashes only those that join chunks: whatever the chunk size, and where a verification
+    /// resumed from a trusted checkpoint starts (an odd size here), the root is the same.
+    @Test func theRootIsTheSameWhateverTheChunks() throws {
+        let f = try LedgerFixture(events: 20)
+        let (trusted, _) = try f.ledger.checkpoint(signingWith: f.operatorKey)
+        _ = try f.ledger.append((21...39).map { try f.event($0) })
+        _ = try f.ledger.checkpoint(signingWith: f.operatorKey)
+        let whole = try f.ledger.verify(chunkSize: 4096)
+        #expect(whole.ok && trusted.size % 2 == 1, "\(trusted.size)")
+        for chunk in [1, 3, 5, 8] {
+            let report = try f.ledger.verify(chunkSize: chunk)
+            #expect(report.ok && report.root == whole.root, "chunk \(chunk)")
+            let since = try f.ledger.verify(chunkSize: chunk, since: trusted)
+            #expect(since.ok && since.root == whole.root, "chunk \(chunk), since \(trusted.size)")
+        }
+    }
+}
