@@ -96,8 +96,11 @@ package struct ReadRoutes: Sendable {
         guard holds, verdict["failure"] == nil, at == madeAt else {
             return LedgerHost.Cached(bytes: bytes, found: true, lots: lots, checkpoint: at)
         }
-        return LedgerHost.Cached(bytes: bytes, found: true, lots: lots, checkpoint: at) { [object, verdict] size in
-            var (object, verdict) = (object, verdict)
+        // The rebase reads the answer back from its bytes rather than keeping its JSON tree: up to
+        // 20,000 answers are cached, and each tree would cost several times its bytes.
+        return LedgerHost.Cached(bytes: bytes, found: true, lots: lots, checkpoint: at) { size in
+            guard var object = try CanonicalJSON.parse(bytes).objectValue, var verdict = object["verdict"]?.objectValue
+            else { throw Problem.internalError }
             verdict["recallStatusAtSize"] = .number(Double(size))
             object["verdict"] = .object(verdict)
             return try lotAnswer(.object(object), lots: lots, madeAt: size)
